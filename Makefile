@@ -1,0 +1,111 @@
+# Build / run / test entry points. `make help` lists them.
+#
+# Everything runs from the project's own virtualenv (.venv), created on demand with the
+# first Python >= 3.12 that scripts/find_python.sh finds (override: make PYTHON=/path/to/python3.x).
+# Tools are called as `python -m <tool>` so a moved checkout (stale shebangs) still works.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV      ?= .venv
+PY        := $(VENV)/bin/python
+STAMP     := $(VENV)/.requirements-installed
+PORT      ?= 8000
+BIND      ?= 127.0.0.1
+CHROMIUM  := /usr/bin/chromium
+
+.PHONY: help venv run test lint format bench chromium clean clean-db
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+# The venv is (re)created when missing, broken or older than 3.12; requirements are
+# (re)installed only when requirements.txt is newer than the stamp. This is a single
+# shell recipe on purpose: the stamp lives inside .venv, so recreating the venv also
+# forces a reinstall.
+venv: ## Create .venv and install requirements.txt (only when it changed)
+	@if ! "$(PY)" -c 'import sys; sys.exit(sys.version_info < (3,12))' >/dev/null 2>&1; then \
+		python="$$(bash scripts/find_python.sh)"; \
+		echo "Creating $(VENV) with $$python ($$("$$python" -V 2>&1))"; \
+		rm -rf "$(VENV)"; \
+		"$$python" -m venv "$(VENV)"; \
+		"$(PY)" -m pip install --quiet --disable-pip-version-check --upgrade pip; \
+	fi
+	@if [ ! -f "$(STAMP)" ] || [ requirements.txt -nt "$(STAMP)" ]; then \
+		echo "Installing requirements.txt into $(VENV)"; \
+		"$(PY)" -m pip install --disable-pip-version-check --no-input -r requirements.txt; \
+		touch "$(STAMP)"; \
+	fi
+
+# daphne runs in the foreground; the background worker (if the project has one yet)
+# is started first and killed by its PID when daphne stops (Ctrl-C or crash).
+run: venv ## Migrate, seed demo data if empty, serve on http://127.0.0.1:8000 (PORT=...)
+	"$(PY)" manage.py migrate --noinput
+	"$(PY)" manage.py seed_demo --if-empty
+	@worker_pid=""; \
+	stop_worker() { \
+		if [ -n "$$worker_pid" ] && kill -0 "$$worker_pid" 2>/dev/null; then \
+			echo "Stopping worker (pid $$worker_pid)"; \
+			kill "$$worker_pid" 2>/dev/null || true; \
+			wait "$$worker_pid" 2>/dev/null || true; \
+		fi; \
+	}; \
+	trap stop_worker EXIT; \
+	trap 'exit 130' INT; \
+	trap 'exit 143' TERM; \
+	if "$(PY)" manage.py help run_worker >/dev/null 2>&1; then \
+		"$(PY)" manage.py run_worker & worker_pid=$$!; \
+		echo "Worker started (pid $$worker_pid)"; \
+	else \
+		echo "No run_worker command yet: background worker not started."; \
+	fi; \
+	echo; \
+	echo "  Intranet: http://$(BIND):$(PORT)"; \
+	echo "  Demo login: see above (printed by seed_demo when it loaded the demo data)."; \
+	echo "  Stop with Ctrl-C."; \
+	echo; \
+	"$(PY)" -m daphne -b "$(BIND)" -p "$(PORT)" intranet.asgi:application
+
+test: venv chromium ## Lint, then run the whole test suite (extra pytest args: PYTEST_ARGS="...")
+	bash scripts/test.sh
+
+# The browser tests drive Debian's chromium through Playwright (no browser download).
+chromium: ## Install Debian's chromium for the browser tests if it is missing
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if [ "$$(id -u)" -eq 0 ]; then sudo=""; \
+		elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
+		else \
+			echo "error: $(CHROMIUM) is missing and the browser tests need it." >&2; \
+			echo "  Install it as root: apt-get update && apt-get install -y --no-install-recommends chromium" >&2; \
+			exit 1; \
+		fi; \
+		echo "Installing chromium (apt-get) for the browser tests"; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
+	fi
+
+lint: venv ## ruff check + ruff format --check (reports both before failing)
+	@status=0; \
+	"$(PY)" -m ruff check . || status=1; \
+	"$(PY)" -m ruff format --check . || status=1; \
+	exit $$status
+
+format: venv ## Apply ruff's safe fixes and format the code
+	"$(PY)" -m ruff check --fix .
+	"$(PY)" -m ruff format .
+
+bench: venv ## Run the benchmarks (bench/run.sh), args in BENCH_ARGS="..."
+	@if [ -f bench/run.sh ]; then \
+		PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash bench/run.sh $(BENCH_ARGS); \
+	else \
+		echo "No benchmarks yet: bench/run.sh does not exist."; \
+	fi
+
+clean: ## Remove .venv and caches (keeps the database and media; see clean-db)
+	rm -rf "$(VENV)" .pytest_cache .ruff_cache staticfiles .make
+	find . -path ./.git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
+
+clean-db: ## Delete the local SQLite databases (db.sqlite3, .test-db.sqlite3)
+	rm -f db.sqlite3 db.sqlite3-journal db.sqlite3-wal db.sqlite3-shm
+	rm -f .test-db.sqlite3 .test-db.sqlite3-journal .test-db.sqlite3-wal .test-db.sqlite3-shm

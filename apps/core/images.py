@@ -1,0 +1,80 @@
+"""Validate and normalise uploaded images by their content, never by their name.
+
+The decoded image is checked against byte and pixel limits before it is loaded, so a
+decompression bomb is refused without being expanded. The output is re-encoded from
+pixels only, which drops EXIF (location, camera serial) and any trailing payload.
+"""
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ALLOWED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+
+
+@dataclass(frozen=True)
+class ImageLimits:
+    max_bytes: int
+    max_pixels: int
+
+
+def _human_size(num_bytes: int) -> str:
+    return f"{num_bytes / (1024 * 1024):.0f} MB"
+
+
+def open_validated_image(upload: UploadedFile, limits: ImageLimits) -> Image.Image:
+    """Return the decoded, upright RGB(A) image, or raise ValidationError saying what is wrong."""
+    if upload.size is not None and upload.size > limits.max_bytes:
+        raise ValidationError(
+            f"The image is too large ({_human_size(upload.size)}); the limit is {_human_size(limits.max_bytes)}.",
+            code="image_too_large",
+        )
+    upload.seek(0)
+    data = upload.read(limits.max_bytes + 1)
+    if len(data) > limits.max_bytes:
+        raise ValidationError(f"The image is larger than {_human_size(limits.max_bytes)}.", code="image_too_large")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in ALLOWED_FORMATS:
+                raise ValidationError(
+                    "Unsupported image type. Upload a JPEG, PNG, GIF or WebP picture.", code="image_type"
+                )
+            width, height = image.size
+            if width * height > limits.max_pixels:
+                raise ValidationError(
+                    f"The image has too many pixels ({width}×{height}); the limit is "
+                    f"{limits.max_pixels // 1_000_000} megapixels.",
+                    code="image_too_many_pixels",
+                )
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(
+            "The image is a decompression bomb (its pixel count is far beyond what its size suggests).",
+            code="image_bomb",
+        ) from None
+    except UnidentifiedImageError:
+        raise ValidationError("The file is not an image, or it is damaged.", code="not_an_image") from None
+    except (OSError, SyntaxError, ValueError):
+        raise ValidationError(
+            "The image could not be read; it may be damaged or truncated.", code="image_damaged"
+        ) from None
+    image = ImageOps.exif_transpose(image)
+    return image.convert("RGBA" if image.mode in {"RGBA", "LA", "P"} else "RGB")
+
+
+def square_jpeg(image: Image.Image, size: int, *, quality: int = 85) -> bytes:
+    """Centre-crop to a square of `size` pixels, flatten onto white, and encode as JPEG without metadata."""
+    fitted = ImageOps.fit(image, (size, size), method=Image.Resampling.LANCZOS)
+    if fitted.mode == "RGBA":
+        background = Image.new("RGB", fitted.size, (255, 255, 255))
+        background.paste(fitted, mask=fitted.getchannel("A"))
+        fitted = background
+    buffer = io.BytesIO()
+    fitted.save(buffer, format="JPEG", quality=quality, optimize=True, progressive=True)
+    return buffer.getvalue()

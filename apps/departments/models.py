@@ -1,0 +1,93 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
+
+
+def department_image_path(instance: "Department", filename: str) -> str:
+    return f"departments/images/{uuid.uuid4().hex}.jpg"
+
+
+class DepartmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "DepartmentQuerySet":
+        """Departments whose space `user` may enter: their own, the company-wide one, all for admins."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        return self.filter(
+            Q(is_company_wide=True) | Exists(Membership.objects.filter(department=OuterRef("pk"), user=user))
+        )
+
+    def with_role_of(self, user) -> "DepartmentQuerySet":
+        """Annotate `my_role` so a list can show the user's role without a query per row."""
+        role = models.Subquery(Membership.objects.filter(department=OuterRef("pk"), user_id=user.pk).values("role")[:1])
+        if not (user.is_authenticated and user.is_active):
+            return self.annotate(my_role=role)
+        # Everyone active is a member of the company-wide space, with or without a row.
+        return self.annotate(
+            my_role=models.Case(
+                models.When(is_company_wide=True, then=Coalesce(role, models.Value(Membership.Role.MEMBER))),
+                default=role,
+            )
+        )
+
+
+class Department(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True, max_length=2000)
+    mission = models.TextField(blank=True, max_length=5000, help_text="Markdown.")
+    mission_html = models.TextField(blank=True, editable=False)
+    is_company_wide = models.BooleanField(
+        default=False, help_text="Every active user belongs to a company-wide space ('All staff')."
+    )
+    image = models.ImageField(upload_to=department_image_path, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DepartmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-is_company_wide", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_company_wide"], condition=Q(is_company_wide=True), name="one_company_wide_department"
+            )
+        ]
+        indexes = [models.Index(fields=["image"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "MembershipQuerySet":
+        return self.filter(department__in=Department.objects.visible_to(user))
+
+
+class Membership(models.Model):
+    """A user's role in a department.
+
+    In the company-wide space every active user is a member without a row; a row there
+    only records an elevated role (manager).
+    """
+
+    class Role(models.TextChoices):
+        MEMBER = "member", "Member"
+        MANAGER = "manager", "Manager"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "department"], name="one_membership_per_department")]
+        indexes = [models.Index(fields=["department", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.department} ({self.role})"

@@ -1,0 +1,182 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from apps.accounts.models import User
+from apps.core.forms import add_validation_errors
+from apps.core.pagination import keyset_page
+
+from . import services
+from .access import access_department, can_administer_departments, can_manage_department
+from .forms import DepartmentForm, DepartmentImageForm, MembershipForm, RoleForm
+from .models import Department
+from .selectors import department_members
+
+MEMBERS_PAGE_SIZE = 60
+
+
+@require_safe
+def department_list(request: HttpRequest) -> HttpResponse:
+    departments = Department.objects.visible_to(request.user).with_role_of(request.user)
+    return render(
+        request,
+        "departments/list.html",
+        {"departments": departments, "can_create": can_administer_departments(request.user)},
+    )
+
+
+@require_safe
+def department_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    department = access_department(request.user, slug)
+    page = keyset_page(
+        department_members(department),
+        fields=("display_name", "id"),
+        cursor=request.GET.get("cursor"),
+        size=MEMBERS_PAGE_SIZE,
+    )
+    return render(
+        request,
+        "departments/detail.html",
+        {
+            "department": department,
+            "page": page,
+            "member_count": department_members(department).count(),
+            "can_manage": can_manage_department(request.user, department),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def department_create(request: HttpRequest) -> HttpResponse:
+    if not can_administer_departments(request.user):
+        raise PermissionDenied("Only admins create departments.")
+    form = DepartmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            department = services.department_create(**form.cleaned_data)
+        except ValidationError as error:
+            add_validation_errors(form, error)
+        else:
+            messages.success(request, f"{department.name} created.")
+            return redirect("departments:detail", slug=department.slug)
+    return render(request, "departments/form.html", {"form": form, "department": None}, status=_status(form))
+
+
+@require_http_methods(["GET", "POST"])
+def department_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    department = access_department(request.user, slug, manage=True)
+    form = DepartmentForm(request.POST or None, instance=department)
+    if not can_administer_departments(request.user):
+        form.fields["name"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        if not can_administer_departments(request.user):
+            fields.pop("name")
+        try:
+            services.department_update(department=department, **fields)
+        except ValidationError as error:
+            add_validation_errors(form, error)
+        else:
+            messages.success(request, "Department saved.")
+            return redirect("departments:detail", slug=department.slug)
+    return render(
+        request,
+        "departments/form.html",
+        {"form": form, "department": department, "image_form": DepartmentImageForm()},
+        status=_status(form),
+    )
+
+
+@require_POST
+def department_image(request: HttpRequest, slug: str) -> HttpResponse:
+    department = access_department(request.user, slug, manage=True)
+    form = DepartmentImageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.department_set_image(department=department, upload=form.cleaned_data["image"])
+        except ValidationError as error:
+            form.add_error("image", error)
+        else:
+            messages.success(request, "Picture updated.")
+            return redirect("departments:detail", slug=department.slug)
+    return render(
+        request,
+        "departments/form.html",
+        {"form": DepartmentForm(instance=department), "department": department, "image_form": form},
+        status=400,
+    )
+
+
+@require_POST
+def department_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    department = access_department(request.user, slug)
+    if not can_administer_departments(request.user):
+        raise PermissionDenied("Only admins delete departments.")
+    try:
+        services.department_delete(department=department)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("departments:detail", slug=department.slug)
+    messages.success(request, f"{department.name} deleted.")
+    return redirect("departments:list")
+
+
+@require_http_methods(["GET", "POST"])
+def members_manage(request: HttpRequest, slug: str) -> HttpResponse:
+    department = access_department(request.user, slug, manage=True)
+    form = MembershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_set(
+                department=department, user=form.cleaned_data["email"], role=form.cleaned_data["role"]
+            )
+        except ValidationError as error:
+            add_validation_errors(form, error)
+        else:
+            messages.success(request, f"{form.cleaned_data['email'].display_name} is now in {department.name}.")
+            return redirect("departments:members", slug=department.slug)
+    page = keyset_page(
+        department_members(department), fields=("display_name", "id"), cursor=request.GET.get("cursor"), size=100
+    )
+    return render(
+        request,
+        "departments/members.html",
+        {"department": department, "form": form, "page": page, "role_form": RoleForm()},
+        status=_status(form),
+    )
+
+
+@require_POST
+def member_role(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    department = access_department(request.user, slug, manage=True)
+    user = get_object_or_404(User, pk=user_id, is_active=True)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_set(department=department, user=user, role=form.cleaned_data["role"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{user.display_name} is now a {form.cleaned_data['role']}.")
+    else:
+        messages.error(request, "Choose a valid role.")
+    return redirect("departments:members", slug=department.slug)
+
+
+@require_POST
+def member_remove(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    department = access_department(request.user, slug, manage=True)
+    user = get_object_or_404(User, pk=user_id)
+    try:
+        services.membership_remove(department=department, user=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{user.display_name} was removed from {department.name}.")
+    return redirect("departments:members", slug=department.slug)
+
+
+def _status(form) -> int:
+    return 400 if form.is_bound and form.errors else 200

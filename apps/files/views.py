@@ -1,0 +1,36 @@
+import mimetypes
+import posixpath
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.views.decorators.http import require_safe
+
+from .access import can_read_file
+
+
+@require_safe
+def protected_media(request: HttpRequest, path: str) -> HttpResponse:
+    """Serve an upload after checking login and permission.
+
+    Missing and forbidden files get the same 404, so a URL reveals nothing. In
+    production nginx sends the bytes (X-Accel-Redirect to an `internal` location).
+    """
+    name = posixpath.normpath(path).lstrip("/")
+    if name.startswith("..") or name != path or not can_read_file(request.user, name):
+        raise Http404("No such file")
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if settings.MEDIA_ACCEL_REDIRECT_PREFIX:
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT_PREFIX.rstrip("/") + "/" + name
+    else:
+        try:
+            handle = default_storage.open(name, "rb")
+        except FileNotFoundError:
+            raise Http404("No such file") from None
+        response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; media-src 'self'; sandbox"
+    return response

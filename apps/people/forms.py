@@ -1,0 +1,34 @@
+from django import forms
+
+from apps.accounts.models import User
+
+from .models import Profile
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ["display_name", "job_title", "bio", "skills", "location", "phone"]
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 8}),
+            "skills": forms.TextInput(attrs={"placeholder": "e.g. negotiation, SQL, onboarding"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        }
+        help_texts = {"bio": "Markdown: **bold**, *italic*, lists and links.", "skills": "Separate with commas."}
+
+
+class ManagerForm(forms.Form):
+    manager = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True).select_related("profile"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].label_from_instance = lambda user: f"{user.display_name} <{user.email}>"
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(
+        help_text="JPEG, PNG, GIF or WebP, up to 10 MB. It is cropped to a square.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+    )

@@ -1,0 +1,92 @@
+"""Writes on people's profiles."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from apps.core.images import ImageLimits, open_validated_image, square_jpeg
+from apps.core.markdown import render_markdown
+
+from .models import Profile
+
+EDITABLE_FIELDS = ("display_name", "job_title", "bio", "skills", "location", "phone")
+UNCHANGED = object()
+
+
+def _normalise_skills(skills: str) -> str:
+    seen: dict[str, None] = {}
+    for skill in skills.split(","):
+        skill = " ".join(skill.split())
+        if skill and skill.lower() not in {s.lower() for s in seen}:
+            seen[skill] = None
+    return ", ".join(seen)
+
+
+def profile_update(*, profile: Profile, manager_id: object = UNCHANGED, **fields: str) -> Profile:
+    """Change profile fields; the bio is rendered and sanitised once, here, not on every page view."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(profile, name, (value or "").strip())
+    if "skills" in fields:
+        profile.skills = _normalise_skills(profile.skills)
+    if manager_id is not UNCHANGED:
+        if manager_id is not None and manager_id == profile.user_id:
+            raise ValidationError({"manager": "A person cannot be their own manager."})
+        if manager_id is not None and _would_loop(profile.user_id, manager_id):
+            raise ValidationError({"manager": "That would make a loop in the org chart."})
+        profile.manager_id = manager_id
+    if not profile.display_name:
+        raise ValidationError({"display_name": "A display name is required."})
+    profile.bio_html = render_markdown(profile.bio)
+    profile.full_clean(exclude=["photo", "photo_thumbnail", "user"])
+    profile.save()
+    return profile
+
+
+def _would_loop(user_id: int, manager_id: int) -> bool:
+    """True if `user_id` already sits above `manager_id` in the chain of managers."""
+    seen = set()
+    current = manager_id
+    while current is not None and current not in seen:
+        if current == user_id:
+            return True
+        seen.add(current)
+        current = Profile.objects.filter(user_id=current).values_list("manager_id", flat=True).first()
+    return False
+
+
+def photo_limits() -> ImageLimits:
+    return ImageLimits(max_bytes=settings.PHOTO_MAX_BYTES, max_pixels=settings.PHOTO_MAX_PIXELS)
+
+
+def profile_set_photo(*, profile: Profile, upload: UploadedFile) -> Profile:
+    """Validate the upload by content, then store an EXIF-free square photo and a thumbnail."""
+    image = open_validated_image(upload, photo_limits())
+    photo = square_jpeg(image, settings.PHOTO_SIZE)
+    thumbnail = square_jpeg(image, settings.PHOTO_THUMBNAIL_SIZE, quality=80)
+    old_files = [f for f in (profile.photo, profile.photo_thumbnail) if f]
+    old_names = [f.name for f in old_files]
+    profile.photo.save("photo.jpg", ContentFile(photo), save=False)
+    profile.photo_thumbnail.save("thumb.jpg", ContentFile(thumbnail), save=False)
+    profile.save(update_fields=["photo", "photo_thumbnail", "updated_at"])
+    transaction.on_commit(lambda: _delete_files(profile.photo.storage, old_names))
+    return profile
+
+
+def profile_remove_photo(*, profile: Profile) -> Profile:
+    old_names = [f.name for f in (profile.photo, profile.photo_thumbnail) if f]
+    storage = profile.photo.storage
+    profile.photo = ""
+    profile.photo_thumbnail = ""
+    profile.save(update_fields=["photo", "photo_thumbnail", "updated_at"])
+    transaction.on_commit(lambda: _delete_files(storage, old_names))
+    return profile
+
+
+def _delete_files(storage, names: list[str]) -> None:
+    for name in names:
+        storage.delete(name)

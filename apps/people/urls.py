@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "people"
+urlpatterns = [
+    path("", views.directory, name="directory"),
+    path("org-chart/", views.org_chart, name="org_chart"),
+    path("me/edit/", views.profile_edit, name="edit"),
+    path("<int:user_id>/", views.profile_detail, name="detail"),
+    path("<int:user_id>/edit/", views.profile_edit, name="edit_other"),
+    path("<int:user_id>/photo/", views.photo_upload, name="photo"),
+    path("<int:user_id>/photo/remove/", views.photo_remove, name="photo_remove"),
+]

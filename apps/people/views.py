@@ -1,0 +1,111 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from apps.core.forms import add_validation_errors
+from apps.core.pagination import keyset_page
+from apps.departments.models import Department
+
+from . import services
+from .access import access_profile, can_edit_profile, can_set_manager
+from .forms import ManagerForm, PhotoForm, ProfileForm
+from .models import Profile
+from .org_chart import build_org_chart
+
+DIRECTORY_PAGE_SIZE = 48
+
+
+@require_safe
+def directory(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:100]
+    profiles = Profile.objects.visible_to(request.user).search(query).select_related("user")
+    page = keyset_page(
+        profiles, fields=("display_name", "id"), cursor=request.GET.get("cursor"), size=DIRECTORY_PAGE_SIZE
+    )
+    return render(request, "people/directory.html", {"page": page, "query": query})
+
+
+@require_safe
+def profile_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    profile = access_profile(request.user, user_id)
+    reports = Profile.objects.visible_to(request.user).filter(manager_id=profile.user_id).select_related("user")
+    departments = (
+        Department.objects.visible_to(request.user)
+        .filter(memberships__user_id=profile.user_id)
+        .order_by("name")
+        .distinct()
+    )
+    return render(
+        request,
+        "people/profile_detail.html",
+        {
+            "profile": profile,
+            "reports": reports,
+            "departments": departments,
+            "can_edit": can_edit_profile(request.user, profile),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
+    profile = access_profile(request.user, user_id or request.user.pk, write=True)
+    form = ProfileForm(request.POST or None, instance=profile)
+    manager_form = None
+    if can_set_manager(request.user):
+        manager_form = ManagerForm(request.POST or None, initial={"manager": profile.manager_id})
+    if request.method == "POST" and form.is_valid() and (manager_form is None or manager_form.is_valid()):
+        extra = {}
+        if manager_form is not None:
+            manager = manager_form.cleaned_data["manager"]
+            extra["manager_id"] = manager.pk if manager else None
+        try:
+            fields = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
+            services.profile_update(profile=profile, **fields, **extra)
+        except ValidationError as error:
+            add_validation_errors(form, error)
+        else:
+            messages.success(request, "Profile saved.")
+            return redirect("people:detail", user_id=profile.user_id)
+    return render(
+        request,
+        "people/profile_edit.html",
+        {"profile": profile, "form": form, "manager_form": manager_form, "photo_form": PhotoForm()},
+    )
+
+
+@require_POST
+def photo_upload(request: HttpRequest, user_id: int) -> HttpResponse:
+    profile = access_profile(request.user, user_id, write=True)
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.profile_set_photo(profile=profile, upload=form.cleaned_data["photo"])
+        except ValidationError as error:
+            form.add_error("photo", error)
+        else:
+            messages.success(request, "Photo updated.")
+            return redirect("people:edit_other", user_id=profile.user_id)
+    status = 400
+    return render(
+        request,
+        "people/profile_edit.html",
+        {"profile": profile, "form": ProfileForm(instance=profile), "photo_form": form},
+        status=status,
+    )
+
+
+@require_POST
+def photo_remove(request: HttpRequest, user_id: int) -> HttpResponse:
+    profile = access_profile(request.user, user_id, write=True)
+    services.profile_remove_photo(profile=profile)
+    messages.success(request, "Photo removed.")
+    return redirect("people:edit_other", user_id=profile.user_id)
+
+
+@require_safe
+def org_chart(request: HttpRequest) -> HttpResponse:
+    profiles = Profile.objects.visible_to(request.user).select_related("user")
+    return render(request, "people/org_chart.html", {"roots": build_org_chart(profiles)})

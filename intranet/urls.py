@@ -1,0 +1,53 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from apps.accounts.api import TokenView, UserViewSet
+from apps.accounts.views import LogoutView
+from apps.core import views as core_views
+from apps.departments.api import DepartmentViewSet, MembershipViewSet
+from apps.files.views import protected_media
+from apps.people.api import ProfileViewSet
+
+router = DefaultRouter()
+router.register("users", UserViewSet, basename="user")
+router.register("profiles", ProfileViewSet, basename="profile")
+router.register("departments", DepartmentViewSet, basename="department")
+router.register("memberships", MembershipViewSet, basename="membership")
+
+accounts_patterns = [
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
+    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(post_reset_login=False),
+        name="password_reset_confirm",
+    ),
+    path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+]
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include(accounts_patterns)),
+    path("people/", include("apps.people.urls")),
+    path("departments/", include("apps.departments.urls")),
+    path("media/<path:path>", protected_media, name="media"),
+    path("api/v1/", include(router.urls)),
+    path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "apps.core.errors.not_found"
+handler403 = "apps.core.errors.forbidden"
+handler400 = "apps.core.errors.bad_request"
+handler500 = "apps.core.errors.server_error"

@@ -1,0 +1,94 @@
+"""The shared cast and the rules about real services.
+
+With REQUIRE_SERVICES=1 (CI), a test that needs PostgreSQL or Redis fails instead
+of being skipped when the service is not configured, and any skip fails the run.
+"""
+
+import os
+
+import pytest
+from django.test import Client
+
+from tests.factories import DepartmentFactory, UserFactory, add_member
+
+STRICT = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _missing_service(item) -> str | None:
+    if item.get_closest_marker("needs_redis") and not os.environ.get("REDIS_URL"):
+        return "Redis (REDIS_URL)"
+    if item.get_closest_marker("needs_postgres") and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return "PostgreSQL (DATABASE_URL)"
+    return None
+
+
+def pytest_runtest_setup(item):
+    if missing := _missing_service(item):
+        if STRICT:
+            pytest.fail(f"REQUIRE_SERVICES=1 but {missing} is not configured")
+        pytest.skip(f"needs {missing}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if STRICT and reporter is not None and reporter.stats.get("skipped"):
+        reporter.write_line("REQUIRE_SERVICES=1: skipped tests are not allowed in CI", red=True)
+        session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def department(db):
+    return DepartmentFactory(name="Sales", description="We sell.", mission="Win **fairly**.")
+
+
+@pytest.fixture
+def other_department(db):
+    return DepartmentFactory(name="Legal", description="Contracts.")
+
+
+@pytest.fixture
+def member(department):
+    user = UserFactory(email="member@example.com", display_name="Mia Member", bio="I like **pricing**.")
+    add_member(department, user)
+    return user
+
+
+@pytest.fixture
+def manager(department):
+    user = UserFactory(email="manager@example.com", display_name="Max Manager")
+    add_member(department, user, "manager")
+    return user
+
+
+@pytest.fixture
+def outsider(other_department):
+    user = UserFactory(email="outsider@example.com", display_name="Olga Outsider")
+    add_member(other_department, user)
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(email="admin@example.com", display_name="Ada Admin", is_staff=True)
+
+
+CAST = ("anonymous", "outsider", "member", "manager", "admin_user")
+
+
+@pytest.fixture
+def client_as(request):
+    """`client_as("member")` gives a logged-in test client for one of the cast."""
+
+    def make(role: str) -> Client:
+        client = Client()
+        if role != "anonymous":
+            client.force_login(request.getfixturevalue(role))
+        return client
+
+    return make

@@ -1,0 +1,67 @@
+"""Uploaded files are never public: a view checks login and permission before any byte leaves."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from apps.departments.services import department_set_image
+from apps.people.services import profile_set_photo
+from tests.factories import image_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def department_image_url(department):
+    department_set_image(department=department, upload=SimpleUploadedFile("d.png", image_bytes("PNG")))
+    return f"/media/{department.image.name}"
+
+
+@pytest.fixture
+def photo_url(member):
+    profile_set_photo(profile=member.profile, upload=SimpleUploadedFile("p.jpg", image_bytes()))
+    return f"/media/{member.profile.photo.name}"
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("anonymous", 302), ("outsider", 404), ("member", 200), ("manager", 200), ("admin_user", 200)],
+)
+def test_a_department_file_is_served_only_to_its_members(
+    client_as, member, manager, outsider, admin_user, department_image_url, role, expected
+):
+    response = client_as(role).get(department_image_url)
+    assert response.status_code == expected
+    if expected == 200:
+        assert response["Content-Type"] == "image/jpeg"
+        assert response["Cache-Control"] == "private, max-age=3600"
+        assert b"".join(response.streaming_content).startswith(b"\xff\xd8")
+    if role == "anonymous":
+        assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(("role", "expected"), [("anonymous", 302), ("outsider", 200), ("member", 200)])
+def test_profile_photos_are_for_logged_in_colleagues_only(client_as, member, outsider, photo_url, role, expected):
+    assert client_as(role).get(photo_url).status_code == expected
+
+
+def test_a_deactivated_persons_photo_is_no_longer_served(client_as, member, outsider, photo_url):
+    member.is_active = False
+    member.save()
+    assert client_as("outsider").get(photo_url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/media/../intranet/settings.py", "/media/people/photos/../../../manage.py", "/media/unregistered/secret.txt",
+     "/media/people/photos/does-not-exist.jpg"],
+)  # fmt: skip
+def test_unknown_foreign_and_traversal_paths_get_404(client_as, member, path):
+    assert client_as("member").get(path).status_code == 404
+
+
+def test_production_hands_the_bytes_to_nginx(client_as, member, department_image_url, settings):
+    settings.MEDIA_ACCEL_REDIRECT_PREFIX = "/protected-media/"
+    response = client_as("member").get(department_image_url)
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"] == "/protected-media/" + department_image_url.removeprefix("/media/")
+    assert response.content == b""

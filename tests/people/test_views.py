@@ -1,0 +1,121 @@
+import pytest
+
+from apps.people.models import Profile
+from apps.people.services import profile_update
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE_VIEWS = [
+    ("get", "/people/", {"anonymous": 302, "outsider": 200, "member": 200, "manager": 200, "admin_user": 200}),
+    ("get", "/people/org-chart/", {"anonymous": 302, "outsider": 200, "member": 200, "manager": 200, "admin_user": 200}),
+    ("get", "/people/{member}/", {"anonymous": 302, "outsider": 200, "member": 200, "manager": 200, "admin_user": 200}),
+    ("get", "/people/{member}/edit/", {"anonymous": 302, "outsider": 403, "member": 200, "manager": 403, "admin_user": 200}),
+    ("post", "/people/{member}/edit/", {"anonymous": 302, "outsider": 403, "member": 302, "manager": 403, "admin_user": 302}),
+    ("post", "/people/{member}/photo/remove/", {"anonymous": 302, "outsider": 403, "member": 302, "manager": 403, "admin_user": 302}),
+    ("get", "/people/me/edit/", {"anonymous": 302, "outsider": 200, "member": 200, "manager": 200, "admin_user": 200}),
+    ("get", "/api/v1/profiles/", {"anonymous": 401, "outsider": 200, "member": 200, "manager": 200, "admin_user": 200}),
+    ("get", "/api/v1/profiles/{member}/", {"anonymous": 401, "outsider": 200, "member": 200, "manager": 200, "admin_user": 200}),
+    ("patch", "/api/v1/profiles/{member}/", {"anonymous": 401, "outsider": 403, "member": 200, "manager": 403, "admin_user": 200}),
+    ("get", "/api/v1/users/", {"anonymous": 401, "outsider": 200, "member": 200, "manager": 200, "admin_user": 200}),
+    ("post", "/api/v1/users/{member}/invite/", {"anonymous": 401, "outsider": 403, "member": 403, "manager": 403, "admin_user": 202}),
+]  # fmt: skip
+
+DATA = {
+    "display_name": "Mia M.",
+    "job_title": "Lead",
+    "bio": "Hello",
+    "skills": "a, b",
+    "location": "Paris",
+    "phone": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "role", "expected"),
+    [pytest.param(m, u, r, e[r], id=f"{m} {u} as {r}") for m, u, e in PEOPLE_VIEWS for r in e],
+)
+def test_people_views_check_permissions(client_as, member, manager, outsider, admin_user, method, url, role, expected):
+    url = url.format(member=member.pk)
+    client = client_as(role)
+    if url.startswith("/api/"):
+        response = getattr(client, method)(
+            url, {"job_title": "X"} if method == "patch" else None, content_type="application/json"
+        )
+    else:
+        response = getattr(client, method)(url, DATA if method == "post" else None)
+    assert response.status_code == expected, response.content[:300]
+
+
+def test_people_edit_their_own_profile_and_the_bio_is_sanitised(client_as, member):
+    response = client_as("member").post(
+        f"/people/{member.pk}/edit/",
+        {
+            **DATA,
+            "bio": "Hi <script>alert(1)</script> [me](javascript:alert(2)) **bold**",
+            "skills": "SQL, sql, , Excel",
+        },
+    )
+    assert response.status_code == 302
+    profile = Profile.objects.get(user=member)
+    assert "<script>" not in profile.bio_html and "javascript:" not in profile.bio_html
+    assert "<strong>bold</strong>" in profile.bio_html
+    assert profile.skills == "SQL, Excel"
+
+
+def test_an_empty_display_name_is_refused_and_nothing_changes(client_as, member):
+    response = client_as("member").post(f"/people/{member.pk}/edit/", {**DATA, "display_name": "   "})
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert Profile.objects.get(user=member).display_name == "Mia Member"
+
+
+def test_only_admins_set_managers_and_loops_are_refused(client_as, member, manager, admin_user):
+    response = client_as("member").patch(
+        f"/api/v1/profiles/{member.pk}/", {"manager": manager.pk}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    admin = client_as("admin_user")
+    assert (
+        admin.patch(
+            f"/api/v1/profiles/{member.pk}/", {"manager": manager.pk}, content_type="application/json"
+        ).status_code
+        == 200
+    )
+    response = admin.patch(f"/api/v1/profiles/{manager.pk}/", {"manager": member.pk}, content_type="application/json")
+    assert response.status_code == 400
+    assert "loop" in str(response.json()["errors"])
+
+
+def test_directory_search_finds_people_by_name_title_skill_and_place(client_as, member):
+    grace = UserFactory(display_name="Grace Hopper")
+    profile_update(profile=grace.profile, job_title="Compiler Engineer", skills="COBOL", location="Arlington")
+    client = client_as("member")
+    for query in ("grace", "compiler", "cobol", "arlington", "grace engineer"):
+        names = [p.display_name for p in client.get("/people/", {"q": query}).context["page"].items]
+        assert names == ["Grace Hopper"], query
+    assert client.get("/api/v1/profiles/", {"q": "cobol"}).json()["results"][0]["display_name"] == "Grace Hopper"
+
+
+@pytest.mark.parametrize("people", [10, 100])
+def test_directory_and_org_chart_use_a_constant_number_of_queries(
+    client_as, member, people, django_assert_max_num_queries
+):
+    boss = UserFactory(display_name="Boss")
+    for i in range(people):
+        person = UserFactory(display_name=f"Person {i:03d}")
+        profile_update(profile=person.profile, manager_id=boss.pk)
+    client = client_as("member")
+    with django_assert_max_num_queries(3):
+        assert client.get("/people/").status_code == 200
+    with django_assert_max_num_queries(3):
+        response = client.get("/people/org-chart/")
+    assert response.content.decode().count("Person 0") == min(people, 100)
+
+
+def test_profile_page_shows_manager_reports_and_departments(client_as, member, manager, admin_user):
+    profile_update(profile=member.profile, manager_id=manager.pk)
+    response = client_as("member").get(f"/people/{manager.pk}/")
+    html = response.content.decode()
+    assert "Mia Member" in html  # a direct report
+    assert "Sales" in html
