@@ -86,6 +86,10 @@ LOCAL_APPS = [
     "apps.departments",
     "apps.files",
     "apps.realtime",
+    "apps.notifications",
+    "apps.feed",
+    "apps.chat",
+    "apps.voting",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -118,6 +122,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "apps.notifications.context_processors.unread_notifications",
             ],
         },
     },

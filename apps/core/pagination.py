@@ -45,7 +45,7 @@ def _decode(cursor: str) -> list[Any] | None:
 
 
 def keyset_page(queryset: QuerySet, *, fields: tuple[str, ...], cursor: str | None, size: int) -> Page:
-    """One page of `queryset` ordered ascending by `fields` (the last one unique), after `cursor`.
+    """One page of `queryset` ordered by `fields` (the last one unique; "-name" descends), after `cursor`.
 
     A bad cursor is treated as the first page rather than an error: it only ever comes
     from a link we made or one a person mangled by hand.
@@ -53,10 +53,12 @@ def keyset_page(queryset: QuerySet, *, fields: tuple[str, ...], cursor: str | No
     queryset = queryset.order_by(*fields)
     values = _decode(cursor) if cursor else None
     if values is not None and len(values) == len(fields):
+        names = [f.removeprefix("-") for f in fields]
         after = Q()
         for i, field in enumerate(fields):
-            step = Q(**{f"{field}__gt": values[i]})
-            for previous, value in zip(fields[:i], values[:i], strict=True):
+            lookup = "lt" if field.startswith("-") else "gt"
+            step = Q(**{f"{names[i]}__{lookup}": values[i]})
+            for previous, value in zip(names[:i], values[:i], strict=True):
                 step &= Q(**{previous: value})
             after |= step
         queryset = queryset.filter(after)
@@ -65,7 +67,7 @@ def keyset_page(queryset: QuerySet, *, fields: tuple[str, ...], cursor: str | No
     if len(items) > size:
         items = items[:size]
         last = items[-1]
-        next_cursor = _encode([_attr(last, field) for field in fields])
+        next_cursor = _encode([_attr(last, field.removeprefix("-")) for field in fields])
     return Page(items=items, next_cursor=next_cursor)
 
 

@@ -56,6 +56,10 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
     async def send_error(self, code: str, detail: str) -> None:
         await self.send_json({"type": "error", "code": code, "detail": detail})
 
+    async def relay_frame(self, event: dict) -> None:
+        """A frame a service built for this user's sockets: pass it on unchanged."""
+        await self.send_json(event["frame"])
+
     async def user_disconnect(self, event: dict) -> None:
         """The account was deactivated or logged out: end this socket now."""
         await self.close(code=CLOSE_ACCOUNT_ENDED)

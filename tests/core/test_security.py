@@ -47,8 +47,8 @@ def _example_path(route: str) -> str | None:
     """A concrete path for a route (path() or a router's regex), or None for format-suffix variants."""
     if "format>" in route:
         return None
-    route = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: EXAMPLES[m.group(1)], route)
-    route = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: EXAMPLES[m.group(1)], route)
+    route = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: EXAMPLES.get(m.group(1), "1"), route)
+    route = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: EXAMPLES.get(m.group(1), "1"), route)
     return "/" + route.replace("^", "").replace("$", "").replace("\\", "")
 
 

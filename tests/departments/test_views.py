@@ -28,8 +28,8 @@ def test_department_page_query_count_does_not_grow_with_members(
 ):
     _fill(department, members - 1)
     client = client_as("member")
-    # session, user, department (+ role), member page, member count
-    with django_assert_num_queries(5):
+    # session, user (+ profile), department (+ role), member page, member count, unread badge
+    with django_assert_num_queries(6):
         response = client.get("/departments/sales/")
     assert response.status_code == 200
 
