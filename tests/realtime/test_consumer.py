@@ -114,3 +114,46 @@ async def test_deactivation_reaches_sockets_through_the_redis_channel_layer(appl
         await _assert_closed(communicator, 4403)
     finally:
         channel_layers.backends.clear()
+
+
+@pytest.fixture
+def department_topic(transactional_db):
+    from apps.departments.models import Department
+    from apps.realtime import topics
+
+    topics.register_topic(
+        "test-department", lambda user, pk: Department.objects.visible_to(user).filter(pk=pk).exists()
+    )
+    return topics
+
+
+async def test_watching_a_topic_checks_permission_and_delivers_published_frames(
+    application, alice_session, department_topic
+):
+    from django.db import transaction
+
+    from tests.factories import DepartmentFactory, add_member
+
+    user, client = alice_session
+    mine = await sync_to_async(DepartmentFactory)(name="Mine")
+    theirs = await sync_to_async(DepartmentFactory)(name="Theirs")
+    await sync_to_async(add_member)(mine, user)
+    communicator = connect(application, client)
+    assert (await communicator.connect())[0]
+    await communicator.receive_json_from()
+    await communicator.send_json_to({"type": "watch", "topic": f"test-department:{theirs.pk}"})
+    assert (await communicator.receive_json_from())["code"] == "unknown_topic"
+    await communicator.send_json_to({"type": "watch", "topic": "nonsense"})
+    assert (await communicator.receive_json_from())["code"] == "unknown_topic"
+    await communicator.send_json_to({"type": "watch", "topic": f"test-department:{mine.pk}"})
+    assert await communicator.receive_json_from() == {"type": "watching", "topic": f"test-department:{mine.pk}"}
+
+    def publish_both():
+        with transaction.atomic():
+            department_topic.publish("test-department", theirs.pk, {"type": "secret"})
+            department_topic.publish("test-department", mine.pk, {"type": "news", "text": "hi"})
+
+    await sync_to_async(publish_both)()
+    assert await communicator.receive_json_from() == {"type": "news", "text": "hi"}
+    assert await communicator.receive_nothing(timeout=0.2)
+    await communicator.disconnect()
