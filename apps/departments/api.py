@@ -22,7 +22,10 @@ class DepartmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Department
-        fields = ["id", "name", "slug", "description", "mission", "mission_html", "is_company_wide", "my_role"]
+        fields = [
+            "id", "name", "slug", "description", "mission", "mission_html", "is_company_wide",
+            "is_confidential_by_default", "my_role",
+        ]  # fmt: skip
         read_only_fields = ["id", "mission_html", "is_company_wide", "my_role"]
         validators: list = []  # uniqueness is checked by the service, with a clearer message
 
@@ -60,7 +63,8 @@ class DepartmentViewSet(viewsets.ModelViewSet):
         )  # fmt: skip
 
     def perform_update(self, serializer):
-        fields = {k: v for k, v in serializer.validated_data.items() if k in {"name", "description", "mission"}}
+        editable = {"name", "description", "mission", "is_confidential_by_default"}
+        fields = {k: v for k, v in serializer.validated_data.items() if k in editable}
         if "name" in fields and not can_administer_departments(self.request.user):
             raise PermissionDenied("Only admins rename departments.")
         services.department_update(department=serializer.instance, **fields)

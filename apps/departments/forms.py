@@ -8,7 +8,7 @@ from .models import Department, Membership
 class DepartmentForm(forms.ModelForm):
     class Meta:
         model = Department
-        fields = ["name", "description", "mission"]
+        fields = ["name", "description", "mission", "is_confidential_by_default"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "mission": forms.Textarea(attrs={"rows": 6})}
         help_texts = {"mission": "Markdown."}
 

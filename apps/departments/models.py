@@ -45,6 +45,9 @@ class Department(models.Model):
         default=False, help_text="Every active user belongs to a company-wide space ('All staff')."
     )
     image = models.ImageField(upload_to=department_image_path, blank=True)
+    is_confidential_by_default = models.BooleanField(
+        default=False, help_text="New posts here are marked Confidential unless the author unticks it."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = DepartmentQuerySet.as_manager()

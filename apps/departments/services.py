@@ -11,7 +11,9 @@ from .models import Department, Membership
 COMPANY_WIDE_NAME = "All staff"
 
 
-def department_create(*, name: str, description: str = "", mission: str = "", slug: str = "") -> Department:
+def department_create(
+    *, name: str, description: str = "", mission: str = "", slug: str = "", is_confidential_by_default: bool = False
+) -> Department:
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError({"name": "A department needs a name."})
@@ -22,19 +24,25 @@ def department_create(*, name: str, description: str = "", mission: str = "", sl
         raise ValidationError({"name": "A department with this name already exists."})
     if Department.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": "A department with this address already exists."})
-    department = Department(name=name, slug=slug, description=description.strip(), mission=mission.strip())
+    department = Department(
+        name=name,
+        slug=slug,
+        description=description.strip(),
+        mission=mission.strip(),
+        is_confidential_by_default=is_confidential_by_default,
+    )
     department.mission_html = render_markdown(department.mission)
     department.full_clean()
     department.save()
     return department
 
 
-def department_update(*, department: Department, **fields: str) -> Department:
-    allowed = {"name", "description", "mission"}
+def department_update(*, department: Department, **fields: str | bool) -> Department:
+    allowed = {"name", "description", "mission", "is_confidential_by_default"}
     if unknown := set(fields) - allowed:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
     for name, value in fields.items():
-        setattr(department, name, (value or "").strip())
+        setattr(department, name, value.strip() if isinstance(value, str) else bool(value))
     if "name" in fields and Department.objects.exclude(pk=department.pk).filter(name__iexact=department.name).exists():
         raise ValidationError({"name": "A department with this name already exists."})
     department.mission_html = render_markdown(department.mission)
