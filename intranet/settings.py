@@ -78,6 +78,7 @@ THIRD_PARTY_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_tasks_db",
 ]
 LOCAL_APPS = [
     "apps.core",
@@ -181,6 +182,12 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Background work (scheduled posts, reminders, e-mail) runs in `manage.py run_worker`
+# through Django's Tasks framework, stored in the database (django-tasks-db).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Links in e-mails are built from this, since a task has no request to ask.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # Authentication
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -265,7 +272,7 @@ SERVE_STATIC = env_bool("SERVE_STATIC", True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_ACCEL_REDIRECT_PREFIX = env_str("MEDIA_ACCEL_REDIRECT_PREFIX", "")  # e.g. /protected-media/
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # form fields; files stream to disk past FILE_UPLOAD_MAX_MEMORY_SIZE
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 
@@ -273,6 +280,13 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000)
 PHOTO_SIZE = 512
+# Feed uploads
+POST_MAX_IMAGES = 10
+POST_IMAGE_SIZE = 1600  # longest side of the stored image
+POST_THUMBNAIL_SIZE = 480
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
+POST_MAX_ATTACHMENTS = 10
+ACK_REMINDER_HOURS_BEFORE = env_int("ACK_REMINDER_HOURS_BEFORE", 24)
 PHOTO_THUMBNAIL_SIZE = 128
 
 # E-mail: the console in development unless EMAIL_HOST is set; SMTP in production

@@ -8,6 +8,7 @@ from apps.accounts.api import TokenView, UserViewSet
 from apps.accounts.views import LogoutView
 from apps.core import views as core_views
 from apps.departments.api import DepartmentViewSet, MembershipViewSet
+from apps.feed import views as feed_views
 from apps.files.views import protected_media
 from apps.people.api import ProfileViewSet
 
@@ -33,7 +34,7 @@ accounts_patterns = [
 ]
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", feed_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include(accounts_patterns)),
     path("people/", include("apps.people.urls")),

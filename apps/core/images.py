@@ -78,3 +78,16 @@ def square_jpeg(image: Image.Image, size: int, *, quality: int = 85) -> bytes:
     buffer = io.BytesIO()
     fitted.save(buffer, format="JPEG", quality=quality, optimize=True, progressive=True)
     return buffer.getvalue()
+
+
+def fitted_jpeg(image: Image.Image, max_side: int, *, quality: int = 85) -> tuple[bytes, int, int]:
+    """Shrink to fit in a `max_side` square (never enlarge), flatten, encode without metadata."""
+    fitted = image.copy()
+    fitted.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    if fitted.mode == "RGBA":
+        background = Image.new("RGB", fitted.size, (255, 255, 255))
+        background.paste(fitted, mask=fitted.getchannel("A"))
+        fitted = background
+    buffer = io.BytesIO()
+    fitted.save(buffer, format="JPEG", quality=quality, optimize=True, progressive=True)
+    return buffer.getvalue(), fitted.width, fitted.height

@@ -5,12 +5,9 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-
-from apps.departments.models import Department
 
 HEALTH_TIMEOUT_SECONDS = 2.0
 
@@ -52,10 +49,3 @@ async def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "error", "database": database, "channel_layer": channel_layer},
         status=200 if healthy else 503,
     )
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    departments = Department.objects.visible_to(request.user).with_role_of(request.user)
-    if not request.user.is_staff:
-        departments = departments.exclude(my_role=None, is_company_wide=False)
-    return render(request, "core/home.html", {"departments": departments})

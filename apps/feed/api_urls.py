@@ -1,3 +1,10 @@
 """REST API routes of this app, mounted under /api/v1/."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from .api import CommentViewSet, PostViewSet
+
+router = SimpleRouter(use_regex_path=False)
+router.register("posts", PostViewSet, basename="post")
+router.register("comments", CommentViewSet, basename="comment")
+urlpatterns = router.urls

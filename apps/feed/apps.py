@@ -3,3 +3,26 @@ from django.apps import AppConfig
 
 class FeedConfig(AppConfig):
     name = "apps.feed"
+
+    def ready(self) -> None:
+        from django.db.models import Q
+
+        from apps.departments.models import Department
+        from apps.files.access import register_file_access
+        from apps.realtime.topics import register_topic
+
+        from .access import can_read_feed
+        from .models import Attachment, Post, PostImage
+
+        def can_read_post_file(user, name: str) -> bool:
+            visible = Post.objects.visible_to(user)
+            if name.startswith("feed/files/"):
+                return Attachment.objects.filter(file=name, post__in=visible).exists()
+            return PostImage.objects.filter(Q(image=name) | Q(thumbnail=name), post__in=visible).exists()
+
+        def can_watch_feed(user, department_id: int) -> bool:
+            department = Department.objects.filter(pk=department_id).first()
+            return department is not None and can_read_feed(user, department)
+
+        register_file_access("feed/", can_read_post_file)
+        register_topic("feed", can_watch_feed)

@@ -42,3 +42,42 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.recipient_id}: {self.title}"
+
+
+class NotificationSettings(models.Model):
+    """A person's choices. Without a row, the defaults below apply."""
+
+    EMAIL_KINDS = {
+        "mention": "email_on_mention",
+        "announcement": "email_on_announcement",
+        "reminder": "email_on_announcement",
+    }
+    IN_APP_KINDS = {"reaction": "notify_on_reaction", "reply": "notify_on_reply"}
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    email_on_mention = models.BooleanField("E-mail me when someone mentions me", default=True)
+    email_on_announcement = models.BooleanField("E-mail me about announcements and reminders", default=True)
+    notify_on_reply = models.BooleanField("Notify me of comments and replies to my posts", default=True)
+    notify_on_reaction = models.BooleanField("Notify me of reactions to my posts", default=True)
+
+    def __str__(self) -> str:
+        return f"Notification settings of {self.user_id}"
+
+    @classmethod
+    def _filter(cls, user_ids: list[int], field: str | None) -> list[int]:
+        if field is None or not user_ids:
+            return list(user_ids)
+        opted_out = set(cls.objects.filter(user_id__in=user_ids, **{field: False}).values_list("user_id", flat=True))
+        return [pk for pk in user_ids if pk not in opted_out]
+
+    @classmethod
+    def wanting_email(cls, user_ids: list[int], kind: str) -> list[int]:
+        if kind not in cls.EMAIL_KINDS:
+            return []
+        return cls._filter(user_ids, cls.EMAIL_KINDS[kind])
+
+    @classmethod
+    def wanting_in_app(cls, user_ids: list[int], kind: str) -> list[int]:
+        return cls._filter(user_ids, cls.IN_APP_KINDS.get(kind))

@@ -13,7 +13,7 @@ from apps.accounts.services import user_group_name
 from apps.departments.models import Department
 
 from .events import NotificationEvent, NotificationPayload
-from .models import Notification
+from .models import Notification, NotificationSettings
 
 
 def notification_payload(notification: Notification) -> NotificationPayload:
@@ -50,7 +50,7 @@ def notify(
     users = User.objects.filter(pk__in=ids, is_active=True)
     if department is not None and not department.is_company_wide:
         users = users.filter(Q(memberships__department=department) | Q(is_staff=True))
-    recipient_ids = sorted(set(users.values_list("pk", flat=True)))
+    recipient_ids = NotificationSettings.wanting_in_app(sorted(set(users.values_list("pk", flat=True))), kind)
     notifications = Notification.objects.bulk_create(
         [
             Notification(recipient_id=pk, actor=actor, kind=kind, title=title[:300], url=url, department=department)

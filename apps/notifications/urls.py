@@ -6,5 +6,6 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("read-all/", views.read_all, name="read_all"),
+    path("settings/", views.notification_settings, name="settings"),
     path("<int:notification_id>/", views.open_notification, name="open"),
 ]

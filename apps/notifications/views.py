@@ -1,11 +1,13 @@
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.core.pagination import keyset_page
 
-from .models import Notification
+from .forms import NotificationSettingsForm
+from .models import Notification, NotificationSettings
 from .services import mark_read
 
 PAGE_SIZE = 30
@@ -29,6 +31,17 @@ def open_notification(request: HttpRequest, notification_id: int) -> HttpRespons
     mark_read(user=request.user, notification_ids=[notification.pk])
     safe = url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()})
     return redirect(notification.url if safe else "notifications:inbox")
+
+
+@require_http_methods(["GET", "POST"])
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    current, _ = NotificationSettings.objects.get_or_create(user=request.user)
+    form = NotificationSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Notification settings saved.")
+        return redirect("notifications:settings")
+    return render(request, "notifications/settings.html", {"form": form})
 
 
 @require_POST

@@ -1,0 +1,281 @@
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from apps.departments.models import Department
+
+from . import access, selectors, services
+from .models import REACTION_EMOJI, Comment, Post, Reaction
+
+
+def _media(file) -> str:
+    return reverse("media", kwargs={"path": file.name})
+
+
+class FeedCursorPagination(CursorPagination):
+    ordering = ("-published_at", "-id")
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class PostSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    department = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    images = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
+    my_reactions = serializers.SerializerMethodField()
+    acknowledged = serializers.SerializerMethodField()
+    pinned = serializers.BooleanField(source="is_pinned", read_only=True)
+
+    class Meta:
+        model = Post
+        fields = [
+            "id", "department", "author", "kind", "body", "body_html", "is_confidential", "publish_at",
+            "published_at", "edited_at", "pinned", "pinned_until", "requires_ack", "ack_due_at", "version",
+            "acknowledged", "images", "attachments", "reaction_counts", "my_reactions", "comment_count", "shared_from",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_author(self, post: Post) -> dict:
+        return {"id": post.author_id, "name": post.author.display_name}
+
+    def get_images(self, post: Post) -> list[dict]:
+        return [
+            {"url": _media(i.image), "thumbnail_url": _media(i.thumbnail), "width": i.width, "height": i.height}
+            for i in post.images.all()
+        ]
+
+    def get_attachments(self, post: Post) -> list[dict]:
+        return [
+            {"url": _media(a.file), "name": a.original_name, "size": a.size, "content_type": a.content_type}
+            for a in post.attachments.all()
+        ]
+
+    def get_my_reactions(self, post: Post) -> list[str]:
+        return [r.emoji for r in getattr(post, "my_reactions", [])]
+
+    def get_acknowledged(self, post: Post) -> bool:
+        return bool(getattr(post, "acknowledged", False))
+
+
+class PostWriteSerializer(serializers.Serializer):
+    department = serializers.SlugField()
+    body = serializers.CharField(max_length=services.MAX_POST_LENGTH, trim_whitespace=True)
+    kind = serializers.ChoiceField(choices=Post.Kind.choices, default=Post.Kind.POST)
+    is_confidential = serializers.BooleanField(required=False, allow_null=True, default=None)
+    publish_at = serializers.DateTimeField(required=False, allow_null=True)
+    pinned_until = serializers.DateTimeField(required=False, allow_null=True)
+    requires_ack = serializers.BooleanField(required=False, default=False)
+    ack_due_at = serializers.DateTimeField(required=False, allow_null=True)
+    images = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class PostEditSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=services.MAX_POST_LENGTH)
+    new_version = serializers.BooleanField(required=False, default=False)
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Comment
+        fields = ["id", "post", "parent", "author", "body", "body_html", "created_at", "edited_at"]
+        read_only_fields = fields
+
+    def get_author(self, comment: Comment) -> dict:
+        return {"id": comment.author_id, "name": comment.author.display_name}
+
+
+class CommentWriteSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=services.MAX_COMMENT_LENGTH)
+    parent = serializers.IntegerField(required=False, allow_null=True)
+
+
+class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """Posts and announcements in the caller's departments and All staff, newest first.
+
+    `?department=<slug>` narrows to one feed, `?pinned=1` lists the pinned announcements.
+    """
+
+    serializer_class = PostSerializer
+    pagination_class = FeedCursorPagination
+    lookup_value_converter = "int"
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        posts = Post.objects.visible_to(self.request.user)
+        if slug := self.request.query_params.get("department"):
+            posts = posts.filter(department__slug=slug)
+        if self.request.query_params.get("pinned") == "1":
+            posts = posts.pinned()
+        return selectors._with_details(posts, self.request.user)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return selectors.decorate(page) if page is not None else None
+
+    def get_object(self) -> Post:
+        post = access.access_post(self.request.user, int(self.kwargs["pk"]), include_scheduled=True)
+        return selectors.post_with_details(self.request.user, post)
+
+    @extend_schema(parameters=[OpenApiParameter("department", str), OpenApiParameter("pinned", bool)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request={"application/json": PostWriteSerializer, "multipart/form-data": PostWriteSerializer},
+        responses={201: PostSerializer},
+    )
+    def create(self, request):
+        data = PostWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        department = Department.objects.filter(slug=fields.pop("department")).first()
+        if department is None or not access.can_read_feed(request.user, department):
+            raise ValidationError({"department": "No such department, or you are not a member of it."})
+        if "images" in request.FILES:
+            fields["images"] = request.FILES.getlist("images")
+        if "attachments" in request.FILES:
+            fields["attachments"] = request.FILES.getlist("attachments")
+        post = services.post_create(author=request.user, department=department, **fields)
+        return Response(
+            PostSerializer(selectors.post_with_details(request.user, post)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=PostEditSerializer, responses=PostSerializer)
+    def partial_update(self, request, pk=None):
+        post = self.get_object()
+        data = PostEditSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.post_edit(post=post, editor=request.user, **data.validated_data)
+        return Response(PostSerializer(selectors.post_with_details(request.user, post)).data)
+
+    def perform_destroy(self, instance):
+        services.post_delete(post=instance, actor=self.request.user)
+
+    @extend_schema(
+        request=inline_serializer("ReactionToggle", {"emoji": serializers.ChoiceField(choices=[*REACTION_EMOJI])}),
+        responses=inline_serializer(
+            "ReactionState", {"on": serializers.BooleanField(), "counts": serializers.DictField()}
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def react(self, request, pk=None):
+        """Toggle a reaction from the fixed set."""
+        post = access.access_post(request.user, int(pk))
+        on = services.reaction_toggle(post=post, user=request.user, emoji=str(request.data.get("emoji", "")))
+        return Response({"on": on, "counts": post.reaction_counts})
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Reactors", {"emoji": serializers.CharField(), "users": serializers.ListField()}, many=True
+        )
+    )
+    @action(detail=True, methods=["get"])
+    def reactions(self, request, pk=None):
+        """Who reacted with what."""
+        post = access.access_post(request.user, int(pk))
+        grouped: dict[str, list[dict]] = {key: [] for key in REACTION_EMOJI}
+        for reaction in Reaction.objects.filter(post=post).select_related("user__profile").order_by("id"):
+            grouped[reaction.emoji].append({"id": reaction.user_id, "name": reaction.user.display_name})
+        return Response([{"emoji": key, "users": users} for key, users in grouped.items() if users])
+
+    @extend_schema(request=None, responses={201: None})
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        post = access.access_post(request.user, int(pk))
+        services.acknowledge(post=post, user=request.user)
+        return Response({"acknowledged": True, "version": post.version}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        responses=inline_serializer(
+            "AckProgress", {"version": serializers.IntegerField(), "done": serializers.IntegerField(),
+                            "total": serializers.IntegerField(), "pending": serializers.ListField()},
+        )
+    )  # fmt: skip
+    @action(detail=True, methods=["get"])
+    def acknowledgements(self, request, pk=None):
+        """Progress and who has not acknowledged yet (managers)."""
+        post = access.access_post(request.user, int(pk))
+        if not access.can_moderate(request.user, post.department):
+            raise PermissionDenied("Only the department's managers see who acknowledged.")
+        done, total = services.ack_progress(post)
+        pending = [{"id": u.pk, "name": u.display_name} for u in services.pending_acknowledgers(post)]
+        return Response({"version": post.version, "done": done, "total": total, "pending": pending})
+
+    @extend_schema(request=None, responses=inline_serializer("Reminded", {"reminded": serializers.IntegerField()}))
+    @action(detail=True, methods=["post"])
+    def remind(self, request, pk=None):
+        post = access.access_post(request.user, int(pk))
+        return Response({"reminded": services.send_ack_reminders(post=post, sent_by=request.user)})
+
+    @extend_schema(request=None, responses={201: PostSerializer})
+    @action(detail=True, methods=["post"])
+    def share(self, request, pk=None):
+        """Share to All staff (never a confidential post)."""
+        post = access.access_post(request.user, int(pk))
+        shared = services.post_share_to_company(post=post, actor=request.user)
+        return Response(
+            PostSerializer(selectors.post_with_details(request.user, shared)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(methods=["GET"], responses=CommentSerializer(many=True))
+    @extend_schema(methods=["POST"], request=CommentWriteSerializer, responses={201: CommentSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request, pk=None):
+        post = access.access_post(request.user, int(pk))
+        if request.method == "GET":
+            comments = post.comments.filter(deleted_at__isnull=True).select_related("author__profile").order_by("id")
+            return Response(CommentSerializer(comments, many=True).data)
+        data = CommentWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        parent = None
+        if data.validated_data.get("parent"):
+            parent = Comment.objects.filter(pk=data.validated_data["parent"], post=post).first()
+            if parent is None:
+                raise ValidationError({"parent": "No such comment on this post."})
+        comment = services.comment_create(
+            post=post, author=request.user, body=data.validated_data["body"], parent=parent
+        )
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[OpenApiParameter("department", str, required=True)], responses=PostSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def scheduled(self, request):
+        """Upcoming posts of a department: its managers see all, authors their own."""
+        department = access.access_feed(request.user, request.query_params.get("department", ""))
+        posts = Post.objects.filter(department=department, published_at__isnull=True, deleted_at__isnull=True)
+        if not access.can_moderate(request.user, department):
+            posts = posts.filter(author=request.user)
+        posts = selectors.decorate(list(selectors._with_details(posts, request.user).order_by("publish_at")[:200]))
+        return Response(PostSerializer(posts, many=True).data)
+
+
+class CommentViewSet(mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """Edit (author) or delete (author or manager) a comment."""
+
+    serializer_class = CommentSerializer
+    lookup_value_converter = "int"
+    http_method_names = ["patch", "delete"]
+
+    def get_object(self) -> Comment:
+        return access.access_comment(self.request.user, int(self.kwargs["pk"]))
+
+    @extend_schema(request=CommentWriteSerializer, responses=CommentSerializer)
+    def partial_update(self, request, pk=None):
+        comment = self.get_object()
+        data = CommentWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.comment_edit(comment=comment, editor=request.user, body=data.validated_data["body"])
+        return Response(CommentSerializer(comment).data)
+
+    def perform_destroy(self, instance):
+        services.comment_delete(comment=instance, actor=self.request.user)

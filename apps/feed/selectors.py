@@ -1,0 +1,78 @@
+"""Feed pages: a constant number of queries whatever the page size and the amount of data."""
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.core.pagination import Page, keyset_page
+from apps.departments.models import Department
+
+from .models import Acknowledgement, Comment, Post, Reaction
+
+FEED_PAGE_SIZE = 20
+LATEST_COMMENTS = 3
+
+
+def _with_details(posts: QuerySet[Post], user: User) -> QuerySet[Post]:
+    return posts.select_related("department", "author__profile", "shared_from__department").prefetch_related(
+        "images",
+        "attachments",
+        Prefetch("reactions", queryset=Reaction.objects.filter(user=user), to_attr="my_reactions"),
+        Prefetch("acknowledgements", queryset=Acknowledgement.objects.filter(user=user), to_attr="my_acks"),
+        # A sliced prefetch: the latest few per post through a window function, still one query.
+        Prefetch(
+            "comments",
+            queryset=Comment.objects.filter(deleted_at__isnull=True)
+            .select_related("author__profile")
+            .order_by("-id")[:LATEST_COMMENTS],
+            to_attr="recent_comments",
+        ),
+    )
+
+
+def decorate(posts: list[Post]) -> list[Post]:
+    """Per-post facts the templates need, computed in Python from what was prefetched."""
+    for post in posts:
+        mine = {r.emoji for r in getattr(post, "my_reactions", [])}
+        post.reactions_view = [(key, emoji, count, key in mine) for key, emoji, count in post.reaction_summary()]
+        post.acknowledged = any(a.version == post.version for a in getattr(post, "my_acks", []))
+        post.latest_comments = list(reversed(getattr(post, "recent_comments", [])))
+    return posts
+
+
+def feed_page(
+    user: User, *, department: Department | None = None, cursor: str | None = None, size: int = FEED_PAGE_SIZE
+) -> tuple[list[Post], Page]:
+    """(pinned announcements for the first page, one page of other posts) newest first."""
+    now = timezone.now()
+    visible = Post.objects.visible_to(user)
+    if department is not None:
+        visible = visible.filter(department=department)
+    pinned: list[Post] = []
+    if not cursor:
+        pinned = decorate(list(_with_details(visible.pinned(now), user).order_by("-published_at", "-id")[:10]))
+    page = keyset_page(
+        _with_details(visible.not_pinned(now), user), fields=("-published_at", "-id"), cursor=cursor, size=size
+    )
+    decorate(page.items)
+    return pinned, page
+
+
+def post_with_details(user: User, post: Post) -> Post:
+    loaded = _with_details(Post.objects.filter(pk=post.pk), user).get()
+    return decorate([loaded])[0]
+
+
+def post_comments(post: Post) -> list[Comment]:
+    """Top-level comments with their replies attached, oldest first, in one query."""
+    comments = list(post.comments.filter(deleted_at__isnull=True).select_related("author__profile").order_by("id"))
+    by_id = {c.pk: c for c in comments}
+    top = []
+    for comment in comments:
+        comment.thread = []
+        if comment.parent_id is None:
+            top.append(comment)
+    for comment in comments:
+        if comment.parent_id is not None and comment.parent_id in by_id:
+            by_id[comment.parent_id].thread.append(comment)
+    return top

@@ -1,0 +1,343 @@
+import calendar
+from datetime import date, datetime, time, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from apps.accounts.models import User
+from apps.core.forms import add_validation_errors
+from apps.departments.models import Department
+
+from . import access, selectors, services
+from .forms import CommentForm, EditPostForm, PostForm
+from .models import REACTION_EMOJI, Comment, Post
+
+
+def _postable_departments(user: User):
+    return (
+        Department.objects.with_role_of(user)
+        .filter(Q(is_company_wide=True) | Q(memberships__user=user))
+        .distinct()
+        .order_by("-is_company_wide", "name")
+    )
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _feed(request: HttpRequest, department: Department | None) -> HttpResponse:
+    cursor = request.GET.get("cursor")
+    pinned, page = selectors.feed_page(request.user, department=department, cursor=cursor)
+    context = {"pinned": pinned, "page": page, "department": department, "reactions": REACTION_EMOJI}
+    if request.GET.get("fragment") == "1":
+        return render(request, "feed/_page.html", context)
+    departments = list(_postable_departments(request.user)) if department is None else [department]
+    can_announce = any(access.can_announce(request.user, d) for d in departments)
+    form = PostForm(
+        departments=Department.objects.filter(pk__in=[d.pk for d in departments]), can_announce=can_announce
+    )
+    watched = departments if department is None else [department]
+    context |= {
+        "form": form,
+        "watched": watched,
+        "can_moderate": department is not None and access.can_moderate(request.user, department),
+    }
+    return render(request, "feed/feed.html", context)
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    return _feed(request, None)
+
+
+@require_safe
+def department_feed(request: HttpRequest, slug: str) -> HttpResponse:
+    return _feed(request, access.access_feed(request.user, slug))
+
+
+@require_POST
+def post_create(request: HttpRequest) -> HttpResponse:
+    departments = _postable_departments(request.user)
+    department = departments.filter(pk=request.POST.get("department") or 0).first()
+    can_announce = department is not None and access.can_announce(request.user, department)
+    form = PostForm(request.POST, request.FILES, departments=departments, can_announce=can_announce)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            post = services.post_create(
+                author=request.user,
+                department=data["department"],
+                body=data["body"],
+                kind=data.get("kind") or Post.Kind.POST,
+                images=data["images"],
+                attachments=data["attachments"],
+                # Unticked means "the department's default": confidential departments stay so.
+                is_confidential=True if data["is_confidential"] else None,
+                publish_at=data["publish_at"],
+                pinned_until=data.get("pinned_until"),
+                requires_ack=bool(data.get("requires_ack")),
+                ack_due_at=data.get("ack_due_at"),
+            )
+        except ValidationError as error:
+            add_validation_errors(form, error)
+        else:
+            if post.is_scheduled:
+                messages.success(request, f"Scheduled for {timezone.localtime(post.publish_at):%d %b %Y %H:%M}.")
+            else:
+                messages.success(request, "Posted.")
+            return _back(request, "feed:home")
+    pinned, page = selectors.feed_page(request.user)
+    return render(
+        request,
+        "feed/feed.html",
+        {
+            "form": form,
+            "pinned": pinned,
+            "page": page,
+            "department": None,
+            "watched": list(departments),
+            "reactions": REACTION_EMOJI,
+        },
+        status=400,
+    )
+
+
+@require_safe
+def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = access.access_post(request.user, post_id, include_scheduled=True)
+    post = selectors.post_with_details(request.user, post)
+    progress = None
+    if post.requires_ack and access.can_moderate(request.user, post.department):
+        progress = services.ack_progress(post)
+    template = "feed/_comments.html" if request.GET.get("fragment") == "comments" else "feed/post_detail.html"
+    return render(
+        request,
+        template,
+        {
+            "post": post,
+            "comments": selectors.post_comments(post),
+            "comment_form": CommentForm(),
+            "progress": progress,
+            "can_moderate": access.can_moderate(request.user, post.department),
+            "reactions": REACTION_EMOJI,
+        },
+    )
+
+
+@require_safe
+def post_card(request: HttpRequest, post_id: int) -> HttpResponse:
+    """One rendered post, for pages that insert live updates."""
+    post = selectors.post_with_details(request.user, access.access_post(request.user, post_id))
+    return render(request, "feed/_post.html", {"post": post, "reactions": REACTION_EMOJI})
+
+
+@require_http_methods(["GET", "POST"])
+def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = access.access_post(request.user, post_id, include_scheduled=True)
+    access.require(access.can_edit_post(request.user, post), "Only the author can edit a post.")
+    form = EditPostForm(request.POST or None, initial={"body": post.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_edit(
+                post=post,
+                editor=request.user,
+                body=form.cleaned_data["body"],
+                new_version=form.cleaned_data["new_version"],
+            )
+        except ValidationError as error:
+            add_validation_errors(form, error)
+        else:
+            messages.success(request, "Post updated.")
+            return redirect("feed:post", post_id=post.pk)
+    return render(request, "feed/post_edit.html", {"post": post, "form": form}, status=400 if form.errors else 200)
+
+
+@require_POST
+def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = access.access_post(request.user, post_id, include_scheduled=True)
+    services.post_delete(post=post, actor=request.user)
+    messages.success(request, "Post deleted.")
+    return _back(request, "feed:home")
+
+
+@require_POST
+def post_react(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = access.access_post(request.user, post_id)
+    try:
+        on = services.reaction_toggle(post=post, user=request.user, emoji=request.POST.get("emoji", ""))
+    except ValidationError as error:
+        if _wants_json(request):
+            return JsonResponse({"detail": " ".join(error.messages), "code": "invalid"}, status=400)
+        messages.error(request, " ".join(error.messages))
+        return _back(request, post_url(post))
+    if _wants_json(request):
+        return JsonResponse({"on": on, "counts": post.reaction_counts})
+    return _back(request, post_url(post))
+
+
+def post_url(post: Post) -> str:
+    return services.post_url(post)
+
+
+@require_POST
+def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = access.access_post(request.user, post_id)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        parent = None
+        if form.cleaned_data.get("parent"):
+            parent = Comment.objects.filter(pk=form.cleaned_data["parent"], post=post).first()
+            if parent is None:
+                form.add_error(None, "The comment you replied to no longer exists.")
+        if not form.errors:
+            try:
+                services.comment_create(post=post, author=request.user, body=form.cleaned_data["body"], parent=parent)
+            except ValidationError as error:
+                add_validation_errors(form, error)
+            else:
+                return _back(request, post_url(post))
+    for error in form.errors.get("body", []) + form.non_field_errors():
+        messages.error(request, error)
+    response = _back(request, post_url(post))
+    response.status_code = 303
+    return response
+
+
+@require_POST
+def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
+    comment = access.access_comment(request.user, comment_id)
+    try:
+        services.comment_edit(comment=comment, editor=request.user, body=request.POST.get("body", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("feed:post", post_id=comment.post_id)
+
+
+@require_POST
+def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
+    comment = access.access_comment(request.user, comment_id)
+    services.comment_delete(comment=comment, actor=request.user)
+    messages.success(request, "Comment deleted.")
+    return redirect("feed:post", post_id=comment.post_id)
+
+
+@require_POST
+def acknowledge(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = access.access_post(request.user, post_id)
+    try:
+        services.acknowledge(post=post, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Thanks: you acknowledged this announcement.")
+    return _back(request, post_url(post))
+
+
+@require_POST
+def share(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = access.access_post(request.user, post_id)
+    try:
+        shared = services.post_share_to_company(post=post, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("feed:post", post_id=post.pk)
+    messages.success(request, "Shared to All staff.")
+    return redirect("feed:post", post_id=shared.pk)
+
+
+@require_POST
+def remind(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = access.access_post(request.user, post_id)
+    access.require(
+        access.can_moderate(request.user, post.department), "Only the department's managers can send reminders."
+    )
+    count = services.send_ack_reminders(post=post, sent_by=request.user)
+    messages.success(request, f"Reminder sent to {count} {'person' if count == 1 else 'people'}.")
+    return _back(request, post_url(post))
+
+
+@require_safe
+def announcements(request: HttpRequest, slug: str) -> HttpResponse:
+    department = access.access_feed(request.user, slug)
+    access.require(access.can_moderate(request.user, department), "Only the department's managers see this dashboard.")
+    return render(
+        request,
+        "feed/announcements.html",
+        {"department": department, "rows": services.announcement_dashboard(department)},
+    )
+
+
+@require_safe
+def content_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    """The department's planned and past posts on a month grid (managers)."""
+    department = access.access_feed(request.user, slug)
+    access.require(
+        access.can_moderate(request.user, department), "Only the department's managers see the content calendar."
+    )
+    today = timezone.localdate()
+    try:
+        year, month = (int(x) for x in request.GET.get("month", f"{today:%Y-%m}").split("-"))
+        first = date(year, month, 1)
+    except ValueError:
+        first = today.replace(day=1)
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(weeks[0][0], time.min, tz)
+    end = datetime.combine(weeks[-1][-1] + timedelta(days=1), time.min, tz)
+    posts = (
+        Post.objects.filter(department=department, deleted_at__isnull=True, publish_at__gte=start, publish_at__lt=end)
+        .select_related("author__profile")
+        .order_by("publish_at")
+    )
+    by_day: dict[date, list[Post]] = {}
+    for post in posts:
+        by_day.setdefault(timezone.localtime(post.publish_at).date(), []).append(post)
+    grid = [[(day, by_day.get(day, [])) for day in week] for week in weeks]
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return render(
+        request,
+        "feed/calendar.html",
+        {
+            "department": department,
+            "grid": grid,
+            "month": first,
+            "previous": previous,
+            "next": following,
+            "today": today,
+        },
+    )
+
+
+@require_safe
+def mention_suggestions(request: HttpRequest) -> JsonResponse:
+    """Members of the department (?department=<id>) whose name or address matches the typed text."""
+    raw = request.GET.get("department", "")
+    department = Department.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    if department is None or not access.can_read_feed(request.user, department):
+        return JsonResponse({"detail": "No such department.", "code": "not_found"}, status=404)
+    query = request.GET.get("q", "").strip()[:50]
+    users = User.objects.filter(is_active=True).select_related("profile")
+    if not department.is_company_wide:
+        users = users.filter(memberships__department=department)
+    if query:
+        users = users.filter(Q(email__istartswith=query) | Q(profile__display_name__icontains=query))
+    results = [
+        {"id": u.pk, "name": u.display_name, "handle": u.email.split("@")[0]}
+        for u in users.order_by("profile__display_name")[:8]
+    ]
+    return JsonResponse({"results": results})

@@ -1,0 +1,253 @@
+// The feed: live posts, comments and reactions, infinite scroll, reactions without a
+// reload, an image lightbox and @mention autocomplete. Everything also works without
+// JavaScript through the plain forms and links; this only makes it smoother.
+import { on } from "./socket.js";
+import { watch } from "./topics.js";
+
+const feed = document.getElementById("feed");
+const announcer = document.getElementById("live-announcer");
+const csrf = () => document.querySelector("input[name=csrfmiddlewaretoken]")?.value || "";
+
+function announce(text) {
+  if (announcer) announcer.textContent = text;
+}
+
+async function fetchHTML(url) {
+  const response = await fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" });
+  if (!response.ok) return null;
+  const template = document.createElement("template");
+  template.innerHTML = (await response.text()).trim();
+  return template.content;
+}
+
+function cardURL(postId) {
+  return feed.dataset.cardUrl.replace(/\/0\/card\/$/, `/${postId}/card/`);
+}
+
+async function refreshCard(postId, { insert = false } = {}) {
+  const existing = document.getElementById(`post-${postId}`);
+  if (!existing && !insert) return;
+  const fragment = await fetchHTML(cardURL(postId));
+  const card = fragment?.querySelector("li.post");
+  if (!card) return;
+  if (existing) existing.replaceWith(card);
+  else {
+    const list = feed.querySelector("[data-page]");
+    list?.querySelector(".empty")?.remove();
+    list?.prepend(card);
+    card.classList.add("post-new");
+  }
+}
+
+if (feed) {
+  for (const topic of (feed.dataset.watch || "").split(/\s+/).filter(Boolean)) watch(topic);
+  const singlePost = feed.dataset.singlePost;
+
+  on("feed.post", async (frame) => {
+    if (singlePost && String(frame.post) !== singlePost) return;
+    if (frame.action === "deleted") {
+      document.getElementById(`post-${frame.post}`)?.remove();
+      return;
+    }
+    await refreshCard(frame.post, { insert: frame.action === "created" && !singlePost });
+    if (frame.action === "created") announce("A new post appeared at the top of the feed.");
+  });
+
+  on("feed.comment", async (frame) => {
+    const card = document.getElementById(`post-${frame.post}`);
+    if (!card) return;
+    if (singlePost) {
+      const fragment = await fetchHTML(`${location.pathname}?fragment=comments`);
+      const section = fragment?.querySelector("#comments");
+      const current = document.getElementById("comments");
+      if (section && current && !current.contains(document.activeElement)) current.replaceWith(section);
+      for (const count of card.querySelectorAll("[data-comment-count]")) count.textContent = frame.comment_count;
+    } else {
+      await refreshCard(frame.post);
+    }
+    if (frame.action === "created") announce("A new comment was posted.");
+  });
+
+  on("feed.reactions", (frame) => updateReactions(frame.post, frame.counts));
+}
+
+function updateReactions(postId, counts, mine) {
+  const card = document.getElementById(`post-${postId}`);
+  if (!card) return;
+  for (const button of card.querySelectorAll("button.reaction")) {
+    const key = button.dataset.emoji;
+    const count = counts[key] || 0;
+    button.querySelector("[data-count]").textContent = count ? String(count) : "";
+    if (mine && key === mine.emoji) {
+      button.setAttribute("aria-pressed", String(mine.on));
+      button.classList.toggle("reaction-mine", mine.on);
+    }
+  }
+}
+
+// Reactions without reloading the page.
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  if (!form.classList?.contains("reaction-form")) return;
+  event.preventDefault();
+  const data = new FormData(form);
+  const response = await fetch(form.action, {
+    method: "POST",
+    body: data,
+    headers: { Accept: "application/json", "X-CSRFToken": data.get("csrfmiddlewaretoken") || csrf() },
+    credentials: "same-origin",
+  });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    announce(body.detail || "The reaction could not be saved.");
+    return;
+  }
+  const postId = form.closest("[data-post]")?.dataset.post;
+  updateReactions(postId, body.counts, { emoji: data.get("emoji"), on: body.on });
+});
+
+// Infinite scroll: load the next page when the "Older posts" link comes into view.
+if (feed && "IntersectionObserver" in window) {
+  let loading = false;
+  const observer = new IntersectionObserver(async (entries) => {
+    for (const entry of entries) {
+      if (!entry.isIntersecting || loading) continue;
+      const link = entry.target;
+      loading = true;
+      link.textContent = "Loading…";
+      const url = new URL(link.href, location.href);
+      url.searchParams.set("fragment", "1");
+      const fragment = await fetchHTML(url);
+      if (fragment) {
+        const list = feed.querySelector("[data-page]");
+        const items = fragment.querySelectorAll("[data-page] > li.post");
+        for (const item of items) if (!document.getElementById(item.id)) list.append(item);
+        observer.unobserve(link);
+        link.closest(".more").remove();
+        const more = fragment.querySelector(".more");
+        if (more) {
+          feed.append(more);
+          observer.observe(more.querySelector("[data-more]"));
+        }
+        announce(`${items.length} older posts loaded.`);
+      } else {
+        link.textContent = "Older posts (retry)";
+      }
+      loading = false;
+    }
+  }, { rootMargin: "400px" });
+  const first = feed.querySelector("[data-more]");
+  if (first) observer.observe(first);
+}
+
+// Lightbox for post images.
+const lightbox = document.getElementById("lightbox");
+document.addEventListener("click", (event) => {
+  const link = event.target.closest?.("a[data-lightbox]");
+  if (!link || !lightbox?.showModal) return;
+  event.preventDefault();
+  const image = lightbox.querySelector("img");
+  image.src = link.href;
+  image.alt = link.querySelector("img")?.alt || "";
+  lightbox.showModal();
+});
+lightbox?.addEventListener("click", (event) => {
+  if (event.target === lightbox) lightbox.close();
+});
+
+// @mention autocomplete in any textarea[data-mentions].
+function departmentFor(textarea) {
+  if (textarea.dataset.department) return textarea.dataset.department;
+  return textarea.form?.querySelector("select[name=department]")?.value || "";
+}
+
+function mentionAt(textarea) {
+  const before = textarea.value.slice(0, textarea.selectionStart);
+  const match = before.match(/(?:^|\s)@([\w.+-]{1,30})$/);
+  return match ? match[1] : null;
+}
+
+let list = null;
+let active = -1;
+
+function closeList() {
+  list?.remove();
+  list = null;
+  active = -1;
+}
+
+function choose(textarea, handle) {
+  const start = textarea.selectionStart;
+  const before = textarea.value.slice(0, start).replace(/@[\w.+-]*$/, `@${handle} `);
+  textarea.value = before + textarea.value.slice(start);
+  textarea.selectionStart = textarea.selectionEnd = before.length;
+  textarea.removeAttribute("aria-activedescendant");
+  closeList();
+  textarea.focus();
+}
+
+function highlight(textarea, index) {
+  const options = list ? [...list.children] : [];
+  if (!options.length) return;
+  active = (index + options.length) % options.length;
+  options.forEach((option, i) => option.setAttribute("aria-selected", String(i === active)));
+  textarea.setAttribute("aria-activedescendant", options[active].id);
+}
+
+let timer = null;
+document.addEventListener("input", (event) => {
+  const textarea = event.target;
+  if (!(textarea instanceof HTMLTextAreaElement) || !textarea.dataset.mentions) return;
+  clearTimeout(timer);
+  const query = mentionAt(textarea);
+  const department = departmentFor(textarea);
+  if (!query || !department) return closeList();
+  timer = setTimeout(async () => {
+    const url = `/feed/mentions/?department=${encodeURIComponent(department)}&q=${encodeURIComponent(query)}`;
+    const response = await fetch(url, { credentials: "same-origin" });
+    if (!response.ok) return closeList();
+    const { results } = await response.json();
+    closeList();
+    if (!results.length) return;
+    list = document.createElement("ul");
+    list.className = "mention-list";
+    list.id = "mention-list";
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "People to mention");
+    for (const person of results) {
+      const option = document.createElement("li");
+      option.id = `mention-${person.id}`;
+      option.setAttribute("role", "option");
+      option.textContent = `${person.name} (@${person.handle})`;
+      option.addEventListener("mousedown", (e) => {
+        e.preventDefault();
+        choose(textarea, person.handle);
+      });
+      option.dataset.handle = person.handle;
+      list.append(option);
+    }
+    textarea.setAttribute("aria-controls", "mention-list");
+    textarea.after(list);
+    highlight(textarea, 0);
+  }, 150);
+});
+
+document.addEventListener("keydown", (event) => {
+  const textarea = event.target;
+  if (!list || !(textarea instanceof HTMLTextAreaElement)) return;
+  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    event.preventDefault();
+    highlight(textarea, active + (event.key === "ArrowDown" ? 1 : -1));
+  } else if (event.key === "Enter" || event.key === "Tab") {
+    const option = list.children[active];
+    if (option) {
+      event.preventDefault();
+      choose(textarea, option.dataset.handle);
+    }
+  } else if (event.key === "Escape") {
+    closeList();
+  }
+});
+document.addEventListener("focusout", (event) => {
+  if (event.target instanceof HTMLTextAreaElement) setTimeout(closeList, 150);
+});

@@ -1,0 +1,37 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+from apps.feed.services import post_create
+from tests.factories import image_bytes
+
+
+@pytest.fixture
+def post(department, member):
+    return post_create(author=member, department=department, body="Quarterly numbers are **in**.")
+
+
+@pytest.fixture
+def announcement(department, manager, member):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return post_create(
+        author=manager, department=department, kind="announcement", body="New holiday hours from Monday.",
+        requires_ack=True, ack_due_at=timezone.now() + timedelta(days=3),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def run_worker():
+    """Run every due background task now, in this process, through the real database backend."""
+
+    def run() -> None:
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+    return run
+
+
+def jpeg(name: str = "photo.jpg", **kwargs) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, image_bytes("JPEG", **kwargs), content_type="image/jpeg")
