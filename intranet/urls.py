@@ -36,6 +36,7 @@ accounts_patterns = [
 urlpatterns = [
     path("", feed_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("ping", core_views.ping, name="ping"),
     path("accounts/", include(accounts_patterns)),
     path("people/", include("apps.people.urls")),
     path("departments/", include("apps.departments.urls")),

@@ -5,7 +5,7 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -49,3 +49,9 @@ async def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "error", "database": database, "channel_layer": channel_layer},
         status=200 if healthy else 503,
     )
+
+
+@require_safe
+def ping(request: HttpRequest) -> HttpResponse:
+    """The smallest logged-in page: the baseline that benchmarks compare real pages against."""
+    return HttpResponse("pong", content_type="text/plain")
