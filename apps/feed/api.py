@@ -82,7 +82,7 @@ class PostEditSerializer(serializers.Serializer):
     new_version = serializers.BooleanField(required=False, default=False)
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class PostCommentSerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
 
     class Meta:
@@ -94,7 +94,7 @@ class CommentSerializer(serializers.ModelSerializer):
         return {"id": comment.author_id, "name": comment.author.display_name}
 
 
-class CommentWriteSerializer(serializers.Serializer):
+class PostCommentWriteSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=services.MAX_COMMENT_LENGTH)
     parent = serializers.IntegerField(required=False, allow_null=True)
 
@@ -227,15 +227,15 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
             PostSerializer(selectors.post_with_details(request.user, shared)).data, status=status.HTTP_201_CREATED
         )
 
-    @extend_schema(methods=["GET"], responses=CommentSerializer(many=True))
-    @extend_schema(methods=["POST"], request=CommentWriteSerializer, responses={201: CommentSerializer})
+    @extend_schema(methods=["GET"], responses=PostCommentSerializer(many=True))
+    @extend_schema(methods=["POST"], request=PostCommentWriteSerializer, responses={201: PostCommentSerializer})
     @action(detail=True, methods=["get", "post"])
     def comments(self, request, pk=None):
         post = access.access_post(request.user, int(pk))
         if request.method == "GET":
             comments = post.comments.filter(deleted_at__isnull=True).select_related("author__profile").order_by("id")
-            return Response(CommentSerializer(comments, many=True).data)
-        data = CommentWriteSerializer(data=request.data)
+            return Response(PostCommentSerializer(comments, many=True).data)
+        data = PostCommentWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         parent = None
         if data.validated_data.get("parent"):
@@ -245,7 +245,7 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         comment = services.comment_create(
             post=post, author=request.user, body=data.validated_data["body"], parent=parent
         )
-        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        return Response(PostCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[OpenApiParameter("department", str, required=True)], responses=PostSerializer(many=True))
     @action(detail=False, methods=["get"])
@@ -262,20 +262,20 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
 class CommentViewSet(mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """Edit (author) or delete (author or manager) a comment."""
 
-    serializer_class = CommentSerializer
+    serializer_class = PostCommentSerializer
     lookup_value_converter = "int"
     http_method_names = ["patch", "delete"]
 
     def get_object(self) -> Comment:
         return access.access_comment(self.request.user, int(self.kwargs["pk"]))
 
-    @extend_schema(request=CommentWriteSerializer, responses=CommentSerializer)
+    @extend_schema(request=PostCommentWriteSerializer, responses=PostCommentSerializer)
     def partial_update(self, request, pk=None):
         comment = self.get_object()
-        data = CommentWriteSerializer(data=request.data)
+        data = PostCommentWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.comment_edit(comment=comment, editor=request.user, body=data.validated_data["body"])
-        return Response(CommentSerializer(comment).data)
+        return Response(PostCommentSerializer(comment).data)
 
     def perform_destroy(self, instance):
         services.comment_delete(comment=instance, actor=self.request.user)
