@@ -8,6 +8,7 @@ value rather than silently falling back.
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -154,10 +155,19 @@ _db["CONN_MAX_AGE"] = 0
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Redis: cache and channel layer. channels_redis drops group messages silently once a
+# Redis: cache and channel layers. channels_redis drops group messages silently once a
 # channel holds `capacity` unread messages, and redis-py's asyncio pool raises when
 # full, so both are sized deliberately rather than left at their defaults.
 REDIS_URL = env_str("REDIS_URL")
+CHANNEL_PREFIX = env_str("CHANNEL_PREFIX", "intranet")
+# Redis pub/sub names are server-wide (SELECT does not scope them), so the chat layer and
+# presence keys carry the database number: deployments or test runs that share one Redis
+# on different database numbers never hear each other.
+_redis_db = urlsplit(REDIS_URL).path.strip("/") or "0"
+CHAT_REDIS_PREFIX = f"{CHANNEL_PREFIX}.db{_redis_db}.chat"
+CHAT_CHANNEL_LAYER = env_str("CHAT_CHANNEL_LAYER", "pubsub")
+if CHAT_CHANNEL_LAYER not in {"pubsub", "redis"}:
+    raise ImproperlyConfigured(f"CHAT_CHANNEL_LAYER must be 'pubsub' or 'redis', not {CHAT_CHANNEL_LAYER!r}")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -166,21 +176,62 @@ if REDIS_URL:
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "intranet"),
         }
     }
+    _redis_host = {"address": REDIS_URL, "max_connections": env_int("REDIS_MAX_CONNECTIONS", 1000)}
     CHANNEL_LAYERS = {
+        # Per-user and per-topic events (logout, notifications, feed, votes). RedisChannelLayer
+        # keeps the events of all sockets of one daphne process in one Redis list, so
+        # `capacity` bounds a process's backlog (not a socket's): 1000 events is seconds of a
+        # stalled process. `expiry` drops what a stalled process has not read within 60 s.
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "max_connections": env_int("REDIS_MAX_CONNECTIONS", 1000)}],
+                "hosts": [_redis_host],
                 "capacity": env_int("CHANNEL_CAPACITY", 1000),
                 "expiry": 60,
-                "group_expiry": 86400,
-                "prefix": env_str("CHANNEL_PREFIX", "intranet"),
+                "group_expiry": 86400,  # longer than a tab stays open; a shorter one silently mutes long-lived sockets
+                "prefix": CHANNEL_PREFIX,
             },
-        }
+        },
+        # Chat room streams (apps.chat.hub): each process subscribes once per room, so a
+        # message is one event per process whatever the number of readers. Pub/sub has no
+        # capacity to overflow and was the fastest and lossless layer measured here
+        # (PERFORMANCE.md, BENCHMARKS.md); it does lose what is published while a process
+        # reconnects to Redis. Nothing depends on it being lossless: every message is in the
+        # database first, and a hub that sees a gap in a room's revisions (or finds the
+        # database ahead at its periodic check) reads what it missed from there.
+        # CHAT_CHANNEL_LAYER=redis uses RedisChannelLayer instead; an overflow of its
+        # CHAT_CHANNEL_CAPACITY (per process) is caught up the same way.
+        "chat": (
+            {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": [_redis_host], "prefix": CHAT_REDIS_PREFIX},
+            }
+            if CHAT_CHANNEL_LAYER == "pubsub"
+            else {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {
+                    "hosts": [_redis_host],
+                    "capacity": env_int("CHAT_CHANNEL_CAPACITY", 1000),
+                    "expiry": 30,  # older than this, the database catch-up is the better source anyway
+                    "group_expiry": 86400,  # the hub re-joins its rooms' groups every CHAT_SYNC_INTERVAL
+                    "prefix": CHAT_REDIS_PREFIX,
+                },
+            }
+        ),
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One process: the chat streams share the default layer (see apps.chat.services.chat_layer_alias).
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Chat (apps.chat)
+CHAT_MAX_BODY_LENGTH = env_int("CHAT_MAX_BODY_LENGTH", 4000)  # characters of markdown
+# Sends and edits per user per window, across processes (the cache counts them). 0 = no limit.
+CHAT_RATE_LIMIT_MESSAGES = env_int("CHAT_RATE_LIMIT_MESSAGES", 20)
+CHAT_RATE_LIMIT_WINDOW = env_int("CHAT_RATE_LIMIT_WINDOW", 10)  # seconds
+# How often each process compares its rooms with the database and re-joins their groups:
+# the longest a message lost by the channel layer waits is about twice this.
+CHAT_SYNC_INTERVAL = env_int("CHAT_SYNC_INTERVAL", 2)  # seconds
 
 # Background work (scheduled posts, reminders, e-mail) runs in `manage.py run_worker`
 # through Django's Tasks framework, stored in the database (django-tasks-db).

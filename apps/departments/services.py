@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
+from apps.chat import services as chat_services
 from apps.core.markdown import render_markdown
 
 from .models import Department, Membership
@@ -33,7 +34,9 @@ def department_create(
     )
     department.mission_html = render_markdown(department.mission)
     department.full_clean()
-    department.save()
+    with transaction.atomic():
+        department.save()
+        chat_services.chat_room_for_department(department)
     return department
 
 
@@ -54,7 +57,9 @@ def department_update(*, department: Department, **fields: str | bool) -> Depart
 def department_delete(*, department: Department) -> None:
     if department.is_company_wide:
         raise ValidationError("The company-wide space cannot be deleted.", code="company_wide")
-    department.delete()
+    with transaction.atomic():
+        chat_services.department_room_closing(department=department)
+        department.delete()
 
 
 def company_wide_department() -> Department:
@@ -69,6 +74,7 @@ def company_wide_department() -> Department:
                     is_company_wide=True,
                     description="News and people for the whole company.",
                 )
+                chat_services.chat_room_for_department(department)
         except IntegrityError:
             department = Department.objects.get(is_company_wide=True)
     return department
@@ -87,9 +93,12 @@ def membership_set(*, department: Department, user, role: str = Membership.Role.
     if not created and membership.role != role:
         membership.role = role
         membership.save(update_fields=["role"])
+    if created and not department.is_company_wide:
+        chat_services.department_member_added(department=department, user=user)
     return membership
 
 
+@transaction.atomic
 def membership_remove(*, department: Department, user) -> None:
     """Remove the user from the department. In 'All staff' this only drops an elevated role."""
     deleted, _ = Membership.objects.filter(department=department, user=user).delete()
@@ -97,6 +106,9 @@ def membership_remove(*, department: Department, user) -> None:
         if department.is_company_wide:
             raise ValidationError("Everyone belongs to the company-wide space.", code="company_wide")
         raise ValidationError("This person is not a member of the department.", code="not_member")
+    if not department.is_company_wide:
+        # In the same transaction: the user's open sockets leave the room before any later message.
+        chat_services.department_member_removed(department=department, user=user)
 
 
 def department_set_image(*, department: Department, upload) -> Department:

@@ -10,6 +10,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from apps.accounts.services import session_group_name, user_group_name
+from apps.chat.consumers import CHAT_FRAME_TYPES, ChatConsumerMixin
 
 from . import topics
 
@@ -19,7 +20,7 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_ACCOUNT_ENDED = 4403
 
 
-class IntranetConsumer(AsyncJsonWebsocketConsumer):
+class IntranetConsumer(ChatConsumerMixin, AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
@@ -34,8 +35,10 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         await self.send_json({"type": "hello", "user": {"id": user.pk, "name": user.display_name}})
+        await self.chat_connect()
 
     async def disconnect(self, code: int) -> None:
+        await self.chat_disconnect()
         for group in [*getattr(self, "account_groups", []), *getattr(self, "watched", set())]:
             await self.channel_layer.group_discard(group, self.channel_name)
 
@@ -59,6 +62,9 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
             return
         if content["type"] in {"watch", "unwatch"}:
             await self.handle_watch(content)
+            return
+        if content["type"] in CHAT_FRAME_TYPES:
+            await self.chat_receive(content)
             return
         await self.send_error("unknown_type", f"Unknown frame type {content['type'][:50]!r}.")
 

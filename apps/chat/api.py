@@ -1,0 +1,259 @@
+"""The chat REST API under /api/v1/chat/: rooms, history, sending, members, direct messages.
+
+The same services and gatekeepers as the WebSocket and the HTML pages; a room or message
+the caller may not read answers 404 exactly like a missing one.
+"""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.core.pagination import ByIdCursorPagination, ByNameCursorPagination, DefaultCursorPagination
+from apps.people.api import FileUrlField
+
+from . import selectors, services
+from .access import ChatError, access_message, access_room
+from .models import Room
+
+
+class ChatAPIError(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+
+
+def api_error(error: ChatError) -> exceptions.APIException:
+    """The HTTP form of a chat refusal; the body keeps the chat `code` (e.g. `body_too_long`)."""
+    if error.code in {"unknown_room", "unknown_message"}:
+        return exceptions.NotFound(error.detail, code=error.code)
+    if error.code == "forbidden":
+        return exceptions.PermissionDenied(error.detail, code=error.code)
+    if error.code == "rate_limited":
+        throttled = exceptions.Throttled(wait=error.retry_after, detail=error.detail, code=error.code)
+        return throttled
+    return ChatAPIError(error.detail, code=error.code)
+
+
+class RoomSerializer(serializers.Serializer):
+    """A room as its reader sees it: direct rooms are named after the other person."""
+
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.ChoiceField(choices=Room.Kind.choices, read_only=True)
+    name = serializers.CharField(max_length=80, help_text="Group rooms: required when creating.")
+    topic = serializers.CharField(max_length=250, required=False, allow_blank=True)
+    department = serializers.CharField(read_only=True, allow_null=True, help_text="The department's slug.")
+    last_message_id = serializers.IntegerField(read_only=True)
+    revision = serializers.IntegerField(read_only=True)
+    unread_count = serializers.IntegerField(read_only=True)
+    url = serializers.CharField(read_only=True)
+    members = serializers.ListField(
+        child=serializers.IntegerField(), write_only=True, required=False, help_text="User ids to invite."
+    )
+
+    def to_representation(self, room: Room) -> dict:
+        return services.room_summary(room, self.context["request"].user)
+
+
+class MessageSerializer(serializers.Serializer):
+    body = serializers.CharField(trim_whitespace=False, help_text="Markdown; `@**Display Name**` mentions.")
+    client_id = serializers.UUIDField(required=False, allow_null=True, help_text="A resend returns the original.")
+
+    def to_representation(self, message) -> dict:
+        return dict(selectors.message_payload(message))
+
+
+class MemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="user_id")
+    name = serializers.CharField(source="display_name")
+    job_title = serializers.CharField()
+    role = serializers.CharField()
+    thumbnail_url = FileUrlField(source="photo_thumbnail")
+
+
+class MessagePagination(DefaultCursorPagination):
+    """Newest first; `?before=<id>` starts below a message the client already has."""
+
+    page_size = selectors.HISTORY_PAGE_SIZE
+
+
+class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Rooms the caller reads, with unread counts. POST creates a private group room."""
+
+    serializer_class = RoomSerializer
+    pagination_class = ByIdCursorPagination
+
+    def get_queryset(self):
+        services.ensure_department_rooms()
+        return selectors.rooms_for(self.request.user)
+
+    def get_room(self) -> Room:
+        try:
+            return access_room(self.request.user, int(self.kwargs["pk"]))
+        except (ChatError, ValueError):
+            raise exceptions.NotFound("There is no such room, or you may not read it.", code="unknown_room") from None
+
+    def get_object(self) -> Room:
+        return get_object_or_404(self.get_queryset(), pk=self.get_room().pk)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        try:
+            serializer.instance = services.group_room_create(
+                creator=self.request.user,
+                name=data["name"],
+                topic=data.get("topic", ""),
+                member_ids=data.get("members", []),
+            )
+        except ChatError as error:
+            raise api_error(error) from None
+
+    @extend_schema(
+        request=inline_serializer(
+            "RoomUpdate",
+            {"name": serializers.CharField(required=False), "topic": serializers.CharField(required=False)},
+        )
+    )
+    def partial_update(self, request, pk=None):
+        room = self.get_room()
+        try:
+            services.group_room_update(room=room, by=request.user, name=request.data.get("name"),
+                                       topic=request.data.get("topic"))  # fmt: skip
+        except ChatError as error:
+            raise api_error(error) from None
+        return Response(RoomSerializer(self.get_object(), context={"request": request}).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("before", int, description="Only messages older than this id")],
+        responses=MessageSerializer(many=True),
+        request=MessageSerializer,
+    )
+    @action(detail=True, methods=["get", "post"])
+    def messages(self, request, pk=None):
+        """GET: the history, newest first (cursor pagination). POST: send a message (idempotent by `client_id`)."""
+        room = self.get_room()
+        if request.method == "POST":
+            data = MessageSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            client_id = data.validated_data.get("client_id")
+            try:
+                message, created = services.message_send(
+                    user=request.user,
+                    room_id=room.pk,
+                    body=data.validated_data["body"],
+                    client_id=str(client_id) if client_id else None,
+                )
+            except ChatError as error:
+                raise api_error(error) from None
+            return Response(
+                selectors.message_payload(message), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+            )
+        messages = selectors.messages_with_authors().filter(room=room, deleted_at__isnull=True)
+        before = request.query_params.get("before")
+        if before is not None:
+            if not before.isdigit():
+                raise ChatAPIError("'before' must be a message id.", code="bad_before")
+            messages = messages.filter(id__lt=int(before))
+        paginator = MessagePagination()
+        page = paginator.paginate_queryset(messages, request, view=self)
+        return paginator.get_paginated_response([selectors.message_payload(m) for m in page])
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="Words in the name (mention autocomplete)")],
+        request=inline_serializer("MemberAdd", {"user": serializers.IntegerField()}),
+        responses=MemberSerializer(many=True),
+    )
+    @action(detail=True, methods=["get", "post"])
+    def members(self, request, pk=None):
+        """GET: who reads the room. POST `{"user": id}`: add a colleague to a group room."""
+        room = self.get_room()
+        if request.method == "POST":
+            try:
+                services.room_member_add(room=room, user_id=request.data.get("user"), by=request.user)
+            except ChatError as error:
+                raise api_error(error) from None
+        profiles = selectors.room_member_profiles(room)
+        if query := request.query_params.get("q", "").strip()[:100]:
+            profiles = profiles.search(query)
+        paginator = ByNameCursorPagination()
+        page = paginator.paginate_queryset(profiles, request, view=self)
+        response = paginator.get_paginated_response(MemberSerializer(page, many=True).data)
+        if request.method == "POST":
+            response.status_code = status.HTTP_201_CREATED
+        return response
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"members/(?P<user_id>\d+)")
+    def remove_member(self, request, pk=None, user_id=None):
+        """Leave a group room (your own id), or remove someone from one you own."""
+        room = self.get_room()
+        try:
+            services.room_member_remove(room=room, user_id=int(user_id), by=request.user)
+        except ChatError as error:
+            raise api_error(error) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=inline_serializer("MarkRead", {"message": serializers.IntegerField()}),
+        responses=inline_serializer("ReadState", {"last_read_id": serializers.IntegerField(),
+                                                  "unread_count": serializers.IntegerField()}),
+    )  # fmt: skip
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        """Mark the room read up to a message."""
+        room = self.get_room()
+        try:
+            last_read, unread = services.room_mark_read(
+                user=request.user, room_id=room.pk, message_id=request.data.get("message")
+            )
+        except ChatError as error:
+            raise api_error(error) from None
+        return Response({"last_read_id": last_read, "unread_count": unread})
+
+    @extend_schema(request=inline_serializer("DirectRoom", {"user": serializers.IntegerField()}),
+                   responses=RoomSerializer)  # fmt: skip
+    @action(detail=False, methods=["post"])
+    def direct(self, request):
+        """The direct-message room with a colleague, created on first use (201) or found (200)."""
+        try:
+            room, created = services.direct_room(user=request.user, other_id=request.data.get("user"))
+        except ChatError as error:
+            raise api_error(error) from None
+        room = get_object_or_404(selectors.rooms_for(request.user), pk=room.pk)
+        return Response(
+            RoomSerializer(room, context={"request": request}).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class MessageViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """One message: read it, edit it (author), delete it (author, or a manager in a department room)."""
+
+    serializer_class = MessageSerializer
+
+    def get_queryset(self):
+        return selectors.messages_with_authors().filter(
+            room__in=Room.objects.visible_to(self.request.user), deleted_at__isnull=True
+        )
+
+    def get_object(self):
+        try:
+            return access_message(self.request.user, int(self.kwargs["pk"]))
+        except (ChatError, ValueError):
+            raise exceptions.NotFound(
+                "There is no such message, or you may not see it.", code="unknown_message"
+            ) from None
+
+    @extend_schema(request=inline_serializer("MessageEdit", {"body": serializers.CharField()}))
+    def partial_update(self, request, pk=None):
+        try:
+            message = services.message_edit(user=request.user, message_id=int(pk), body=request.data.get("body"))
+        except ChatError as error:
+            raise api_error(error) from None
+        return Response(selectors.message_payload(message))
+
+    def destroy(self, request, pk=None):
+        try:
+            services.message_delete(user=request.user, message_id=int(pk))
+        except ChatError as error:
+            raise api_error(error) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)

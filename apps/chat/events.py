@@ -1,0 +1,129 @@
+"""Shapes of the chat frames on /ws/ and of the events between processes.
+
+Client → server frames (DESIGN.md "Real time", plus the ones the UI needs):
+
+    {"type": "subscribe", "room": 3, "after": 120 | null, "revision": 57}   # "revision" optional
+    {"type": "unsubscribe", "room": 3}
+    {"type": "chat.send", "room": 3, "body": "hi @**Ada Admin**", "client_id": "<uuid>"}
+    {"type": "typing", "room": 3}
+    {"type": "chat.edit", "message": 130, "body": "..."}
+    {"type": "chat.delete", "message": 130}
+    {"type": "chat.read", "room": 3, "message": 130}
+
+Server → client frames are the TypedDicts below, plus the shared
+`{"type": "error", "code": ..., "detail": ...}`.
+"""
+
+from typing import Literal, NotRequired, TypedDict
+
+
+class AuthorPayload(TypedDict):
+    id: int
+    name: str
+
+
+class MessagePayload(TypedDict):
+    id: int
+    room: int
+    author: AuthorPayload
+    body: str
+    html: str
+    created_at: str
+    client_id: str | None
+    edited_at: str | None
+    deleted: bool
+    revision: int
+    mentions: list[int]
+
+
+class ChatMessageFrame(TypedDict):
+    """A new message (live, replayed after `subscribe`, or the answer to a resend)."""
+
+    type: Literal["chat.message"]
+    room: int
+    message: MessagePayload
+    duplicate: NotRequired[bool]  # only on the answer to a resend of an existing client_id
+
+
+class ChatMessageEditedFrame(TypedDict):
+    type: Literal["chat.message_edited"]
+    room: int
+    message: MessagePayload
+
+
+class ChatMessageDeletedFrame(TypedDict):
+    type: Literal["chat.message_deleted"]
+    room: int
+    message: MessagePayload  # body and html empty, deleted true
+
+
+class ChatSubscribedFrame(TypedDict):
+    """Sent after the replay: everything up to `last_id` (and room `revision`) has been sent."""
+
+    type: Literal["chat.subscribed"]
+    room: int
+    last_id: int
+    revision: int
+    has_older: bool
+
+
+class ChatUnsubscribedFrame(TypedDict):
+    type: Literal["chat.unsubscribed"]
+    room: int
+
+
+class ChatRemovedFrame(TypedDict):
+    """The user lost access to the room (removed from the department or the group): no more frames for it."""
+
+    type: Literal["chat.removed"]
+    room: int
+    detail: str
+
+
+class ChatTypingFrame(TypedDict):
+    type: Literal["chat.typing"]
+    room: int
+    user: AuthorPayload
+
+
+class ChatPresenceFrame(TypedDict):
+    """Who in the room is online. `full`: the whole list (replace); otherwise a change (apply)."""
+
+    type: Literal["chat.presence"]
+    room: int
+    full: bool
+    online: list[AuthorPayload]
+    offline: list[int]
+
+
+class ChatReadFrame(TypedDict):
+    """To all the user's sockets when they read a room somewhere: the room's unread count now."""
+
+    type: Literal["chat.read"]
+    room: int
+    last_read_id: int
+    unread: int
+
+
+# Events on the chat channel layer, group `chat.room.<id>`. Stream events carry the room
+# revision `rev` they created; a process that sees a gap in `rev` catches up from the
+# database. `text` is the frame, JSON-encoded once by the sender for every recipient.
+class RoomStreamEvent(TypedDict):
+    type: Literal["chat.event"]
+    room: int
+    kind: Literal["message", "edit", "delete", "revoke", "close"]
+    rev: int
+    id: NotRequired[int]  # message id (message, edit, delete)
+    user: NotRequired[int]  # revoke: the user who lost access
+    text: NotRequired[str]
+
+
+class RoomSignalEvent(TypedDict):
+    """Ephemeral room events outside the revision stream: typing, and presence hints."""
+
+    type: Literal["chat.event"]
+    room: int
+    kind: Literal["typing", "presence"]
+    user: int
+    name: str
+    text: NotRequired[str]

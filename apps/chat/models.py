@@ -1,0 +1,158 @@
+"""Chat rooms, their members and messages.
+
+A room is one of three kinds:
+
+- a department room: one per department, readable by the department's members (every
+  active user for the company-wide space); membership follows the department's;
+- a group room: private, created by a user who invites colleagues (`RoomMember` rows);
+- a direct room: exactly two people (`RoomMember` rows), unique per pair (`direct_key`).
+
+Ordering and catch-up rest on two counters kept on the room row and changed only while
+that row is locked (see `services`): `revision` grows by one with every change to the
+room's stream (a message sent, edited or deleted, a reader removed), and `last_message_id`
+is the newest message. Because a message is inserted while its room row is locked,
+message ids grow within a room in commit order, so "every message after id N" is exact.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from apps.departments.models import Department, Membership
+
+
+class RoomQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "RoomQuerySet":
+        """Rooms `user` may read. Admins get no extra rooms: chat is for the people in it."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        return self.filter(
+            Q(kind=Room.Kind.DEPARTMENT, department__is_company_wide=True)
+            | Q(
+                kind=Room.Kind.DEPARTMENT,
+                department_id__in=Membership.objects.filter(user=user).values("department_id"),
+            )
+            | Q(
+                Exists(RoomMember.objects.filter(room=OuterRef("pk"), user=user)),
+                kind__in=[Room.Kind.GROUP, Room.Kind.DIRECT],
+            )
+        )
+
+
+class Room(models.Model):
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", "Department"
+        GROUP = "group", "Group"
+        DIRECT = "direct", "Direct message"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name = models.CharField(max_length=80, blank=True, help_text="Group rooms only; others take their name elsewhere.")
+    topic = models.CharField(max_length=250, blank=True)
+    department = models.OneToOneField(
+        Department, null=True, blank=True, on_delete=models.CASCADE, related_name="chat_room"
+    )
+    direct_key = models.CharField(
+        max_length=50, null=True, blank=True, unique=True, help_text="'<lower user id>:<higher user id>'"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_message_id = models.BigIntegerField(default=0)
+    revision = models.BigIntegerField(default=0)
+
+    objects = RoomQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="department") & Q(department__isnull=False))
+                | (~Q(kind="department") & Q(department__isnull=True)),
+                name="chat_room_department_iff_department_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="direct", direct_key__isnull=False) | (~Q(kind="direct") & Q(direct_key__isnull=True)),
+                name="chat_room_direct_key_iff_direct_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.DEPARTMENT:
+            return f"#{self.department.name}"
+        return self.name or f"room {self.pk}"
+
+
+class RoomMember(models.Model):
+    """A person in a group or direct room. Department rooms have none: the department decides."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        MEMBER = "member", "Member"
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_rooms")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["room", "user"], name="chat_one_member_row_per_room")]
+        indexes = [models.Index(fields=["user", "room"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in room {self.room_id} ({self.role})"
+
+
+class ReadPosition(models.Model):
+    """The newest message a person has read in a room: everything after it (by others) is unread."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    last_read_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["room", "user"], name="chat_one_read_position")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read room {self.room_id} up to {self.last_read_id}"
+
+
+class Message(models.Model):
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_messages")
+    body = models.TextField()
+    html = models.TextField(help_text="`body` rendered through the sanitiser once, on save.")
+    client_id = models.UUIDField(
+        null=True, blank=True, help_text="Chosen by the sender: a resend returns the original."
+    )
+    mentioned_ids = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revision = models.BigIntegerField(help_text="The room's revision at this message's latest change.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "client_id"],
+                condition=Q(client_id__isnull=False),
+                name="chat_one_message_per_client_id",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["room", "id"], name="chat_message_room_id"),
+            models.Index(fields=["room", "revision"], name="chat_message_room_revision"),
+        ]
+
+    def __str__(self) -> str:
+        return f"message {self.pk} in room {self.room_id}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None

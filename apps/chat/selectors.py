@@ -1,0 +1,252 @@
+"""Reads about rooms and messages that views, the API and the consumer share."""
+
+import json
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from apps.accounts.models import User
+from apps.departments.selectors import department_members
+from apps.people.models import Profile
+
+from .access import readers_among
+from .events import MessagePayload
+from .models import Message, ReadPosition, Room, RoomMember
+
+HISTORY_PAGE_SIZE = 50  # what `subscribe` with `after: null` sends, and the UI's first page
+REPLAY_BATCH_SIZE = 500  # `subscribe` replays everything after `after`, this many per query
+CATCH_UP_BATCH_SIZE = 1000
+
+
+def room_group(room_id: int) -> str:
+    """The channel-layer group of a room's stream; each process's chat hub joins it once."""
+    return f"chat.room.{room_id}"
+
+
+def encode_frame(frame: dict) -> str:
+    """The one JSON encoding of a frame, shared by every recipient."""
+    return json.dumps(frame, separators=(",", ":"), ensure_ascii=False)
+
+
+def message_payload(message: Message) -> MessagePayload:
+    """The message as clients see it. Needs `author__profile` loaded (select_related) to avoid a query."""
+    deleted = message.deleted_at is not None
+    return {
+        "id": message.pk,
+        "room": message.room_id,
+        "author": {"id": message.author_id, "name": message.author.display_name},
+        "body": "" if deleted else message.body,
+        "html": "" if deleted else message.html,
+        "created_at": message.created_at.isoformat(),
+        "client_id": str(message.client_id) if message.client_id else None,
+        "edited_at": message.edited_at.isoformat() if message.edited_at else None,
+        "deleted": deleted,
+        "revision": message.revision,
+        "mentions": list(message.mentioned_ids or []),
+    }
+
+
+def message_frame(message: Message, kind: str = "message") -> dict:
+    frame_type = {"message": "chat.message", "edit": "chat.message_edited", "delete": "chat.message_deleted"}[kind]
+    return {"type": frame_type, "room": message.room_id, "message": message_payload(message)}
+
+
+def messages_with_authors() -> QuerySet[Message]:
+    return Message.objects.select_related("author__profile")
+
+
+def rooms_for(user) -> QuerySet[Room]:
+    """The rooms `user` reads, each with `unread_count`, `my_last_read` and, for direct rooms,
+    the other person (`other_user_id`, `other_name`), in one query whatever their number."""
+    last_read = ReadPosition.objects.filter(room=OuterRef("pk"), user=user).values("last_read_id")[:1]
+    unread = (
+        Message.objects.filter(room=OuterRef("pk"), id__gt=OuterRef("my_last_read"), deleted_at__isnull=True)
+        .exclude(author=user)
+        .order_by()
+        .values("room")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    other = RoomMember.objects.filter(room=OuterRef("pk")).exclude(user=user).order_by("pk")
+    return (
+        Room.objects.visible_to(user)
+        .select_related("department")
+        .annotate(my_last_read=Coalesce(Subquery(last_read), Value(0)))
+        .annotate(
+            unread_count=Coalesce(Subquery(unread), Value(0)),
+            other_user_id=Subquery(other.values("user_id")[:1]),
+            other_name=Subquery(other.values("user__profile__display_name")[:1]),
+        )
+    )
+
+
+def room_label(room: Room, user=None) -> str:
+    """How the room is called in lists and headings, as seen by `user`."""
+    if room.kind == Room.Kind.DEPARTMENT:
+        return room.department.name
+    if room.kind == Room.Kind.GROUP:
+        return room.name
+    other_name = getattr(room, "other_name", None)
+    if other_name is None and user is not None:
+        other = RoomMember.objects.filter(room=room).exclude(user=user).select_related("user__profile").first()
+        other_name = other.user.display_name if other else None
+    return other_name or "Direct message"
+
+
+KIND_ORDER = {Room.Kind.DEPARTMENT: 0, Room.Kind.GROUP: 1, Room.Kind.DIRECT: 2}
+
+
+def sorted_rooms(rooms) -> list[Room]:
+    """Departments (company-wide first), then group rooms, then direct messages, each by name."""
+    return sorted(
+        rooms,
+        key=lambda r: (
+            KIND_ORDER[r.kind],
+            not (r.department.is_company_wide if r.department_id else False),
+            room_label(r).casefold(),
+            r.pk,
+        ),
+    )
+
+
+def unread_count(*, room: Room, user) -> int:
+    position = ReadPosition.objects.filter(room=room, user=user).values_list("last_read_id", flat=True).first() or 0
+    return Message.objects.filter(room=room, id__gt=position, deleted_at__isnull=True).exclude(author=user).count()
+
+
+def room_member_profiles(room: Room) -> QuerySet[Profile]:
+    """Active people who read the room, with their `role` in it (department role or room role)."""
+    if room.kind == Room.Kind.DEPARTMENT:
+        return department_members(room.department)
+    return (
+        Profile.objects.active()
+        .select_related("user")
+        .filter(user__chat_rooms__room=room)
+        .annotate(role=F("user__chat_rooms__role"))
+    )
+
+
+def room_member_ids(room: Room) -> list[int]:
+    if room.kind == Room.Kind.DEPARTMENT:
+        if room.department.is_company_wide:
+            return list(User.objects.filter(is_active=True).values_list("pk", flat=True))
+        return list(
+            User.objects.filter(is_active=True, memberships__department_id=room.department_id).values_list(
+                "pk", flat=True
+            )
+        )
+    return list(RoomMember.objects.filter(room=room, user__is_active=True).values_list("user_id", flat=True))
+
+
+def user_names(user_ids) -> dict[int, str]:
+    return {
+        user.pk: user.display_name
+        for user in User.objects.filter(pk__in=list(user_ids))
+        .select_related("profile")
+        .only("pk", "email", "profile__display_name")
+    }
+
+
+def room_ids_of(user) -> list[int]:
+    return list(Room.objects.visible_to(user).values_list("pk", flat=True))
+
+
+# --- Replay and catch-up: the reads behind "every message after id N, exactly once".
+
+
+@dataclass
+class Replay:
+    revision: int  # the room's revision, read before the messages
+    last_message_id: int
+    messages: list[Message]  # new messages, by id
+    updates: list[Message] = field(default_factory=list)  # edits/deletes of messages <= after, by revision
+    has_older: bool = False
+    complete: bool = True  # False: more messages after the last one; ask for the next batch
+
+
+def replay(room_id: int, *, after: int | None, revision: int | None) -> Replay:
+    """What a subscriber needs first: the room's revision, then messages after `after`.
+
+    The revision is read before the messages, so anything committed in between shows up
+    both here and live; the hub drops the live copy by id.
+    """
+    room_revision, last_message_id = Room.objects.values_list("revision", "last_message_id").get(pk=room_id)
+    messages = messages_with_authors().filter(room_id=room_id, deleted_at__isnull=True)
+    if after is None:
+        latest = list(messages.order_by("-id")[: HISTORY_PAGE_SIZE + 1])
+        has_older = len(latest) > HISTORY_PAGE_SIZE
+        return Replay(
+            revision=room_revision,
+            last_message_id=last_message_id,
+            messages=list(reversed(latest[:HISTORY_PAGE_SIZE])),
+            has_older=has_older,
+        )
+    batch = list(messages.filter(id__gt=after).order_by("id")[: REPLAY_BATCH_SIZE + 1])
+    updates: list[Message] = []
+    if revision is not None and after > 0:
+        updates = list(
+            messages_with_authors()
+            .filter(room_id=room_id, id__lte=after, revision__gt=revision)
+            .order_by("revision")[:CATCH_UP_BATCH_SIZE]
+        )
+    return Replay(
+        revision=room_revision,
+        last_message_id=last_message_id,
+        messages=batch[:REPLAY_BATCH_SIZE],
+        updates=updates,
+        complete=len(batch) <= REPLAY_BATCH_SIZE,
+    )
+
+
+def replay_more(room_id: int, *, after: int) -> tuple[list[Message], bool]:
+    batch = list(
+        messages_with_authors()
+        .filter(room_id=room_id, deleted_at__isnull=True, id__gt=after)
+        .order_by("id")[: REPLAY_BATCH_SIZE + 1]
+    )
+    return batch[:REPLAY_BATCH_SIZE], len(batch) <= REPLAY_BATCH_SIZE
+
+
+@dataclass
+class Changes:
+    exists: bool
+    revision: int = 0
+    last_message_id: int = 0
+    new: list[Message] = field(default_factory=list)  # id > last_id, by id (deleted ones included)
+    updated: list[Message] = field(default_factory=list)  # id <= last_id changed after `revision`
+    readers: set[int] = field(default_factory=set)
+    complete: bool = True
+
+
+def changes_since(room_id: int, *, revision: int, last_id: int, user_ids: list[int]) -> Changes:
+    """What a process missed in a room's stream since `revision`, and who of `user_ids` may still read it."""
+    room = Room.objects.select_related("department").filter(pk=room_id).first()
+    if room is None:
+        return Changes(exists=False)
+    new = list(
+        messages_with_authors().filter(room_id=room_id, id__gt=last_id).order_by("id")[: CATCH_UP_BATCH_SIZE + 1]
+    )
+    updated = list(
+        messages_with_authors()
+        .filter(room_id=room_id, id__lte=last_id, revision__gt=revision)
+        .order_by("revision")[:CATCH_UP_BATCH_SIZE]
+    )
+    return Changes(
+        exists=True,
+        revision=room.revision,
+        last_message_id=room.last_message_id,
+        new=new[:CATCH_UP_BATCH_SIZE],
+        updated=updated,
+        readers=readers_among(room, user_ids),
+        complete=len(new) <= CATCH_UP_BATCH_SIZE,
+    )
+
+
+def room_revisions(room_ids) -> dict[int, int]:
+    return dict(Room.objects.filter(pk__in=list(room_ids)).values_list("pk", "revision"))
+
+
+def room_stream_position(room_id: int) -> tuple[int, int] | None:
+    row = Room.objects.filter(pk=room_id).values_list("revision", "last_message_id").first()
+    return tuple(row) if row else None

@@ -1,0 +1,225 @@
+"""Chat pages. The live parts are static/js/chat.js over /ws/; every action also works as a plain form."""
+
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from apps.accounts.models import User
+from apps.people.models import Profile
+
+from . import selectors, services
+from .access import ChatError, access_room, can_invite, can_moderate, can_rename, is_owner
+from .models import Room, RoomMember
+
+PEOPLE_SEARCH_LIMIT = 30
+
+
+def _room_or_404(user, room_id: int) -> Room:
+    try:
+        return access_room(user, room_id)
+    except ChatError:
+        raise Http404("No such room") from None
+
+
+def _sidebar(user, current: Room | None) -> dict:
+    services.ensure_department_rooms()
+    rooms = selectors.sorted_rooms(selectors.rooms_for(user))
+    sections = [
+        (kind, title, [r for r in rooms if r.kind == kind])
+        for kind, title in [
+            (Room.Kind.DEPARTMENT, "Departments"),
+            (Room.Kind.GROUP, "Group rooms"),
+            (Room.Kind.DIRECT, "Direct messages"),
+        ]
+    ]
+    for room in rooms:
+        room.label = selectors.room_label(room)
+    if current is not None:
+        current = next((r for r in rooms if r.pk == current.pk), current)
+    return {"sections": sections, "rooms": rooms, "current": current}
+
+
+@require_safe
+def chat_index(request: HttpRequest) -> HttpResponse:
+    """Open the room with the latest activity (the company-wide room on a quiet day)."""
+    context = _sidebar(request.user, None)
+    rooms = context["rooms"]
+    if rooms:
+        latest = max(rooms, key=lambda r: (r.last_message_id, r.kind == Room.Kind.DEPARTMENT, -r.pk))
+        return redirect("chat:room", room_id=latest.pk)
+    return render(request, "chat/room.html", context)
+
+
+@require_safe
+def chat_room(request: HttpRequest, room_id: int) -> HttpResponse:
+    room = _room_or_404(request.user, room_id)
+    context = _sidebar(request.user, room)
+    room = context["current"]
+    latest = list(
+        selectors.messages_with_authors()
+        .filter(room=room, deleted_at__isnull=True)
+        .order_by("-id")[: selectors.HISTORY_PAGE_SIZE + 1]
+    )
+    context.update(
+        {
+            "room": room,
+            "label": selectors.room_label(room, request.user),
+            "chat_messages": list(reversed(latest[: selectors.HISTORY_PAGE_SIZE])),
+            "has_older": len(latest) > selectors.HISTORY_PAGE_SIZE,
+            "can_moderate": can_moderate(request.user, room),
+            "client_id": uuid.uuid4(),
+            "max_length": settings.CHAT_MAX_BODY_LENGTH,
+        }
+    )
+    return render(request, "chat/room.html", context)
+
+
+@require_POST
+def chat_send(request: HttpRequest, room_id: int) -> HttpResponse:
+    """The composer without JavaScript: send, then back to the room."""
+    try:
+        services.message_send(
+            user=request.user,
+            room_id=room_id,
+            body=request.POST.get("body", ""),
+            client_id=request.POST.get("client_id") or None,
+        )
+    except ChatError as error:
+        if error.code == "unknown_room":
+            raise Http404("No such room") from None
+        messages.error(request, error.detail)
+    return redirect("chat:room", room_id=room_id)
+
+
+class GroupRoomForm(forms.Form):
+    name = forms.CharField(max_length=services.GROUP_NAME_MAX)
+    topic = forms.CharField(max_length=services.TOPIC_MAX, required=False)
+    members = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="E-mail addresses of the colleagues to invite, separated by commas or new lines.",
+    )
+
+    def clean_members(self) -> list[int]:
+        emails = {e.strip().lower() for e in self.cleaned_data["members"].replace("\n", ",").split(",") if e.strip()}
+        found = dict(User.objects.filter(email__in=emails, is_active=True).values_list("email", "pk"))
+        if missing := sorted(emails - set(found)):
+            raise forms.ValidationError(f"No active colleague has the address {', '.join(missing)}.")
+        return list(found.values())
+
+
+@require_http_methods(["GET", "POST"])
+def room_create(request: HttpRequest) -> HttpResponse:
+    form = GroupRoomForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            room = services.group_room_create(
+                creator=request.user,
+                name=form.cleaned_data["name"],
+                topic=form.cleaned_data["topic"],
+                member_ids=form.cleaned_data["members"],
+            )
+        except ChatError as error:
+            form.add_error(None, error.detail)
+        else:
+            messages.success(request, f"Room {room.name} created.")
+            return redirect("chat:room", room_id=room.pk)
+    return render(request, "chat/room_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def direct(request: HttpRequest) -> HttpResponse:
+    """GET: find a colleague. POST `user`: open (or start) the direct conversation with them."""
+    if request.method == "POST":
+        try:
+            room, _ = services.direct_room(user=request.user, other_id=_int(request.POST.get("user")))
+        except ChatError as error:
+            messages.error(request, error.detail)
+            return redirect("chat:direct")
+        return redirect("chat:room", room_id=room.pk)
+    query = request.GET.get("q", "").strip()[:100]
+    people = []
+    if query:
+        people = list(
+            Profile.objects.visible_to(request.user)
+            .search(query)
+            .exclude(user=request.user)
+            .select_related("user")
+            .order_by("display_name", "pk")[:PEOPLE_SEARCH_LIMIT]
+        )
+    return render(request, "chat/direct.html", {"query": query, "people": people})
+
+
+def _int(value: object) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="Colleague's e-mail address")
+
+
+class RenameForm(forms.Form):
+    name = forms.CharField(max_length=services.GROUP_NAME_MAX)
+    topic = forms.CharField(max_length=services.TOPIC_MAX, required=False)
+
+
+@require_http_methods(["GET", "POST"])
+def room_members(request: HttpRequest, room_id: int) -> HttpResponse:
+    """Who reads the room; in a group room: invite, remove (owner), leave, rename (owner)."""
+    room = _room_or_404(request.user, room_id)
+    invite_form = InviteForm(request.POST if request.POST.get("action") == "invite" else None)
+    rename_form = RenameForm(
+        request.POST if request.POST.get("action") == "rename" else None,
+        initial={"name": room.name, "topic": room.topic},
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "invite" and invite_form.is_valid():
+                user = User.objects.filter(email=invite_form.cleaned_data["email"].lower(), is_active=True).first()
+                if user is None:
+                    invite_form.add_error("email", "No active colleague has this address.")
+                else:
+                    services.room_member_add(room=room, user_id=user.pk, by=request.user)
+                    messages.success(request, f"{user.display_name} added.")
+                    return redirect("chat:members", room_id=room.pk)
+            elif action == "rename" and rename_form.is_valid():
+                services.group_room_update(room=room, by=request.user, **rename_form.cleaned_data)
+                messages.success(request, "Room updated.")
+                return redirect("chat:members", room_id=room.pk)
+            elif action == "remove":
+                user_id = _int(request.POST.get("user"))
+                services.room_member_remove(room=room, user_id=user_id, by=request.user)
+                if user_id == request.user.pk:
+                    messages.success(request, f"You left {room.name}.")
+                    return redirect("chat:index")
+                messages.success(request, "Removed from the room.")
+                return redirect("chat:members", room_id=room.pk)
+        except ChatError as error:
+            messages.error(request, error.detail)
+            return redirect("chat:members", room_id=room.pk)
+    members = list(selectors.room_member_profiles(room).order_by("display_name", "pk")[:500])
+    return render(
+        request,
+        "chat/members.html",
+        {
+            "room": room,
+            "label": selectors.room_label(room, request.user),
+            "members": members,
+            "can_invite": can_invite(request.user, room),
+            "can_rename": can_rename(request.user, room),
+            "is_owner": room.kind == Room.Kind.GROUP and is_owner(request.user, room),
+            "is_group": room.kind == Room.Kind.GROUP,
+            "invite_form": invite_form,
+            "rename_form": rename_form,
+            "owner_role": RoomMember.Role.OWNER,
+            "room_url": reverse("chat:room", args=[room.pk]),
+        },
+        status=400 if invite_form.errors or rename_form.errors else 200,
+    )
