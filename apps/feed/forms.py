@@ -24,7 +24,7 @@ class MultipleFileField(forms.FileField):
 
 
 class PostForm(forms.Form):
-    department = forms.ModelChoiceField(queryset=Department.objects.none(), empty_label=None, label="Post in")
+    department = forms.TypedChoiceField(coerce=int, label="Post in")
     body = forms.CharField(
         label="Message",
         widget=forms.Textarea(
@@ -56,12 +56,16 @@ class PostForm(forms.Form):
         label="Acknowledge by", required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
 
-    def __init__(self, *args, departments, can_announce: bool, **kwargs):
+    def __init__(self, *args, departments: list[Department], can_announce: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments
+        self.departments = {d.pk: d for d in departments}
+        self.fields["department"].choices = [(d.pk, d.name) for d in departments]
         if not can_announce:
             for name in ("kind", "pinned_until", "requires_ack", "ack_due_at"):
                 del self.fields[name]
+
+    def clean_department(self) -> Department:
+        return self.departments[self.cleaned_data["department"]]
 
 
 class EditPostForm(forms.Form):

@@ -2,7 +2,7 @@ import calendar
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -47,9 +47,7 @@ def _feed(request: HttpRequest, department: Department | None) -> HttpResponse:
         return render(request, "feed/_page.html", context)
     departments = list(_postable_departments(request.user)) if department is None else [department]
     can_announce = any(access.can_announce(request.user, d) for d in departments)
-    form = PostForm(
-        departments=Department.objects.filter(pk__in=[d.pk for d in departments]), can_announce=can_announce
-    )
+    form = PostForm(departments=departments, can_announce=can_announce)
     watched = departments if department is None else [department]
     context |= {
         "form": form,
@@ -71,10 +69,9 @@ def department_feed(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def post_create(request: HttpRequest) -> HttpResponse:
-    departments = _postable_departments(request.user)
-    department = departments.filter(pk=request.POST.get("department") or 0).first()
-    can_announce = department is not None and access.can_announce(request.user, department)
-    form = PostForm(request.POST, request.FILES, departments=departments, can_announce=can_announce)
+    departments = list(_postable_departments(request.user))
+    # Every field is bound; whether this person may announce is the service's decision.
+    form = PostForm(request.POST, request.FILES, departments=departments, can_announce=True)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -94,6 +91,8 @@ def post_create(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             add_validation_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
         else:
             if post.is_scheduled:
                 messages.success(request, f"Scheduled for {timezone.localtime(post.publish_at):%d %b %Y %H:%M}.")

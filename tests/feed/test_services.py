@@ -41,7 +41,9 @@ def test_posting_to_a_department_one_is_not_in_is_refused(department, outsider):
 
 
 def test_up_to_ten_images_are_stored_without_exif_and_an_eleventh_is_refused(department, member):
-    post = services.post_create(author=member, department=department, body="Team day", images=[jpeg() for _ in range(10)])
+    post = services.post_create(
+        author=member, department=department, body="Team day", images=[jpeg() for _ in range(10)]
+    )
     assert post.images.count() == 10
     with pytest.raises(ValidationError, match="at most 10 images"):
         services.post_create(author=member, department=department, body="Too many", images=[jpeg() for _ in range(11)])

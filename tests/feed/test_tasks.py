@@ -37,17 +37,25 @@ def test_a_scheduled_post_appears_only_when_the_worker_publishes_it(department, 
 
 
 def test_the_worker_command_sweeps_up_overdue_posts(department, manager):
-    post = services.post_create(author=manager, department=department, body="Later", publish_at=timezone.now() + timedelta(hours=1))
+    post = services.post_create(
+        author=manager, department=department, body="Later", publish_at=timezone.now() + timedelta(hours=1)
+    )
     Post.objects.filter(pk=post.pk).update(publish_at=timezone.now() - timedelta(minutes=1))
     call_command("run_worker", "--batch", verbosity=0)
     post.refresh_from_db()
     assert post.published_at is not None
 
 
-def test_announcement_emails_carry_a_link_and_never_the_text(department, manager, member, run_worker, mailoutbox, settings):
+def test_announcement_emails_carry_a_link_and_never_the_text(
+    department, manager, member, run_worker, mailoutbox, settings
+):
     settings.SITE_URL = "https://intranet.example.com"
     post = services.post_create(
-        author=manager, department=department, kind="announcement", body="Secret reorganisation details", is_confidential=True
+        author=manager,
+        department=department,
+        kind="announcement",
+        body="Secret reorganisation details",
+        is_confidential=True,
     )
     run_worker()
     assert [m.to for m in mailoutbox] == [["member@example.com"]]

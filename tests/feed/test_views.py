@@ -1,0 +1,171 @@
+"""Feed pages: the permission matrix, the flows people use, and constant query counts."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.feed import services
+from apps.feed.models import Comment, Post, Reaction
+from tests.factories import UserFactory, add_member
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "outsider", "member", "manager", "admin_user"]
+# Admins are not let into a department's feed by their admin role: confidential posts stay with members.
+MATRIX = [
+    ("get", "/", {}, {"anonymous": 302, "outsider": 200, "member": 200, "manager": 200, "admin_user": 200}),
+    ("get", "/feed/d/sales/", {}, {"anonymous": 302, "outsider": 404, "member": 200, "manager": 200, "admin_user": 404}),
+    ("get", "/feed/d/all-staff/", {}, {"anonymous": 302, "outsider": 200, "member": 200, "manager": 200, "admin_user": 200}),
+    ("get", "/feed/posts/{post}/", {}, {"anonymous": 302, "outsider": 404, "member": 200, "manager": 200, "admin_user": 404}),
+    ("get", "/feed/posts/{post}/card/", {}, {"anonymous": 302, "outsider": 404, "member": 200, "manager": 200, "admin_user": 404}),
+    ("get", "/feed/posts/{post}/edit/", {}, {"anonymous": 302, "outsider": 404, "member": 200, "manager": 403, "admin_user": 404}),
+    ("post", "/feed/posts/{post}/edit/", {"body": "Edited"}, {"anonymous": 302, "outsider": 404, "member": 302, "manager": 403, "admin_user": 404}),
+    ("post", "/feed/posts/{post}/react/", {"emoji": "heart"}, {"anonymous": 302, "outsider": 404, "member": 302, "manager": 302, "admin_user": 404}),
+    ("post", "/feed/posts/{post}/comments/", {"body": "Nice"}, {"anonymous": 302, "outsider": 404, "member": 302, "manager": 302, "admin_user": 404}),
+    ("post", "/feed/posts/{post}/share/", {}, {"anonymous": 302, "outsider": 404, "member": 302, "manager": 302, "admin_user": 404}),
+    ("post", "/feed/posts/{post}/delete/", {}, {"anonymous": 302, "outsider": 404, "member": 302, "manager": 302, "admin_user": 404}),
+    ("post", "/feed/posts/{announcement}/acknowledge/", {}, {"anonymous": 302, "outsider": 404, "member": 302, "manager": 302, "admin_user": 404}),
+    ("post", "/feed/posts/{announcement}/remind/", {}, {"anonymous": 302, "outsider": 404, "member": 403, "manager": 302, "admin_user": 404}),
+    ("post", "/feed/comments/{comment}/edit/", {"body": "x"}, {"anonymous": 302, "outsider": 404, "member": 302, "manager": 403, "admin_user": 404}),
+    ("post", "/feed/comments/{comment}/delete/", {}, {"anonymous": 302, "outsider": 404, "member": 302, "manager": 302, "admin_user": 404}),
+    ("get", "/feed/d/sales/announcements/", {}, {"anonymous": 302, "outsider": 404, "member": 403, "manager": 200, "admin_user": 404}),
+    ("get", "/feed/d/sales/calendar/", {}, {"anonymous": 302, "outsider": 404, "member": 403, "manager": 200, "admin_user": 404}),
+    ("get", "/feed/mentions/?department={department}&q=m", {}, {"anonymous": 302, "outsider": 404, "member": 200, "manager": 200, "admin_user": 404}),
+    ("get", "/media/{image}", {}, {"anonymous": 302, "outsider": 404, "member": 200, "manager": 200, "admin_user": 404}),
+    ("get", "/media/{attachment}", {}, {"anonymous": 302, "outsider": 404, "member": 200, "manager": 200, "admin_user": 404}),
+]  # fmt: skip
+
+
+@pytest.fixture
+def world(department, member, manager, outsider, admin_user, announcement):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .conftest import jpeg
+
+    pdf = SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n1 0 obj\n", content_type="application/pdf")
+    post = services.post_create(author=member, department=department, body="Hello", images=[jpeg()], attachments=[pdf])
+    comment = services.comment_create(post=post, author=member, body="First")
+    return {
+        "post": post.pk, "announcement": announcement.pk, "comment": comment.pk, "department": department.pk,
+        "image": post.images.get().image.name, "attachment": post.attachments.get().file.name,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data", "role", "expected"),
+    [pytest.param(m, u, d, r, e[r], id=f"{m} {u} as {r}") for m, u, d, e in MATRIX for r in ROLES],
+)
+def test_feed_views_check_permissions(client_as, world, method, url, data, role, expected):
+    response = getattr(client_as(role), method)(url.format(**world), data)
+    assert response.status_code == expected, response.content[:200]
+    if role == "anonymous":
+        assert response["Location"].startswith("/accounts/login/")
+
+
+def test_post_comment_react_and_acknowledge_through_the_pages(client_as, department, member, manager):
+    client = client_as("manager")
+    response = client.post(
+        "/feed/posts/new/",
+        {"department": department.pk, "body": "Office closed **Friday**", "kind": "announcement",
+         "requires_ack": "on", "ack_due_at": (timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")},
+    )  # fmt: skip
+    assert response.status_code == 302
+    announcement = Post.objects.get()
+    mia = client_as("member")
+    page = mia.get("/").content.decode()
+    assert "Office closed <strong>Friday</strong>" in page and "Acknowledge: read and understood" in page
+    mia.post(f"/feed/posts/{announcement.pk}/comments/", {"body": "Noted, thanks"})
+    mia.post(f"/feed/posts/{announcement.pk}/react/", {"emoji": "thumbs_up"})
+    mia.post(f"/feed/posts/{announcement.pk}/acknowledge/")
+    again = mia.post(f"/feed/posts/{announcement.pk}/acknowledge/", follow=True)
+    assert "already acknowledged" in again.content.decode()
+    assert Comment.objects.get().body == "Noted, thanks" and Reaction.objects.get().emoji == "thumbs_up"
+    dashboard = client.get("/feed/d/sales/announcements/").content.decode()
+    assert "1 of 1" in dashboard and "Everyone has acknowledged." in dashboard
+
+
+def test_bad_input_on_the_composer_is_explained_and_saves_nothing(client_as, department, member, other_department):
+    client = client_as("member")
+    empty = client.post("/feed/posts/new/", {"department": department.pk, "body": "   "})
+    assert empty.status_code == 400 and "This field is required." in empty.content.decode()
+    foreign = client.post("/feed/posts/new/", {"department": other_department.pk, "body": "Hi"})
+    assert foreign.status_code == 400 and "Select a valid choice" in foreign.content.decode()
+    not_manager = client.post("/feed/posts/new/", {"department": department.pk, "body": "Hi", "kind": "announcement"})
+    assert not_manager.status_code == 400
+    assert "Only the department&#x27;s managers can post announcements." in not_manager.content.decode()
+    bad_emoji = client.post("/feed/posts/1/react/", {"emoji": "skull"}, HTTP_ACCEPT="application/json")
+    assert bad_emoji.status_code in {400, 404}
+    assert not Post.objects.exists()
+
+
+def _fill(department, count: int) -> None:
+    authors = [UserFactory() for _ in range(3)]
+    for author in authors:
+        add_member(department, author)
+    from .conftest import jpeg
+
+    for i in range(count):
+        post = services.post_create(
+            author=authors[i % 3], department=department, body=f"Post {i} @member",
+            images=[jpeg()] if i % 10 == 0 else [],
+        )  # fmt: skip
+        services.comment_create(post=post, author=authors[(i + 1) % 3], body="Nice")
+        services.reaction_toggle(post=post, user=authors[(i + 2) % 3], emoji="heart")
+
+
+@pytest.mark.parametrize(("posts", "page_size"), [(5, 20), (45, 20)])
+def test_the_home_feed_uses_a_constant_number_of_queries(
+    client_as, department, member, manager, posts, page_size, django_assert_num_queries
+):
+    services.post_create(author=manager, department=department, kind="announcement", body="Pinned", requires_ack=True)
+    _fill(department, posts)
+    client = client_as("member")
+    # session, user+profile, pinned, posts page, images, attachments, my reactions, my acks, latest comments
+    # (for each of the pinned and the page), postable departments, unread badge
+    with django_assert_num_queries(16):
+        response = client.get("/")
+    assert response.status_code == 200
+    cursor = response.context["page"].next_cursor
+    if cursor:
+        with django_assert_num_queries(8):  # a later page: no pinned section, no composer
+            client.get("/", {"cursor": cursor, "fragment": "1"})
+
+
+def test_the_feed_paginates_with_a_cursor_newest_first_and_pinned_on_top(client_as, department, member, manager):
+    _fill(department, 25)
+    services.post_create(author=manager, department=department, kind="announcement", body="Pinned news")
+    client = client_as("member")
+    first = client.get("/")
+    assert [p.body for p in first.context["pinned"]] == ["Pinned news"]
+    page = first.context["page"]
+    assert [p.body for p in page.items][:2] == ["Post 24 @member", "Post 23 @member"]
+    second = client.get("/", {"cursor": page.next_cursor, "fragment": "1"})
+    bodies = [p.body for p in second.context["page"].items]
+    assert bodies[0] == "Post 4 @member" and len(bodies) == 5
+    assert "Pinned news" not in second.content.decode()
+
+
+def test_a_confidential_post_shows_a_banner_and_offers_no_sharing(client_as, department, member):
+    post = services.post_create(author=member, department=department, body="Secret", is_confidential=True)
+    html = client_as("member").get(f"/feed/posts/{post.pk}/").content.decode()
+    assert "confidential-banner" in html and "Share to All staff" not in html
+
+
+def test_the_content_calendar_shows_planned_and_past_posts(client_as, department, manager):
+    upcoming = timezone.now() + timedelta(days=1)
+    services.post_create(author=manager, department=department, body="Planned webinar", publish_at=upcoming)
+    services.post_create(author=manager, department=department, body="Yesterday's news")
+    html = client_as("manager").get("/feed/d/sales/calendar/", {"month": upcoming.strftime("%Y-%m")}).content.decode()
+    assert "Planned webinar" in html and "cal-scheduled" in html
+
+
+def test_mention_suggestions_list_only_department_members(client_as, department, member, manager, outsider):
+    names = [
+        r["name"]
+        for r in client_as("member").get("/feed/mentions/", {"department": department.pk, "q": ""}).json()["results"]
+    ]
+    assert names == ["Max Manager", "Mia Member"]
+    assert (
+        client_as("member").get("/feed/mentions/", {"department": department.pk, "q": "olga"}).json()["results"] == []
+    )
