@@ -13,6 +13,8 @@ from tests.factories import DepartmentFactory, UserFactory, add_member
 
 STRICT = os.environ.get("REQUIRE_SERVICES") == "1"
 
+pytest_plugins = ["tests.browser"]
+
 
 def _missing_service(item) -> str | None:
     if item.get_closest_marker("needs_redis") and not os.environ.get("REDIS_URL"):

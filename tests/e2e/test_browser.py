@@ -12,10 +12,11 @@ from playwright.sync_api import ConsoleMessage, Locator, Page, Response, expect
 from apps.accounts.services import user_create
 from apps.departments.services import department_create, membership_set
 from apps.people.services import profile_set_photo, profile_update
+from tests.browser import log_in
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser]
 
-PASSWORD = "correct horse battery staple"
 SCREENSHOT = "/tmp/e2e-department.png"
 CSP_CONSOLE_MESSAGE = re.compile(r"Content Security Policy|Refused to")
 
@@ -51,12 +52,6 @@ def sales_team(live_site) -> SimpleNamespace:
 @pytest.fixture
 def admin(live_site):
     return user_create(email="ada@example.com", display_name="Ada Admin", password=PASSWORD, is_staff=True)
-
-
-def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
 
 
 def visit(page: Page, path: str, **options) -> Response:

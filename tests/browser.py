@@ -1,5 +1,8 @@
 """Browser tests: a real daphne process serving the test database, driven by headless Chromium.
 
+A pytest plugin (registered in tests/conftest.py), so any test module can ask for
+`live_site`, `page` or `new_page`, and use `log_in(page, email)`.
+
 The test process and daphne are two processes sharing one test database, so every test
 here uses `transactional_db`: what a test creates is committed (daphne sees it) and the
 tables are flushed afterwards. One daphne runs per test module; one Chromium per module,
@@ -23,7 +26,9 @@ import pytest
 from django.db import connection
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.factories import PASSWORD
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -60,7 +65,7 @@ class DaphneServer:
             return log.read().decode("utf-8", "replace")
 
 
-@pytest.fixture(scope="module", autouse=True)
+@pytest.fixture(scope="module")
 def _orm_next_to_playwright() -> Iterator[None]:
     """Let the test process use the ORM while Playwright's sync API is active.
 
@@ -105,7 +110,7 @@ def live_site(request, daphne_server, transactional_db, settings) -> DaphneServe
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def browser(_orm_next_to_playwright) -> Iterator[Browser]:
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"{CHROMIUM} is missing: install it with `make chromium` (apt-get install chromium)")
     with sync_playwright() as playwright:
@@ -220,3 +225,10 @@ def _stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=SERVER_STOP_TIMEOUT_S)
+
+
+def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
+    """Fill in and send the login form of the page that is open (the login page)."""
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
