@@ -13,6 +13,14 @@ REACTION_EMOJI = {
     "surprised": "😮",
     "thinking": "🤔",
 }
+REACTION_LABELS = {
+    "thumbs_up": "Thumbs up",
+    "heart": "Heart",
+    "party": "Celebrate",
+    "laugh": "Laugh",
+    "surprised": "Surprised",
+    "thinking": "Thinking",
+}
 
 
 def post_image_path(instance: "PostImage", filename: str) -> str:
@@ -111,8 +119,12 @@ class Post(models.Model):
     def is_pinned(self) -> bool:
         return self.is_announcement and (self.pinned_until is None or self.pinned_until > timezone.now())
 
-    def reaction_summary(self) -> list[tuple[str, str, int]]:
-        return [(key, REACTION_EMOJI[key], self.reaction_counts.get(key, 0)) for key in REACTION_EMOJI]
+    def reaction_summary(self) -> list[tuple[str, str, str, int]]:
+        """(key, emoji, label, count) for every reaction of the fixed set."""
+        return [
+            (key, emoji, REACTION_LABELS[key], self.reaction_counts.get(key, 0))
+            for key, emoji in REACTION_EMOJI.items()
+        ]
 
 
 class PostVersion(models.Model):

@@ -34,7 +34,9 @@ def decorate(posts: list[Post]) -> list[Post]:
     """Per-post facts the templates need, computed in Python from what was prefetched."""
     for post in posts:
         mine = {r.emoji for r in getattr(post, "my_reactions", [])}
-        post.reactions_view = [(key, emoji, count, key in mine) for key, emoji, count in post.reaction_summary()]
+        post.reactions_view = [
+            (key, emoji, label, count, key in mine) for key, emoji, label, count in post.reaction_summary()
+        ]
         post.acknowledged = any(a.version == post.version for a in getattr(post, "my_acks", []))
         post.latest_comments = list(reversed(getattr(post, "recent_comments", [])))
     return posts

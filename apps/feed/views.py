@@ -141,7 +141,11 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
 def post_card(request: HttpRequest, post_id: int) -> HttpResponse:
     """One rendered post, for pages that insert live updates."""
     post = selectors.post_with_details(request.user, access.access_post(request.user, post_id))
-    return render(request, "feed/_post.html", {"post": post, "reactions": REACTION_EMOJI})
+    # The card's forms return to the page that shows it, not to this fragment's URL.
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = post_url(post)
+    return render(request, "feed/_post.html", {"post": post, "reactions": REACTION_EMOJI, "next_url": next_url})
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,5 +1,6 @@
 """Creating and reading notifications. Features call `notify`; nothing else writes them."""
 
+import logging
 from collections.abc import Iterable
 
 from asgiref.sync import async_to_sync
@@ -14,6 +15,8 @@ from apps.departments.models import Department
 
 from .events import NotificationEvent, NotificationPayload
 from .models import Notification, NotificationSettings
+
+logger = logging.getLogger(__name__)
 
 
 def notification_payload(notification: Notification) -> NotificationPayload:
@@ -63,6 +66,14 @@ def notify(
 
 
 def _broadcast(notifications: list[Notification]) -> None:
+    """Best effort: the notifications are committed, and the badge is right on the next page anyway."""
+    try:
+        _send_live(notifications)
+    except Exception:
+        logger.warning("live notification delivery failed", exc_info=True)
+
+
+def _send_live(notifications: list[Notification]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return

@@ -5,12 +5,14 @@ one of its objects. Services publish frames to a topic after commit with `publis
 only sockets that watch it, and passed the check when they started, receive them.
 """
 
+import logging
 from collections.abc import Callable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+logger = logging.getLogger(__name__)
 TopicChecker = Callable[[object, int], bool]
 _checkers: dict[str, TopicChecker] = {}
 
@@ -42,7 +44,11 @@ def publish(kind: str, object_id: int, frame: dict) -> None:
 
     def send() -> None:
         layer = get_channel_layer()
-        if layer is not None:
+        if layer is None:
+            return
+        try:
             async_to_sync(layer.group_send)(topic_group(kind, object_id), {"type": "relay.frame", "frame": frame})
+        except Exception:
+            logger.warning("live update to %s:%s failed", kind, object_id, exc_info=True)
 
     transaction.on_commit(send)

@@ -21,7 +21,8 @@ async function fetchHTML(url) {
 }
 
 function cardURL(postId) {
-  return feed.dataset.cardUrl.replace(/\/0\/card\/$/, `/${postId}/card/`);
+  const next = encodeURIComponent(location.pathname + location.search);
+  return feed.dataset.cardUrl.replace(/\/0\/card\/$/, `/${postId}/card/`) + `?next=${next}`;
 }
 
 async function refreshCard(postId, { insert = false } = {}) {

@@ -1,0 +1,73 @@
+"""The feed as people use it, in headless Chromium against a live daphne: post, comment, react, acknowledge."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from apps.accounts.services import user_create
+from apps.departments.services import department_create, membership_set
+from tests.browser import log_in
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser]
+
+
+@pytest.fixture
+def sales(live_site):
+    department = department_create(name="Sales", description="We sell.")
+    max_ = user_create(email="max@example.com", display_name="Max Manager", password=PASSWORD)
+    mia = user_create(email="mia@example.com", display_name="Mia Member", password=PASSWORD)
+    membership_set(department=department, user=max_, role="manager")
+    membership_set(department=department, user=mia, role="member")
+    return department
+
+
+def test_announce_then_comment_react_and_acknowledge_with_live_updates(sales, new_page):
+    mia = new_page()
+    mia.goto("/accounts/login/")
+    log_in(mia, "mia@example.com")
+    expect(mia.get_by_role("heading", level=1, name="Home")).to_be_visible()
+    expect(mia.locator("[data-connection-state]")).to_have_text("Live")
+
+    max_ = new_page()
+    max_.goto("/accounts/login/?next=/feed/d/sales/")
+    log_in(max_, "max@example.com")
+    max_.get_by_text("Write a post").click()
+    max_.get_by_label("Message").fill("Office closed on **Friday** for the move.")
+    max_.get_by_label("Type").select_option("announcement")
+    max_.get_by_label("Ask members to acknowledge").check()
+    due = timezone.localtime() + timedelta(days=3)
+    max_.get_by_label("Acknowledge by").fill(due.strftime("%Y-%m-%dT%H:%M"))
+    max_.get_by_role("button", name="Post", exact=True).click()
+    expect(max_.get_by_role("status").filter(has_text="Posted.")).to_be_visible()
+
+    # Mia did not reload: the announcement arrives over the socket.
+    card = mia.locator("li.post").filter(has_text="Office closed on")
+    expect(card).to_be_visible()
+    expect(card.locator("strong")).to_have_text("Friday")
+    expect(card.get_by_text("Announcement")).to_be_visible()
+
+    card.get_by_role("button", name=re.compile("Thumbs up reaction")).click()
+    expect(card.get_by_role("button", name=re.compile("Thumbs up reaction"))).to_have_attribute("aria-pressed", "true")
+    max_card = max_.locator("li.post").filter(has_text="Office closed on")
+    expect(max_card.get_by_role("button", name=re.compile("Thumbs up reaction"))).to_contain_text("1")  # live for Max
+
+    card.get_by_role("button", name="Acknowledge: read and understood").click()
+    expect(mia.get_by_role("status").filter(has_text="you acknowledged this announcement")).to_be_visible()
+    expect(
+        mia.locator("li.post").filter(has_text="Office closed on").get_by_text("You acknowledged this")
+    ).to_be_visible()
+
+    mia.locator("li.post").filter(has_text="Office closed on").get_by_role("link", name=re.compile("comment")).click()
+    mia.get_by_label("Add a comment").fill("Noted, thanks @max")
+    mia.get_by_role("button", name="Comment", exact=True).click()
+    expect(mia.locator("#comments .comment").filter(has_text="Noted, thanks")).to_be_visible()
+    expect(max_card.locator("[data-comment-count]")).to_have_text("1")  # live for Max
+    expect(max_.locator("#notification-badge")).to_have_text("2")  # her reaction, then the mention: live
+
+    max_.goto("/feed/d/sales/announcements/")
+    expect(max_.get_by_text("1 of 1")).to_be_visible()
+    expect(max_.get_by_text("Everyone has acknowledged.")).to_be_visible()
