@@ -71,3 +71,38 @@ def test_announce_then_comment_react_and_acknowledge_with_live_updates(sales, ne
     max_.goto("/feed/d/sales/announcements/")
     expect(max_.get_by_text("1 of 1")).to_be_visible()
     expect(max_.get_by_text("Everyone has acknowledged.")).to_be_visible()
+
+
+def test_infinite_scroll_mention_autocomplete_and_lightbox(sales, new_page):
+    from apps.accounts.models import User
+    from apps.feed import services
+
+    from .conftest import jpeg
+
+    max_ = User.objects.get(email="max@example.com")
+    for i in range(25):
+        services.post_create(
+            author=max_, department=sales, body=f"Update number {i}", images=[jpeg()] if i == 0 else []
+        )
+
+    page = new_page()
+    page.goto("/accounts/login/")
+    log_in(page, "mia@example.com")
+    posts = page.locator("#feed li.post")
+    expect(posts).to_have_count(20)
+    page.get_by_role("link", name="Older posts").scroll_into_view_if_needed()
+    expect(posts).to_have_count(25)
+    expect(page.get_by_role("link", name="Older posts")).to_have_count(0)
+
+    page.locator("li.post").filter(has_text="Update number 0").get_by_role("link", name="Image 1 of 1").click()
+    expect(page.locator("#lightbox img")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#lightbox")).not_to_be_visible()
+
+    page.get_by_text("Write a post").click()
+    message = page.get_by_label("Message")
+    message.press_sequentially("Thanks @Ma")
+    option = page.get_by_role("option", name="Max Manager (@max)")
+    expect(option).to_be_visible()
+    message.press("Enter")
+    expect(message).to_have_value("Thanks @max ")
