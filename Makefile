@@ -38,7 +38,7 @@ venv: ## Create .venv and install requirements.txt (only when it changed)
 		touch "$(STAMP)"; \
 	fi
 
-# daphne runs in the foreground; the background worker (if the project has one yet)
+# daphne runs in the foreground; the background worker
 # is started first and killed by its PID when daphne stops (Ctrl-C or crash).
 run: venv ## Migrate, seed demo data if empty, serve on http://127.0.0.1:8000 (PORT=...)
 	"$(PY)" manage.py migrate --noinput
@@ -54,15 +54,11 @@ run: venv ## Migrate, seed demo data if empty, serve on http://127.0.0.1:8000 (P
 	trap stop_worker EXIT; \
 	trap 'exit 130' INT; \
 	trap 'exit 143' TERM; \
-	if "$(PY)" manage.py help run_worker >/dev/null 2>&1; then \
-		"$(PY)" manage.py run_worker & worker_pid=$$!; \
-		echo "Worker started (pid $$worker_pid)"; \
-	else \
-		echo "No run_worker command yet: background worker not started."; \
-	fi; \
+	"$(PY)" manage.py run_worker & worker_pid=$$!; \
+	echo "Worker started (pid $$worker_pid): scheduled posts, reminders, e-mail"; \
 	echo; \
 	echo "  Intranet: http://$(BIND):$(PORT)"; \
-	echo "  Demo login: see above (printed by seed_demo when it loaded the demo data)."; \
+	echo "  Demo login: printed above by seed_demo."; \
 	echo "  Stop with Ctrl-C."; \
 	echo; \
 	"$(PY)" -m daphne -b "$(BIND)" -p "$(PORT)" intranet.asgi:application
@@ -106,6 +102,6 @@ clean: ## Remove .venv and caches (keeps the database and media; see clean-db)
 	rm -rf "$(VENV)" .pytest_cache .ruff_cache staticfiles .make
 	find . -path ./.git -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
 
-clean-db: ## Delete the local SQLite databases (db.sqlite3, .test-db.sqlite3)
+clean-db: ## Delete the local SQLite databases (db.sqlite3, and test databases left by interrupted runs)
 	rm -f db.sqlite3 db.sqlite3-journal db.sqlite3-wal db.sqlite3-shm
-	rm -f .test-db.sqlite3 .test-db.sqlite3-journal .test-db.sqlite3-wal .test-db.sqlite3-shm
+	rm -f .test-db*.sqlite3 .test-db*.sqlite3-journal .test-db*.sqlite3-wal .test-db*.sqlite3-shm
