@@ -1,0 +1,46 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+
+from . import services
+from .models import User
+
+
+class CompanyUserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+
+    def clean_email(self) -> str:
+        return services.validate_company_email(self.cleaned_data["email"])
+
+
+class CompanyUserChangeForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Admins may also manage accounts here; deactivation through the API also closes sockets."""
+
+    add_form = CompanyUserCreationForm
+    form = CompanyUserChangeForm
+    ordering = ("email",)
+    list_display = ("email", "display_name", "is_active", "is_staff", "last_login")
+    list_filter = ("is_active", "is_staff")
+    search_fields = ("email", "profile__display_name")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "usable_password", "password1", "password2")}),)
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            super().save_model(request, obj, form, change)
+            services.user_deactivate(user=obj)
+            return
+        super().save_model(request, obj, form, change)
