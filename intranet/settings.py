@@ -393,6 +393,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # The schema and the docs describe an internal API: logged-in staff only.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Several models have a "kind": name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {"PostKindEnum": "apps.feed.models.Post.Kind"},
 }
 
 LOGGING = {
