@@ -1,0 +1,49 @@
+"""Ideas and polls on the Sales board, made through the services like real ones."""
+
+import pytest
+
+from apps.voting import services
+from apps.voting.models import Idea, Poll
+from tests.factories import UserFactory, add_member
+
+
+@pytest.fixture
+def colleague(department):
+    """Another member of Sales: the author of `idea`, so `member` is neither author nor manager."""
+    user = UserFactory(email="colleague@example.com", display_name="Carl Colleague")
+    add_member(department, user)
+    return user
+
+
+@pytest.fixture
+def idea(department, colleague) -> Idea:
+    return services.idea_create(
+        author=colleague, department=department, title="Dark mode for the CRM", description="Our eyes **hurt**."
+    )
+
+
+@pytest.fixture
+def other_idea(department, colleague) -> Idea:
+    return services.idea_create(author=colleague, department=department, title="Night theme in the CRM")
+
+
+@pytest.fixture
+def company_wide(db):
+    from apps.departments.services import company_wide_department
+
+    return company_wide_department()
+
+
+def make_poll(department, author, kind: str = "single", *, options=("Red", "Green", "Blue"), **extra) -> Poll:
+    return services.poll_create(
+        author=author, department=department, question="Which colour?", kind=kind, options=list(options), **extra
+    )
+
+
+def option_ids(poll: Poll) -> list[int]:
+    return list(poll.options.order_by("position").values_list("pk", flat=True))
+
+
+@pytest.fixture
+def poll(department, colleague) -> Poll:
+    return make_poll(department, colleague)

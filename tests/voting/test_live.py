@@ -1,0 +1,197 @@
+"""Live boards over real WebSocket connections: who may watch, and the frames each service sends (events.py)."""
+
+from typing import get_type_hints, is_typeddict
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import transaction
+from django.test import Client
+
+from apps.voting import events, services
+from tests.factories import PASSWORD, DepartmentFactory, UserFactory, add_member
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def application():
+    from intranet.asgi import application
+
+    return application
+
+
+def assert_shape(frame: dict, shape: type) -> None:
+    """The frame has exactly the keys its TypedDict declares, with values of the declared basic types."""
+    hints = get_type_hints(shape)
+    assert set(frame) == set(hints), (frame, shape.__name__)
+    for key, expected in hints.items():
+        if isinstance(expected, type) and not is_typeddict(expected):
+            assert isinstance(frame[key], expected), (key, frame[key])
+
+
+@pytest.fixture
+def sales(transactional_db):
+    """Sales with Mia (member), Max (manager) and Carl (author); Olga is in Legal only."""
+    department = DepartmentFactory(name="Sales")
+    legal = DepartmentFactory(name="Legal")
+    people = {}
+    for key, role, dept in (("mia", "member", department), ("max", "manager", department),
+                            ("carl", "member", department), ("olga", "member", legal)):  # fmt: skip
+        people[key] = UserFactory(email=f"{key}@example.com", display_name=key.title())
+        add_member(dept, people[key], role)
+    return department, people
+
+
+async def open_socket(application, user) -> WebsocketCommunicator:
+    client = Client()
+    await sync_to_async(client.post)("/accounts/login/", {"username": user.email, "password": PASSWORD})
+    communicator = WebsocketCommunicator(
+        application,
+        "/ws/",
+        headers=[
+            (b"origin", b"http://127.0.0.1"),
+            (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()),
+        ],
+    )
+    assert (await communicator.connect())[0]
+    assert (await communicator.receive_json_from())["type"] == "hello"
+    return communicator
+
+
+async def watch_board(communicator, department) -> None:
+    await communicator.send_json_to({"type": "watch", "topic": f"board:{department.pk}"})
+    assert await communicator.receive_json_from() == {"type": "watching", "topic": f"board:{department.pk}"}
+
+
+def in_transaction(function, **kwargs):
+    def run():
+        with transaction.atomic():
+            return function(**kwargs)
+
+    return sync_to_async(run)()
+
+
+async def test_only_people_who_can_read_the_board_may_watch_it(application, sales):
+    department, people = sales
+    olga = await open_socket(application, people["olga"])
+    await olga.send_json_to({"type": "watch", "topic": f"board:{department.pk}"})
+    assert await olga.receive_json_from() == {
+        "type": "error", "code": "unknown_topic", "detail": "There is no such topic, or you may not see it."
+    }  # fmt: skip
+    mia = await open_socket(application, people["mia"])
+    await watch_board(mia, department)
+    idea = await in_transaction(services.idea_create, author=people["carl"], department=department, title="Dark mode")
+    assert (await mia.receive_json_from(timeout=3))["type"] == "idea.created"
+    assert await olga.receive_nothing(timeout=0.2)
+    await in_transaction(services.idea_vote, idea=idea, user=people["max"])
+    assert (await mia.receive_json_from(timeout=3))["vote_count"] == 2
+    assert await olga.receive_nothing(timeout=0.2)
+    for socket in (mia, olga):
+        await socket.disconnect()
+
+
+async def test_vote_counts_status_merges_and_comments_arrive_live_in_their_declared_shapes(application, sales):
+    department, people = sales
+    watcher = await open_socket(application, people["mia"])
+    await watch_board(watcher, department)
+
+    idea = await in_transaction(services.idea_create, author=people["carl"], department=department, title="Dark mode")
+    created = await watcher.receive_json_from(timeout=3)
+    assert_shape(created, events.IdeaCreatedEvent)
+    assert_shape(created["idea"], events.IdeaSummary)
+    assert created["idea"] == {
+        "id": idea.pk, "title": "Dark mode", "url": f"/ideas/sales/{idea.pk}/", "status": "open",
+        "status_label": "Open", "vote_count": 1, "author": "Carl",
+    }  # fmt: skip
+
+    await in_transaction(services.idea_vote, idea=idea, user=people["max"])
+    votes = await watcher.receive_json_from(timeout=3)
+    assert_shape(votes, events.IdeaVotesEvent)
+    assert votes == {"type": "idea.votes", "board": department.pk, "idea": idea.pk, "vote_count": 2}
+    await in_transaction(services.idea_unvote, idea=idea, user=people["max"])
+    assert (await watcher.receive_json_from(timeout=3))["vote_count"] == 1
+
+    await in_transaction(services.comment_create, idea=idea, author=people["max"], body="Yes")
+    comments = await watcher.receive_json_from(timeout=3)
+    assert_shape(comments, events.IdeaCommentsEvent)
+    assert comments["comment_count"] == 1
+
+    await in_transaction(services.idea_set_status, idea=idea, status="planned", actor=people["max"], note="**Q3**")
+    status = await watcher.receive_json_from(timeout=3)
+    assert_shape(status, events.IdeaStatusEvent)
+    assert status == {
+        "type": "idea.status", "board": department.pk, "idea": idea.pk, "status": "planned",
+        "status_label": "Planned", "accepts_votes": True, "note_html": "<p><strong>Q3</strong></p>",
+    }  # fmt: skip
+
+    duplicate = await in_transaction(services.idea_create, author=people["carl"], department=department, title="Dim")
+    await watcher.receive_json_from(timeout=3)  # its idea.created
+    await in_transaction(services.idea_merge, duplicate=duplicate, target=idea, actor=people["max"])
+    merged = await watcher.receive_json_from(timeout=3)
+    assert_shape(merged, events.IdeaMergedEvent)
+    assert (
+        merged["idea"] == duplicate.pk and merged["into"] == idea.pk and merged["into_url"] == idea.get_absolute_url()
+    )
+    after = await watcher.receive_json_from(timeout=3)
+    assert after == {"type": "idea.votes", "board": department.pk, "idea": idea.pk, "vote_count": 1}  # Carl, once
+
+    await in_transaction(services.idea_delete, idea=idea)
+    deleted = await watcher.receive_json_from(timeout=3)
+    assert_shape(deleted, events.IdeaDeletedEvent)
+    await watcher.disconnect()
+
+
+async def test_a_status_change_notifies_each_voter_live(application, sales):
+    department, people = sales
+    idea = await sync_to_async(services.idea_create)(author=people["carl"], department=department, title="Dark mode")
+    await sync_to_async(services.idea_vote)(idea=idea, user=people["mia"])
+    voter = await open_socket(application, people["mia"])  # not watching the board: the bell is account-wide
+    await in_transaction(services.idea_set_status, idea=idea, status="planned", actor=people["max"])
+    frame = await voter.receive_json_from(timeout=3)
+    assert frame["type"] == "notification" and frame["unread_count"] == 1
+    assert frame["notification"]["title"] == "“Dark mode” is now Planned"
+    assert frame["notification"]["url"] == f"/ideas/sales/{idea.pk}/"
+    await voter.disconnect()
+
+
+async def test_a_ballot_sends_the_new_count_and_never_a_choice(application, sales):
+    department, people = sales
+    poll = await sync_to_async(services.poll_create)(
+        author=people["max"], department=department, question="Q?", kind="single", options=["A", "B"], is_anonymous=True
+    )
+    option = await sync_to_async(lambda: poll.options.first().pk)()
+    watcher = await open_socket(application, people["carl"])
+    await watch_board(watcher, department)
+    await in_transaction(services.poll_vote, poll=poll, user=people["mia"], option_ids=[option])
+    frame = await watcher.receive_json_from(timeout=3)
+    assert_shape(frame, events.PollBallotsEvent)
+    assert frame == {
+        "type": "poll.ballots",
+        "board": department.pk,
+        "poll": poll.pk,
+        "ballot_count": 1,
+        "closed": False,
+    }
+    await in_transaction(services.poll_close, poll=poll)
+    assert (await watcher.receive_json_from(timeout=3))["closed"] is True
+    await watcher.disconnect()
+
+
+async def test_nothing_is_sent_when_the_vote_is_refused_or_rolled_back(application, sales):
+    department, people = sales
+    idea = await sync_to_async(services.idea_create)(author=people["carl"], department=department, title="Dark mode")
+    watcher = await open_socket(application, people["mia"])
+    await watch_board(watcher, department)
+
+    def vote_then_fail():
+        with transaction.atomic():
+            services.idea_vote(idea=idea, user=people["max"])
+            raise RuntimeError("the request failed after the vote")
+
+    with pytest.raises(RuntimeError):
+        await sync_to_async(vote_then_fail)()
+    with pytest.raises(Exception, match="already voted"):
+        await in_transaction(services.idea_vote, idea=idea, user=people["carl"])
+    assert await watcher.receive_nothing(timeout=0.3)
+    await watcher.disconnect()
