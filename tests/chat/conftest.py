@@ -1,0 +1,35 @@
+"""Chat test fixtures: rooms for the shared cast, and real sockets on the project's ASGI app."""
+
+import pytest
+from channels.layers import channel_layers
+
+from apps.chat import services
+from apps.chat.models import Room
+from apps.departments.services import company_wide_department
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channel_layers(settings):
+    """Each test gets new channel-layer instances (and, with its own event loop, a new chat hub).
+
+    Tests send many messages quickly; the rate limit has its own test.
+    """
+    settings.CHAT_RATE_LIMIT_MESSAGES = 0
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture
+def sales_room(department) -> Room:
+    return Room.objects.get(department=department)
+
+
+@pytest.fixture
+def legal_room(other_department) -> Room:
+    return Room.objects.get(department=other_department)
+
+
+@pytest.fixture
+def all_staff_room(db) -> Room:
+    return services.chat_room_for_department(company_wide_department())

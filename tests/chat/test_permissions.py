@@ -1,0 +1,130 @@
+"""The chat permission matrix: every chat page and endpoint × anonymous, outsider, member, manager, admin.
+
+Department rooms are for the department's members (admins included only if they are
+members); a room or message one may not read answers 404 like a missing one; one that
+can be read but not changed answers 403. Anonymous pages go to the login page, anonymous
+API calls get 401. (The /ws/ frames have their matrix in test_consumers.py.)
+"""
+
+import pytest
+
+from apps.chat import services
+from apps.chat.models import Message, Room
+from tests.factories import UserFactory, add_member
+
+pytestmark = pytest.mark.django_db
+
+ALL = ("anonymous", "outsider", "member", "manager", "admin_user")
+
+
+@pytest.fixture
+def world(department, member, manager, outsider, admin_user, all_staff_room):
+    colleague = UserFactory(email="colleague@example.com", display_name="Carl Colleague")
+    add_member(department, colleague)
+    sales = Room.objects.get(department=department)
+    group = services.group_room_create(creator=member, name="Pricing task force", member_ids=[colleague.pk])
+    member_message, _ = services.message_send(user=member, room_id=sales.pk, body="mine")
+    colleague_message, _ = services.message_send(user=colleague, room_id=sales.pk, body="theirs")
+    return {
+        "sales": sales.pk,
+        "all_staff": all_staff_room.pk,
+        "group": group.pk,
+        "colleague": colleague.pk,
+        "manager_id": manager.pk,
+        "member_message": member_message.pk,
+        "colleague_message": colleague_message.pk,
+    }
+
+
+def expect(anonymous, outsider, member, manager, admin_user):
+    return {
+        "anonymous": anonymous,
+        "outsider": outsider,
+        "member": member,
+        "manager": manager,
+        "admin_user": admin_user,
+    }
+
+
+HTML = [
+    ("get", "/chat/", None, expect(302, 302, 302, 302, 302)),
+    ("get", "/chat/{sales}/", None, expect(302, 404, 200, 200, 404)),
+    ("get", "/chat/{all_staff}/", None, expect(302, 200, 200, 200, 200)),
+    ("get", "/chat/{group}/", None, expect(302, 404, 200, 404, 404)),
+    ("post", "/chat/{sales}/send/", {"body": "hello"}, expect(302, 404, 302, 302, 404)),
+    ("get", "/chat/{sales}/members/", None, expect(302, 404, 200, 200, 404)),
+    ("get", "/chat/{group}/members/", None, expect(302, 404, 200, 404, 404)),
+    ("post", "/chat/{group}/members/", {"action": "invite", "email": "manager@example.com"}, expect(302, 404, 302, 404, 404)),
+    ("post", "/chat/{group}/members/", {"action": "remove", "user": "{colleague}"}, expect(302, 404, 302, 404, 404)),
+    ("post", "/chat/{group}/members/", {"action": "rename", "name": "Renamed"}, expect(302, 404, 302, 404, 404)),
+    ("get", "/chat/new/", None, expect(302, 200, 200, 200, 200)),
+    ("post", "/chat/new/", {"name": "Book club", "members": "manager@example.com"}, expect(302, 302, 302, 302, 302)),
+    ("get", "/chat/direct/?q=carl", None, expect(302, 200, 200, 200, 200)),
+    ("post", "/chat/direct/", {"user": "{colleague}"}, expect(302, 302, 302, 302, 302)),
+]  # fmt: skip
+
+API = [
+    ("get", "/api/v1/chat/rooms/", None, expect(401, 200, 200, 200, 200)),
+    ("get", "/api/v1/chat/rooms/{sales}/", None, expect(401, 404, 200, 200, 404)),
+    ("get", "/api/v1/chat/rooms/{all_staff}/", None, expect(401, 200, 200, 200, 200)),
+    ("get", "/api/v1/chat/rooms/{group}/", None, expect(401, 404, 200, 404, 404)),
+    ("get", "/api/v1/chat/rooms/{sales}/messages/", None, expect(401, 404, 200, 200, 404)),
+    ("post", "/api/v1/chat/rooms/{sales}/messages/", {"body": "hi"}, expect(401, 404, 201, 201, 404)),
+    ("get", "/api/v1/chat/rooms/{sales}/members/", None, expect(401, 404, 200, 200, 404)),
+    ("post", "/api/v1/chat/rooms/{sales}/read/", {"message": "{member_message}"}, expect(401, 404, 200, 200, 404)),
+    ("post", "/api/v1/chat/rooms/", {"name": "Book club"}, expect(401, 201, 201, 201, 201)),
+    ("patch", "/api/v1/chat/rooms/{group}/", {"name": "Renamed"}, expect(401, 404, 200, 404, 404)),
+    ("post", "/api/v1/chat/rooms/{group}/members/", {"user": "{manager_id}"}, expect(401, 404, 201, 404, 404)),
+    ("post", "/api/v1/chat/rooms/{sales}/members/", {"user": "{manager_id}"}, expect(401, 404, 403, 403, 404)),
+    ("delete", "/api/v1/chat/rooms/{group}/members/{colleague}/", None, expect(401, 404, 204, 404, 404)),
+    ("post", "/api/v1/chat/rooms/direct/", {"user": "{colleague}"}, expect(401, 201, 201, 201, 201)),
+    ("get", "/api/v1/chat/messages/{member_message}/", None, expect(401, 404, 200, 200, 404)),
+    ("patch", "/api/v1/chat/messages/{member_message}/", {"body": "edited"}, expect(401, 404, 200, 403, 404)),
+    ("delete", "/api/v1/chat/messages/{colleague_message}/", None, expect(401, 404, 403, 204, 404)),
+]  # fmt: skip
+
+
+def _format(value, world):
+    if isinstance(value, str):
+        formatted = value.format(**world)
+        return int(formatted) if value.startswith("{") and formatted.isdigit() else formatted
+    if isinstance(value, dict):
+        return {key: _format(item, world) for key, item in value.items()}
+    return value
+
+
+def _cases(table):
+    return [
+        pytest.param(method, url, data, role, status, id=f"{method} {url} as {role}")
+        for method, url, data, statuses in table
+        for role, status in statuses.items()
+    ]
+
+
+@pytest.mark.parametrize(("method", "url", "data", "role", "status"), _cases(HTML))
+def test_html_views_check_permissions(client_as, world, method, url, data, role, status):
+    client = client_as(role)
+    response = getattr(client, method)(_format(url, world), _format(data, world) or {})
+    assert response.status_code == status, response.content[:300]
+    if role == "anonymous":
+        assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(("method", "url", "data", "role", "status"), _cases(API))
+def test_api_endpoints_check_permissions(client_as, world, method, url, data, role, status):
+    client = client_as(role)
+    response = getattr(client, method)(_format(url, world), _format(data, world), content_type="application/json")
+    assert response.status_code == status, response.content[:300]
+
+
+def test_nothing_is_changed_by_a_refused_request(client_as, world):
+    before = list(Message.objects.values_list("pk", "body", "deleted_at"))
+    client_as("outsider").post(
+        f"/api/v1/chat/rooms/{world['sales']}/messages/", {"body": "x"}, content_type="application/json"
+    )
+    client_as("outsider").delete(f"/api/v1/chat/messages/{world['member_message']}/")
+    client_as("manager").patch(
+        f"/api/v1/chat/messages/{world['member_message']}/", {"body": "not yours"}, content_type="application/json"
+    )
+    client_as("admin_user").post(f"/chat/{world['sales']}/send/", {"body": "x"})
+    assert list(Message.objects.values_list("pk", "body", "deleted_at")) == before
