@@ -394,7 +394,11 @@ SPECTACULAR_SETTINGS = {
     # The schema and the docs describe an internal API: logged-in staff only.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Several models have a "kind": name each choice set after its model.
-    "ENUM_NAME_OVERRIDES": {"PostKindEnum": "apps.feed.models.Post.Kind"},
+    "ENUM_NAME_OVERRIDES": {
+        "PostKindEnum": "apps.feed.models.Post.Kind",
+        "PollKindEnum": "apps.voting.models.Poll.Kind",
+        "IdeaStatusEnum": "apps.voting.models.Idea.Status",
+    },
 }
 
 LOGGING = {
