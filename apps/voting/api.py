@@ -82,7 +82,7 @@ class PersonSerializer(serializers.Serializer):
     name = serializers.CharField(source="display_name", read_only=True)
 
 
-def PersonField() -> PersonSerializer:  # noqa: N802 - used like a field class
+def person_field() -> PersonSerializer:
     """An author or actor: `{"id", "name"}`, or null once the account is gone."""
     return PersonSerializer(read_only=True, allow_null=True)
 
@@ -92,7 +92,7 @@ def PersonField() -> PersonSerializer:  # noqa: N802 - used like a field class
 
 class IdeaSerializer(serializers.ModelSerializer):
     department = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    author = PersonField()
+    author = person_field()
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     my_vote = serializers.BooleanField(read_only=True, default=False)
     accepts_votes = serializers.BooleanField(read_only=True)
@@ -125,7 +125,7 @@ class StatusSerializer(serializers.Serializer):
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
-    actor = PersonField()
+    actor = person_field()
 
     class Meta:
         model = IdeaStatusChange
@@ -138,7 +138,7 @@ class MergeSerializer(serializers.Serializer):
 
 
 class CommentSerializer(serializers.ModelSerializer):
-    author = PersonField()
+    author = person_field()
 
     class Meta:
         model = IdeaComment
@@ -346,13 +346,19 @@ class OptionVotersSerializer(serializers.Serializer):
     voters = serializers.ListField(child=serializers.CharField())
 
 
+class RankingSerializer(serializers.Serializer):
+    voter = serializers.CharField()
+    option_ids = serializers.ListField(child=serializers.IntegerField(), help_text="First choice first.")
+
+
 class PollVotersSerializer(serializers.Serializer):
-    options = OptionVotersSerializer(many=True)
+    options = OptionVotersSerializer(many=True, help_text="Who chose each option; in ranked choice, as first choice.")
+    rankings = RankingSerializer(many=True, help_text="Ranked choice: each voter's whole ballot.")
 
 
 class PollSerializer(serializers.ModelSerializer):
     department = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    author = PersonField()
+    author = person_field()
     options = OptionSerializer(many=True, read_only=True)
     closed = serializers.BooleanField(read_only=True)
     i_voted = serializers.BooleanField(read_only=True, default=False)
@@ -473,7 +479,12 @@ class PollViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 "Results appear once you have voted or the poll has closed.", code="results_hidden"
             )
         voters = selectors.poll_voters_by_option(poll)
-        return Response({"options": [{"id": o.pk, "voters": voters.get(o.pk, [])} for o in poll.options.all()]})
+        rankings = selectors.named_rankings(poll) if poll.kind == Poll.Kind.RANKED else []
+        data = {
+            "options": [{"id": o.pk, "voters": voters.get(o.pk, [])} for o in poll.options.all()],
+            "rankings": [{"voter": r.voter, "option_ids": r.option_ids} for r in rankings],
+        }
+        return Response(PollVotersSerializer(data).data)
 
     def _detail(self, poll: Poll) -> dict:
         user = self.request.user

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 
 from .models import Idea, Poll
 
@@ -65,6 +66,11 @@ class PollForm(forms.Form):
         required=False,
         help_text="Nobody, admins included, can see who voted what. Ballots are then final.",
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        zone = timezone.get_current_timezone_name()
+        self.fields["closes_at"].help_text = f"Optional, in {zone} time. Empty: open until closed by hand."
 
     def clean_options(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]

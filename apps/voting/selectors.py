@@ -187,24 +187,43 @@ def _ranked_results(poll: Poll, options, labels) -> PollResults:
 
 
 def poll_voters_by_option(poll: Poll) -> dict[int, list[str]]:
-    """Who chose each option, for polls that are not anonymous. Never called for anonymous ones."""
+    """Who chose each option (in ranked choice: whose first choice it is). Never for an anonymous poll."""
     if poll.is_anonymous:
         raise ValueError("An anonymous poll has no voters to show.")
+    choices = PollChoice.objects.filter(ballot__poll=poll, ballot__voter__isnull=False)
+    if poll.kind == Poll.Kind.RANKED:
+        choices = choices.filter(rank=1)
     names: dict[int, list[str]] = {}
-    rows = (
-        PollChoice.objects.filter(ballot__poll=poll, ballot__voter__isnull=False)
-        .order_by("ballot__voter__profile__display_name", "ballot__voter_id")
-        .values_list("option_id", "ballot__voter__profile__display_name")
+    rows = choices.order_by("ballot__voter__profile__display_name", "ballot__voter_id").values_list(
+        "option_id", "ballot__voter__profile__display_name"
     )
     for option_id, name in rows:
         names.setdefault(option_id, []).append(name)
     return names
 
 
-def named_ballots(poll: Poll) -> QuerySet[PollBallot]:
+@dataclass
+class NamedBallot:
+    voter: str
+    ranking: list[str] = field(default_factory=list)  # option labels, first choice first
+    option_ids: list[int] = field(default_factory=list)
+
+
+def named_rankings(poll: Poll) -> list[NamedBallot]:
+    """Each voter's full ranking in a ranked-choice poll that is not anonymous, by voter name."""
     if poll.is_anonymous:
         raise ValueError("An anonymous poll has no named ballots.")
-    return poll.ballots.filter(voter__isnull=False)
+    ballots: dict[int, NamedBallot] = {}
+    rows = (
+        PollChoice.objects.filter(ballot__poll=poll, ballot__voter__isnull=False)
+        .order_by("ballot__voter__profile__display_name", "ballot__voter_id", "rank")
+        .values_list("ballot__voter_id", "ballot__voter__profile__display_name", "option_id", "option__label")
+    )
+    for voter_id, name, option_id, label in rows:
+        ballot = ballots.setdefault(voter_id, NamedBallot(voter=name))
+        ballot.ranking.append(label)
+        ballot.option_ids.append(option_id)
+    return list(ballots.values())
 
 
 def _percent(part: int, whole: int) -> float:

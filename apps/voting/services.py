@@ -206,6 +206,15 @@ def idea_merge(*, duplicate: Idea, target: Idea, actor: User) -> Idea:
     return target
 
 
+def idea_recount(*, idea: Idea) -> Idea:
+    """Recompute the vote count and trending score from the votes (after a bulk import, say)."""
+    with transaction.atomic():
+        idea = _locked_idea(idea)
+        _refresh_vote_totals(idea)
+        _publish_votes(idea)
+    return idea
+
+
 def comment_create(*, idea: Idea, author: User, body: str) -> IdeaComment:
     _require_board_user(author, idea.department)
     body = (body or "").strip()

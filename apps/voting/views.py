@@ -373,9 +373,11 @@ def _poll_context(request: HttpRequest, poll: Poll, *, vote_errors: list[str] | 
         option.posted_rank = posted_ranks.get(f"rank-{option.pk}", "")
         option.posted = option.pk in posted_options
     my_labels = [next(o.label for o in options if o.pk == pk) for pk in mine] if mine else []
+    named = show_results and not poll.is_anonymous and poll.kind == Poll.Kind.RANKED
     return {
         "poll": poll,
         "department": poll.department,
+        "rankings": selectors.named_rankings(poll) if named else None,
         "options": options,
         "voted": voted,
         "my_labels": my_labels,

@@ -81,6 +81,12 @@ async function submitVote(form) {
 }
 
 document.addEventListener("submit", (event) => {
+  // Destructive actions ask first (no inline onsubmit: the CSP forbids inline scripts).
+  const question = event.target.closest("[data-confirm]")?.dataset.confirm;
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+    return;
+  }
   const form = event.target.closest("[data-vote-form]");
   if (!form) return;
   event.preventDefault();

@@ -183,6 +183,12 @@ def test_a_ranked_poll_through_the_api(client_as, department, member, manager, c
         "“App” wins with a majority: 3 of 4 ballots still counting (75 %).",
     ]
     assert results["winners"] == [app]
+    voters = client_as("member").get(f"/api/v1/polls/{created['id']}/voters/").json()
+    assert voters["options"] == [
+        {"id": reports, "voters": ["Max Manager"]}, {"id": app, "voters": ["Ada Admin", "Mia Member"]},
+        {"id": search, "voters": ["Carl Colleague"]},
+    ]  # fmt: skip
+    assert {"voter": "Carl Colleague", "option_ids": [search, app]} in voters["rankings"]
     assert client.post(f"/api/v1/polls/{created['id']}/close/").json()["closed"] is True
     late = client_as("outsider").post(f"/api/v1/polls/{created['id']}/vote/", {"options": [app]},
                                       content_type="application/json")  # fmt: skip
@@ -212,12 +218,15 @@ def _client_of(user) -> Client:
 # Anonymous polls: nobody, admins included, sees who voted what
 
 
-def test_no_page_or_endpoint_reveals_who_voted_what_in_an_anonymous_poll(department, colleague, manager, admin_user):
+@pytest.mark.parametrize("kind", ["single", "ranked"])
+def test_no_page_or_endpoint_reveals_who_voted_what_in_an_anonymous_poll(
+    department, colleague, manager, admin_user, kind
+):
     alice = UserFactory(display_name="Alice Anonymous", email="alice.anon@example.com")
     bob = UserFactory(display_name="Bob Anonymous", email="bob.anon@example.com")
     for user in (alice, bob):
         add_member(department, user)
-    secret = make_poll(department, colleague, "single", options=["Red", "Blue"], is_anonymous=True)
+    secret = make_poll(department, colleague, kind, options=["Red", "Blue"], is_anonymous=True)
     red, blue = option_ids(secret)
     services.poll_vote(poll=secret, user=alice, option_ids=[red])
     services.poll_vote(poll=secret, user=bob, option_ids=[blue])
@@ -261,7 +270,7 @@ def test_no_page_or_endpoint_reveals_who_voted_what_in_an_anonymous_poll(departm
     )
 
     # The same checks see names in a poll that is not anonymous: they would catch a leak.
-    public = make_poll(department, colleague, "single", options=["Red", "Blue"])
+    public = make_poll(department, colleague, kind, options=["Red", "Blue"])
     services.poll_vote(poll=public, user=alice, option_ids=option_ids(public)[:1])
     assert alice.display_name in _client_of(admin_user).get(f"/ideas/sales/polls/{public.pk}/").content.decode()
     assert _client_of(admin_user).get(f"/api/v1/polls/{public.pk}/voters/").json()["options"][0]["voters"] == [

@@ -421,3 +421,6 @@ def test_ranked_choice_results_come_from_an_instant_runoff(department, colleague
     ]  # fmt: skip
     with pytest.raises(ValidationError):
         services.poll_vote(poll=poll, user=sales_member(department, "Dup"), option_ids=[app, app])
+    # Not anonymous: first choices by name, and every ballot in full.
+    assert selectors.poll_voters_by_option(poll)[dark] == ["V7", "V8"]
+    assert selectors.named_rankings(poll)[0].ranking == ["Mobile app", "Dark mode"]

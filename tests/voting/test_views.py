@@ -206,6 +206,7 @@ def test_a_ranked_poll_takes_ranks_and_shows_the_rounds(client_as, department, m
     page = client.get(f"/ideas/sales/polls/{poll.pk}/").content.decode()
     assert "You voted for: 1. “Blue”, 2. “Red”." in page
     assert "Instant-runoff rounds" in page and "“Blue” wins with a majority" in page
+    assert "Every ballot (1)" in page and "<strong>Mia Member</strong>: 1. Blue, 2. Red" in page
 
 
 def test_closed_polls_refuse_ballots_with_a_clear_message(client_as, department, member, colleague, poll):
