@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -176,7 +177,13 @@ if REDIS_URL:
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "intranet"),
         }
     }
-    _redis_host = {"address": REDIS_URL, "max_connections": env_int("REDIS_MAX_CONNECTIONS", 1000)}
+    _redis_host = {
+        "address": REDIS_URL,
+        "max_connections": env_int("REDIS_MAX_CONNECTIONS", 1000),
+        # After a Redis restart every pooled connection fails once ("Connection closed by
+        # server"); retry on a fresh one rather than fail a WebSocket handshake with HTTP 500.
+        "retry_on_error": [RedisConnectionError],
+    }
     CHANNEL_LAYERS = {
         # Per-user and per-topic events (logout, notifications, feed, votes). RedisChannelLayer
         # keeps the events of all sockets of one daphne process in one Redis list, so

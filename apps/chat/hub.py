@@ -347,8 +347,14 @@ class Hub:
         # A restarted Redis forgets group memberships (RedisChannelLayer) and subscriptions
         # may lapse: joining again is idempotent and cheap.
         for room in rooms:
-            await self.layer.group_add(room.group, self.channel)
+            await self._join_group(room)
         await self._drop_idle_rooms()
+
+    async def _join_group(self, room: RoomHub) -> None:
+        try:
+            await self.layer.group_add(room.group, self.channel)
+        except Exception:  # Redis is away: the room works from the periodic database check until it is back
+            logger.warning("chat hub: could not join %s; will retry", room.group, exc_info=True)
 
     async def _drop_idle_rooms(self) -> None:
         now = time.monotonic()
@@ -370,7 +376,7 @@ class Hub:
             async with room.lock:
                 self.rooms[room_id] = room  # events may arrive now; they wait for the lock
                 try:
-                    await self.layer.group_add(room.group, self.channel)
+                    await self._join_group(room)
                     position = await database_sync_to_async(selectors.room_stream_position)(room_id)
                 except BaseException:
                     del self.rooms[room_id]

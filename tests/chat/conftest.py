@@ -20,6 +20,20 @@ def _fresh_channel_layers(settings):
     channel_layers.backends.clear()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """When a test with server processes fails, show what they logged (their errors never reach the client)."""
+    from tests.chat import servers
+
+    report = yield
+    if report.failed and servers.started:
+        for server in servers.started:
+            report.sections.append((f"{server.name} log", server.log() or "(empty)"))
+    if report.when == "teardown":
+        servers.started.clear()
+    return report
+
+
 @pytest.fixture
 def sales_room(department) -> Room:
     return Room.objects.get(department=department)
