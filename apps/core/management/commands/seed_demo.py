@@ -1,16 +1,22 @@
-"""Idempotent demo data: departments, people with photos and bios, memberships, an org chart.
+"""Idempotent demo data: departments, people with photos and bios, memberships, an org chart, feed posts.
 
 Running it again adds what is missing and changes nothing else, so it is safe in
-`make run`. The size options make data sets for benchmarks.
+`make run`. The size options make data sets for benchmarks (e.g. bench/feed_bench.sh:
+2,000 people, 50 departments, 100,000 posts with comments and reactions).
 """
 
 import random
+import time
+from collections import Counter
+from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.text import slugify
 
 from apps.accounts.models import User
@@ -19,6 +25,7 @@ from apps.core.images import ImageLimits, open_validated_image, square_jpeg
 from apps.core.markdown import render_markdown
 from apps.departments.models import Department, Membership
 from apps.departments.services import company_wide_department
+from apps.feed.models import REACTION_EMOJI, Comment, Post, Reaction
 from apps.people.models import Profile
 
 DEMO_PASSWORD = "intranet-demo-2026"
@@ -72,6 +79,50 @@ LAST = [
 TITLES = ["Account Executive", "Specialist", "Team Lead", "Analyst", "Coordinator", "Senior Specialist",
           "Consultant", "Associate", "Engineer", "Designer", "Advisor"]  # fmt: skip
 SITES = ["Paris", "Berlin", "Lisbon", "Remote", "Warsaw", "Dublin", "Lyon", "Amsterdam"]
+# Feed posts are one opening and one detail paragraph (each pair rendered to HTML once),
+# comments one of a few short lines: realistic sizes without a markdown render per row.
+POST_OPENINGS = [
+    "Quick update from the team: the **quarterly numbers** are in and they look good.",
+    "Reminder: the office kitchen gets a deep clean on *Friday*, please take your things home.",
+    "We just shipped the new onboarding checklist. Thanks to everyone who tested it!",
+    "Who is joining the charity run next month? We have **12 places** left.",
+    "Lessons learned from last week's customer workshop, in three points:",
+    "Welcome to our new colleagues who started this week.",
+    "The supplier review is done; here is what changes for us.",
+    "Heads-up: the VPN will be down for maintenance on Sunday morning.",
+    "Great feedback from a customer today, worth sharing with everyone.",
+    "Our team offsite is booked. Agenda and travel details below.",
+    "New process for expense reports, starting on the first of the month.",
+    "Thanks for a fantastic quarter, everyone. A few highlights:",
+]
+POST_DETAILS = [
+    "- Revenue up 8 %\n- Churn down to 2.1 %\n- Two new key accounts",
+    "Questions? Ask in the comments or drop by on Thursday afternoon.",
+    "The full write-up is on the shared drive; the short version: *listen first, then propose*.",
+    "1. Book your slot\n2. Bring your badge\n3. Enjoy the coffee",
+    "Please read it before the next team meeting, it takes five minutes.",
+    "Details: https://example.com/intranet/news (internal link).",
+    "If this affects your work, tell your manager **this week** so we can plan.",
+    "We will review how it went in a month and adjust. Feedback welcome!",
+    "> Simple things, done well, every day.\n\nThat is the whole plan.",
+    "Shout-out to the people who stayed late to make this happen. 🙌",
+]
+COMMENTS = [
+    "Thanks for sharing!",
+    "Great news 🎉",
+    "Count me in.",
+    "Can we discuss this at the next team meeting?",
+    "Very helpful, **thank you**.",
+    "Is there a recording for those who missed it?",
+    "Agreed, let's do it.",
+    "Where can I find the details?",
+    "Well done, team!",
+    "I have a question about the second point, I'll send you a message.",
+]
+ANNOUNCEMENT_EVERY = 50  # one post in 50 is an announcement by a manager
+POST_SPACING = timedelta(minutes=10)  # 100,000 posts span about two years up to now
+POST_BATCH = 2000
+
 SKILLS = ["negotiation", "SQL", "onboarding", "Excel", "public speaking", "Python", "customer care", "design",
           "budgeting", "German", "Spanish", "coaching", "writing", "data analysis", "project management"]  # fmt: skip
 
@@ -85,6 +136,18 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if any user exists.")
         parser.add_argument("--no-photos", action="store_true", help="Skip generated photos (faster).")
         parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument(
+            "--posts", type=int, default=60,
+            help="Feed posts in total (default 60): only the missing ones are created, in bulk.",
+        )  # fmt: skip
+        parser.add_argument(
+            "--comments-per-post", type=float, default=2.0,
+            help="Average comments on each new post, some of them replies (default 2).",
+        )  # fmt: skip
+        parser.add_argument(
+            "--reactions-per-post", type=float, default=3.0,
+            help="Average reactions on each new post, by different members (default 3).",
+        )  # fmt: skip
 
     def handle(self, *args, **options) -> None:
         if options["if_empty"] and User.objects.exists():
@@ -106,8 +169,11 @@ class Command(BaseCommand):
             self._managers(users, departments)
         if not options["no_photos"]:
             self._photos(new_profiles)
+        posts = self._posts(
+            users, departments, options["posts"], options["comments_per_post"], options["reactions_per_post"], seed
+        )
         self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready: {len(users)} people in {len(departments)} departments (+ All staff)."
+            f"Demo data ready: {len(users)} people in {len(departments)} departments (+ All staff), {posts} posts."
         ))  # fmt: skip
         self._print_login()
 
@@ -222,3 +288,92 @@ class Command(BaseCommand):
             profile.photo.save("photo.jpg", ContentFile(square_jpeg(image, 256)), save=False)
             profile.photo_thumbnail.save("thumb.jpg", ContentFile(square_jpeg(image, 128, quality=80)), save=False)
             profile.save(update_fields=["photo", "photo_thumbnail"])
+
+    def _posts(
+        self, users: list[User], departments: list[Department], total: int, comments: float, reactions: float, seed: int
+    ) -> int:
+        """Posts up to `total`, with comments and reactions, bulk-created in batches; returns the post count.
+
+        Post number k always gets the same department, author, text, comments and reactions
+        (one generator per post), so an interrupted or repeated run only adds the missing
+        ones. Each batch is one transaction whose counters match the rows it created.
+        """
+        existing = Post.objects.count()
+        if existing >= total:
+            return existing
+        started = time.monotonic()
+        company = company_wide_department()
+        members: dict[int, list[int]] = {d.pk: [] for d in departments}
+        managers: dict[int, list[int]] = {d.pk: [] for d in departments}
+        user_ids = {u.pk for u in users}
+        rows = Membership.objects.filter(department__in=departments, user__in=users)
+        for user_id, department_id, role in rows.order_by("id").values_list("user_id", "department_id", "role"):
+            members[department_id].append(user_id)
+            if role == Membership.Role.MANAGER:
+                managers[department_id].append(user_id)
+        members[company.pk] = sorted(user_ids)  # everyone belongs to All staff
+        managers[company.pk] = [users[0].pk]  # the admin speaks for the company
+        spaces = [d for d in departments if members[d.pk]]
+        confidential = {d.pk for d in departments if d.is_confidential_by_default}
+        now = timezone.now()
+        html: dict[str, str] = {}
+
+        def rendered(body: str) -> str:
+            if body not in html:
+                html[body] = render_markdown(body)
+            return html[body]
+
+        created = Counter()
+        for start in range(existing, total, POST_BATCH):
+            posts, top, replies, likes = [], [], [], []
+            for k in range(start, min(start + POST_BATCH, total)):
+                rng = random.Random(f"{seed}-post-{k}")
+                department = company if rng.random() < 0.1 or not spaces else rng.choice(spaces)
+                people = members[department.pk]
+                published = now - (total - 1 - k) * POST_SPACING - rng.random() * POST_SPACING
+                body = f"{rng.choice(POST_OPENINGS)}\n\n{rng.choice(POST_DETAILS)}"
+                post = Post(
+                    department=department, author_id=rng.choice(people), body=body, body_html=rendered(body),
+                    is_confidential=not department.is_company_wide
+                    and (department.pk in confidential or rng.random() < 0.05),
+                    publish_at=published, published_at=published,
+                )  # fmt: skip
+                if k % ANNOUNCEMENT_EVERY == 7 and managers[department.pk]:
+                    # Pinned for two weeks: the recent ones are still on top of the feed.
+                    post.kind = Post.Kind.ANNOUNCEMENT
+                    post.author_id = rng.choice(managers[department.pk])
+                    post.pinned_until = published + timedelta(days=14)
+                    if k % (2 * ANNOUNCEMENT_EVERY) == 7:
+                        post.requires_ack, post.ack_due_at = True, published + timedelta(days=7)
+                mine = []
+                for _ in range(int(rng.random() * (2 * comments + 1))):
+                    text = rng.choice(COMMENTS)
+                    comment = Comment(post=post, author_id=rng.choice(people), body=text, body_html=rendered(text))
+                    if mine and rng.random() < 0.3:
+                        comment.parent = rng.choice([c for c in mine if c.parent is None])
+                        replies.append(comment)
+                    else:
+                        top.append(comment)
+                    mine.append(comment)
+                post.comment_count = len(mine)
+                reactors = rng.sample(people, min(len(people), int(rng.random() * (2 * reactions + 1))))
+                emoji = [rng.choice(list(REACTION_EMOJI)) for _ in reactors]
+                likes += [Reaction(post=post, user_id=u, emoji=e) for u, e in zip(reactors, emoji, strict=True)]
+                post.reaction_counts = dict(sorted(Counter(emoji).items()))
+                posts.append(post)
+            with transaction.atomic():
+                Post.objects.bulk_create(posts, batch_size=1000)
+                # created_at is auto_now_add: align it with the publication time afterwards.
+                Post.objects.filter(pk__in=[p.pk for p in posts]).update(created_at=F("publish_at"))
+                Comment.objects.bulk_create(top, batch_size=1000)
+                Comment.objects.bulk_create(replies, batch_size=1000)
+                Reaction.objects.bulk_create(likes, batch_size=1000)
+            created.update(posts=len(posts), comments=len(top) + len(replies), reactions=len(likes))
+        if created["posts"] >= 10_000:
+            with connection.cursor() as cursor:  # fresh statistics, so the planner uses the feed indexes
+                cursor.execute("ANALYZE")
+        self.stdout.write(
+            f"Created {created['posts']} posts, {created['comments']} comments and {created['reactions']} reactions "
+            f"in {time.monotonic() - started:.1f} s."
+        )
+        return existing + created["posts"]
