@@ -87,13 +87,20 @@ class ChatTypingFrame(TypedDict):
 
 
 class ChatPresenceFrame(TypedDict):
-    """Who in the room is online. `full`: the whole list (replace); otherwise a change (apply)."""
+    """Who in the room is online. `full`: the whole list (replace); otherwise a change (apply).
+
+    `count` is the number of readers online. Rooms with more than 100 readers send only
+    the count (`listed` false, empty lists), so that a reconnect storm in a big room does
+    not cost O(readers²) bytes.
+    """
 
     type: Literal["chat.presence"]
     room: int
     full: bool
     online: list[AuthorPayload]
     offline: list[int]
+    count: int
+    listed: bool
 
 
 class ChatReadFrame(TypedDict):

@@ -37,6 +37,9 @@ logger = logging.getLogger(__name__)
 
 NEW, UPDATE = 0, 1
 PRESENCE_FLUSH_DELAY = 1.0  # presence changes in a room are batched into one frame per second
+# Rooms with more readers get the number of people online, not the list: a list would make a
+# reconnect storm in "All staff" cost O(readers²) bytes.
+PRESENCE_LIST_LIMIT = 100
 PRESENCE_RECHECK_INTERVAL = 30.0
 EMPTY_ROOM_LINGER = 30.0  # keep the subscription of a room nobody reads for a while (tab reloads)
 
@@ -80,6 +83,7 @@ class RoomHub:
         self.lock = asyncio.Lock()
         self.empty_since: float | None = None
         self.online: dict[int, str] | None = None  # who of the room's readers is online, once asked
+        self.list_presence = True  # False for big rooms: counts only
         self.pending_presence: dict[int, str] = {}
         self.presence_flush: asyncio.Task | None = None
         self.lag_target: int | None = None  # a revision the database had at the last check, not yet seen here
@@ -224,7 +228,15 @@ class RoomHub:
             await self._send_presence(came, gone)
 
     async def _send_presence(self, came: list[dict], gone: list[int]) -> None:
-        frame = {"type": "chat.presence", "room": self.room_id, "full": False, "online": came, "offline": gone}
+        frame = {
+            "type": "chat.presence",
+            "room": self.room_id,
+            "full": False,
+            "online": came if self.list_presence else [],
+            "offline": gone if self.list_presence else [],
+            "count": len(self.online or ()),
+            "listed": self.list_presence,
+        }
         out = _encoded(frame)
         for sub in tuple(self.subscribers.values()):
             if sub.live:
@@ -237,15 +249,21 @@ class RoomHub:
         if self.online is None:
             member_ids = await database_sync_to_async(self._member_ids)()
             online_ids = await self.hub.presence.online_among(member_ids)
-            names = await database_sync_to_async(selectors.user_names)(online_ids)
+            list_presence = len(member_ids) <= PRESENCE_LIST_LIMIT
+            if list_presence:
+                online = await database_sync_to_async(selectors.user_names)(online_ids)
+            else:
+                online = dict.fromkeys(online_ids, "")
             if self.online is None:
-                self.online = names
+                self.online, self.list_presence = online, list_presence
         return {
             "type": "chat.presence",
             "room": self.room_id,
             "full": True,
-            "online": [{"id": user_id, "name": name} for user_id, name in self.online.items()],
+            "online": [{"id": u, "name": n} for u, n in self.online.items()] if self.list_presence else [],
             "offline": [],
+            "count": len(self.online),
+            "listed": self.list_presence,
         }
 
     def _member_ids(self) -> list[int]:

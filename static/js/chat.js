@@ -56,7 +56,8 @@ function init(root) {
   const rooms = new Map();
   const pending = new Map(); // client_id -> {room, body, element, sentAt}
   const typing = new Map(); // user id -> {name, timer}
-  let onlineHere = new Map(); // user id -> name, in the open room
+  let onlineHere = new Map(); // user id -> name, in the open room (rooms up to 100 readers)
+  let onlineCount = 0; // everyone online in the open room, me included
   let hasOlder = Boolean(historyState.querySelector("[data-load-older]"));
   let loadingOlder = false;
   let removed = false;
@@ -365,7 +366,13 @@ function init(root) {
     subscribe(info.id);
   });
 
-  function renderPresence() {
+  function renderPresence(listed) {
+    if (!listed) {
+      // A big room: the server says how many are online, not who.
+      presenceLine.textContent = `${onlineCount} online`;
+      presenceLine.title = "";
+      return;
+    }
     const names = [...onlineHere.values()].sort((a, b) => a.localeCompare(b));
     presenceLine.textContent = names.length
       ? `${names.length} online: ${names.slice(0, 5).join(", ")}${names.length > 5 ? ", …" : ""}`
@@ -390,7 +397,8 @@ function init(root) {
     if (frame.full) onlineHere = new Map();
     for (const user of frame.online) if (user.id !== me.id) onlineHere.set(user.id, user.name);
     for (const id of frame.offline) onlineHere.delete(id);
-    renderPresence();
+    onlineCount = frame.count;
+    renderPresence(frame.listed);
   });
 
   function renderTyping() {

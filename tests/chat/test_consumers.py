@@ -413,17 +413,39 @@ async def test_presence_follows_sockets_across_tabs(application, member, manager
         "full": True,
         "online": [{"id": manager.pk, "name": "Max Manager"}],
         "offline": [],
+        "count": 1,
+        "listed": True,
     }
 
     tab1 = await open_socket(application, member)
     came = await watcher.next("chat.presence", skip=(), timeout=5)
-    assert came["online"] == [{"id": member.pk, "name": "Mia Member"}] and came["full"] is False
+    assert came["online"] == [{"id": member.pk, "name": "Mia Member"}] and came["full"] is False and came["count"] == 2
     tab2 = await open_socket(application, member, cookie=tab1.cookie)
     await tab1.close()
     assert await watcher.nothing(timeout=1.5, ignore=()), "still online in the other tab"
     await tab2.close()
     gone = await watcher.next("chat.presence", skip=(), timeout=5)
-    assert gone["offline"] == [member.pk] and gone["online"] == []
+    assert gone["offline"] == [member.pk] and gone["online"] == [] and gone["count"] == 1
+    await watcher.close()
+
+
+async def test_big_rooms_get_the_number_of_people_online_not_the_list(
+    application, member, manager, sales_room, monkeypatch
+):
+    from apps.chat import hub
+
+    monkeypatch.setattr(hub, "PRESENCE_LIST_LIMIT", 1)  # Sales has 2 readers: "big" here
+    watcher = await open_socket(application, manager)
+    await watcher.subscribe(sales_room.pk, after=0)
+    snapshot = await watcher.next("chat.presence", skip=())
+    assert snapshot["online"] == [] and snapshot["count"] == 1 and snapshot["listed"] is False
+    tab = await open_socket(application, member)
+    change = await watcher.next("chat.presence", skip=(), timeout=5)
+    assert change == {
+        "type": "chat.presence", "room": sales_room.pk, "full": False,
+        "online": [], "offline": [], "count": 2, "listed": False,
+    }  # fmt: skip
+    await tab.close()
     await watcher.close()
 
 
