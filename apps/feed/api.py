@@ -116,7 +116,8 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
             posts = posts.filter(department__slug=slug)
         if self.request.query_params.get("pinned") == "1":
             posts = posts.pinned()
-        return selectors._with_details(posts, self.request.user)
+        # The API lists comment counts; comments themselves come from posts/<id>/comments/.
+        return selectors._with_details(posts, self.request.user, latest_comments=False)
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)

@@ -44,14 +44,14 @@ class PostQuerySet(models.QuerySet):
         """
         if not (user.is_authenticated and user.is_active):
             return self.none()
-        from apps.departments.models import Membership
+        from apps.departments.models import Department, Membership
 
-        return self.filter(
-            Q(department__is_company_wide=True)
-            | Q(department__in=Membership.objects.filter(user=user).values("department")),
-            published_at__isnull=False,
-            deleted_at__isnull=True,
-        )
+        # A plain "department_id IN (…)" lets PostgreSQL use the (department, kind, …)
+        # indexes; an OR across a join to departments made it scan every post.
+        readable = Department.objects.filter(
+            Q(is_company_wide=True) | Q(pk__in=Membership.objects.filter(user=user).values("department"))
+        ).values("pk")
+        return self.filter(department_id__in=readable, published_at__isnull=False, deleted_at__isnull=True)
 
     def pinned(self, now=None) -> "PostQuerySet":
         now = now or timezone.now()
@@ -102,6 +102,10 @@ class Post(models.Model):
             models.Index(fields=["-published_at", "-id"], name="post_feed"),
             models.Index(fields=["publish_at"], condition=Q(published_at__isnull=True), name="post_scheduled"),
             models.Index(fields=["department", "kind", "pinned_until"], name="post_pinned"),
+            # Pinned announcements on the first page of every feed.
+            models.Index(
+                fields=["-published_at", "-id"], condition=Q(kind="announcement"), name="post_announcement_feed"
+            ),
         ]
 
     def __str__(self) -> str:

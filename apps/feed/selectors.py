@@ -13,20 +13,26 @@ FEED_PAGE_SIZE = 20
 LATEST_COMMENTS = 3
 
 
-def _with_details(posts: QuerySet[Post], user: User) -> QuerySet[Post]:
-    return posts.select_related("department", "author__profile", "shared_from__department").prefetch_related(
+def _with_details(posts: QuerySet[Post], user: User, *, latest_comments: bool = True) -> QuerySet[Post]:
+    prefetches = [
         "images",
         "attachments",
         Prefetch("reactions", queryset=Reaction.objects.filter(user=user), to_attr="my_reactions"),
         Prefetch("acknowledgements", queryset=Acknowledgement.objects.filter(user=user), to_attr="my_acks"),
+    ]
+    if latest_comments:
         # A sliced prefetch: the latest few per post through a window function, still one query.
-        Prefetch(
-            "comments",
-            queryset=Comment.objects.filter(deleted_at__isnull=True)
-            .select_related("author__profile")
-            .order_by("-id")[:LATEST_COMMENTS],
-            to_attr="recent_comments",
-        ),
+        prefetches.append(
+            Prefetch(
+                "comments",
+                queryset=Comment.objects.filter(deleted_at__isnull=True)
+                .select_related("author__profile")
+                .order_by("-id")[:LATEST_COMMENTS],
+                to_attr="recent_comments",
+            )
+        )
+    return posts.select_related("department", "author__profile", "shared_from__department").prefetch_related(
+        *prefetches
     )
 
 

@@ -91,7 +91,8 @@ document.addEventListener("submit", async (event) => {
   const form = event.target;
   if (!form.classList?.contains("reaction-form")) return;
   event.preventDefault();
-  const data = new FormData(form);
+  // One form per post; the pressed button says which emoji.
+  const data = new FormData(form, event.submitter);
   const response = await fetch(form.action, {
     method: "POST",
     body: data,
