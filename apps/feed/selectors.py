@@ -9,7 +9,7 @@ from apps.departments.models import Department
 
 from .models import Acknowledgement, Comment, Post, Reaction
 
-FEED_PAGE_SIZE = 20
+FEED_PAGE_SIZE = 10  # a first page people see at once; more load as they scroll
 LATEST_COMMENTS = 3
 
 

@@ -80,7 +80,7 @@ def test_infinite_scroll_mention_autocomplete_and_lightbox(sales, new_page):
     from .conftest import jpeg
 
     max_ = User.objects.get(email="max@example.com")
-    for i in range(25):
+    for i in range(15):
         services.post_create(
             author=max_, department=sales, body=f"Update number {i}", images=[jpeg()] if i == 0 else []
         )
@@ -89,9 +89,9 @@ def test_infinite_scroll_mention_autocomplete_and_lightbox(sales, new_page):
     page.goto("/accounts/login/")
     log_in(page, "mia@example.com")
     posts = page.locator("#feed li.post")
-    expect(posts).to_have_count(20)
+    expect(posts).to_have_count(10)
     page.get_by_role("link", name="Older posts").scroll_into_view_if_needed()
-    expect(posts).to_have_count(25)
+    expect(posts).to_have_count(15)
     expect(page.get_by_role("link", name="Older posts")).to_have_count(0)
 
     page.locator("li.post").filter(has_text="Update number 0").get_by_role("link", name="Image 1 of 1").click()

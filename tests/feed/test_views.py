@@ -142,7 +142,7 @@ def test_the_feed_paginates_with_a_cursor_newest_first_and_pinned_on_top(client_
     assert [p.body for p in page.items][:2] == ["Post 24 @member", "Post 23 @member"]
     second = client.get("/", {"cursor": page.next_cursor, "fragment": "1"})
     bodies = [p.body for p in second.context["page"].items]
-    assert bodies[0] == "Post 4 @member" and len(bodies) == 5
+    assert bodies[0] == "Post 14 @member" and len(bodies) == 10
     assert "Pinned news" not in second.content.decode()
 
 
