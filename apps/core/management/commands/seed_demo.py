@@ -172,8 +172,12 @@ class Command(BaseCommand):
         posts = self._posts(
             users, departments, options["posts"], options["comments_per_post"], options["reactions_per_post"], seed
         )
+        from apps.voting.demo import seed_voting
+
+        voting = seed_voting(seed=seed)  # boards that already have ideas are left alone
         self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready: {len(users)} people in {len(departments)} departments (+ All staff), {posts} posts."
+            f"Demo data ready: {len(users)} people in {len(departments)} departments (+ All staff), {posts} posts, "
+            f"{voting.ideas} new ideas and {voting.polls} new polls."
         ))  # fmt: skip
         self._print_login()
 
