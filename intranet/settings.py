@@ -183,6 +183,10 @@ if REDIS_URL:
         # After a Redis restart every pooled connection fails once ("Connection closed by
         # server"); retry on a fresh one rather than fail a WebSocket handshake with HTTP 500.
         "retry_on_error": [RedisConnectionError],
+        # redis-py 8 reads with a 5 s timeout by default, and RedisChannelLayer blocks in
+        # BZPOPMIN for 5 s: under load the client gives up just before the server answers,
+        # and the consumer dies (HTTP 1011, seen in bench/chat_fanout.py at 500+ sockets).
+        "socket_timeout": 15,
     }
     CHANNEL_LAYERS = {
         # Per-user and per-topic events (logout, notifications, feed, votes). RedisChannelLayer

@@ -34,14 +34,22 @@ def access_room(user, room_id: object) -> Room:
     """The room if `user` may read it; `ChatError("unknown_room")` otherwise, whether it exists or not."""
     if not isinstance(room_id, int) or isinstance(room_id, bool) or room_id <= 0:
         raise ChatError("unknown_room", UNKNOWN_ROOM)
-    room = Room.objects.visible_to(user).select_related("department").filter(pk=room_id).first()
-    if room is None:
+    room = Room.objects.select_related("department").filter(pk=room_id).first()
+    if room is None or not can_read_room(user, room):
         raise ChatError("unknown_room", UNKNOWN_ROOM)
     return room
 
 
 def can_read_room(user, room: Room) -> bool:
-    return Room.objects.visible_to(user).filter(pk=room.pk).exists()
+    """The rule of `Room.objects.visible_to`, for one room (simpler queries: it runs on every send)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if room.kind == Room.Kind.DEPARTMENT:
+        return (
+            room.department.is_company_wide
+            or Membership.objects.filter(user=user, department_id=room.department_id).exists()
+        )
+    return RoomMember.objects.filter(room=room, user=user).exists()
 
 
 def readers_among(room: Room, user_ids: Iterable[int]) -> set[int]:

@@ -18,6 +18,7 @@ drained, skipping what the replay already contained.
 """
 
 import asyncio
+import functools
 import logging
 import time
 import weakref
@@ -26,6 +27,7 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from channels.sessions import InstanceSessionWrapper
 from django.conf import settings
 
 from . import selectors
@@ -42,32 +44,76 @@ PRESENCE_FLUSH_DELAY = 1.0  # presence changes in a room are batched into one fr
 PRESENCE_LIST_LIMIT = 100
 PRESENCE_RECHECK_INTERVAL = 30.0
 EMPTY_ROOM_LINGER = 30.0  # keep the subscription of a room nobody reads for a while (tab reloads)
+PRESENCE_GROUP = "chat.presence"  # every hub joins it: "user N came or went", one event per process
+
+
+class Outgoing:
+    """One frame for many sockets: the text is encoded once by whoever built it; under daphne
+    the WebSocket frame around it is built once too (autobahn's prepared messages, made for
+    broadcasting), so what is left per socket is the write."""
+
+    __slots__ = ("_prepared", "message")
+
+    def __init__(self, text: str) -> None:
+        self.message = {"type": "websocket.send", "text": text}
+        self._prepared = None
+
+    @classmethod
+    def frame(cls, frame: dict) -> "Outgoing":
+        return cls(selectors.encode_frame(frame))
+
+    def prepared(self, protocol: Any) -> Any:
+        if self._prepared is None:
+            self._prepared = protocol.factory.prepareMessage(self.message["text"].encode())
+        return self._prepared
+
+
+def _asgi_send(consumer: Any) -> Any:
+    """The ASGI send under channels' session middleware (its wrapper only acts on HTTP responses)."""
+    send = consumer.base_send
+    wrapper = getattr(send, "__self__", None)
+    if isinstance(wrapper, InstanceSessionWrapper) and callable(getattr(wrapper, "real_send", None)):
+        return wrapper.real_send
+    return send
+
+
+def _daphne_protocol(send: Any) -> Any:
+    """The autobahn protocol of the socket when daphne serves it (its ASGI send is
+    `partial(server.handle_reply, protocol)`); None elsewhere (tests, other servers)."""
+    if isinstance(send, functools.partial) and send.args:
+        protocol = send.args[0]
+        if hasattr(protocol, "sendPreparedMessage") and hasattr(protocol, "STATE_OPEN"):
+            return protocol
+    return None
 
 
 class Subscriber:
-    __slots__ = ("base_send", "buffer", "consumer", "floor_rev", "last_id", "live", "user_id")
+    __slots__ = ("buffer", "consumer", "floor_rev", "last_id", "live", "protocol", "send", "user_id")
 
     def __init__(self, consumer: Any, user_id: int) -> None:
         self.consumer = consumer
-        self.base_send = consumer.base_send
+        self.send = _asgi_send(consumer)
+        self.protocol = _daphne_protocol(self.send)
         self.user_id = user_id
         self.live = False
         self.last_id = 0
         self.floor_rev = 0
         self.buffer: deque = deque()
 
-
-def _encoded(frame: dict) -> dict:
-    return {"type": "websocket.send", "text": selectors.encode_frame(frame)}
-
-
-def _message_out(message) -> dict:
-    kind = "message"
-    return _encoded(selectors.message_frame(message, kind))
+    async def write(self, out: Outgoing) -> None:
+        protocol = self.protocol
+        if protocol is None:
+            await self.send(out.message)
+        elif protocol.state == protocol.STATE_OPEN:  # what daphne's handle_reply checks, in autobahn's terms
+            protocol.sendPreparedMessage(out.prepared(protocol))
 
 
-def _update_out(message) -> dict:
-    return _encoded(selectors.message_frame(message, "delete" if message.is_deleted else "edit"))
+def _message_out(message) -> Outgoing:
+    return Outgoing.frame(selectors.message_frame(message))
+
+
+def _update_out(message) -> Outgoing:
+    return Outgoing.frame(selectors.message_frame(message, "delete" if message.is_deleted else "edit"))
 
 
 class RoomHub:
@@ -84,6 +130,7 @@ class RoomHub:
         self.empty_since: float | None = None
         self.online: dict[int, str] | None = None  # who of the room's readers is online, once asked
         self.list_presence = True  # False for big rooms: counts only
+        self.member_ids: set[int] = set()  # the room's readers, loaded with the first presence snapshot
         self.pending_presence: dict[int, str] = {}
         self.presence_flush: asyncio.Task | None = None
         self.lag_target: int | None = None  # a revision the database had at the last check, not yet seen here
@@ -110,13 +157,13 @@ class RoomHub:
                 return
             self.rev = rev
             if kind == "message":
-                await self._deliver_new(event["id"], {"type": "websocket.send", "text": event["text"]})
+                await self._deliver_new(event["id"], Outgoing(event["text"]))
             elif kind in ("edit", "delete"):
-                await self._deliver_update(rev, {"type": "websocket.send", "text": event["text"]})
+                await self._deliver_update(rev, Outgoing(event["text"]))
             elif kind == "revoke":
                 await self._remove_users(set(event["users"]), "You no longer have access to this room.")
 
-    async def _deliver_new(self, message_id: int, out: dict) -> None:
+    async def _deliver_new(self, message_id: int, out: Outgoing) -> None:
         if message_id <= self.last_id:
             return
         self.last_id = message_id
@@ -126,26 +173,26 @@ class RoomHub:
             elif message_id > sub.last_id:
                 sub.last_id = message_id
                 try:
-                    await sub.base_send(out)
+                    await sub.write(out)
                 except Exception:  # one broken socket must not stop the others
                     logger.debug("chat hub: send failed", exc_info=True)
 
-    async def _deliver_update(self, rev: int, out: dict) -> None:
+    async def _deliver_update(self, rev: int, out: Outgoing) -> None:
         for sub in tuple(self.subscribers.values()):
             if not sub.live:
                 sub.buffer.append((UPDATE, 0, rev, out))
             elif rev > sub.floor_rev:
                 try:
-                    await sub.base_send(out)
-                except Exception:
+                    await sub.write(out)
+                except Exception:  # one broken socket must not stop the others
                     logger.debug("chat hub: send failed", exc_info=True)
 
     async def _deliver_signal(self, user_id: int, text: str) -> None:
-        out = {"type": "websocket.send", "text": text}
+        out = Outgoing(text)
         for sub in tuple(self.subscribers.values()):
             if sub.live and sub.user_id != user_id:
                 try:
-                    await sub.base_send(out)
+                    await sub.write(out)
                 except Exception:
                     logger.debug("chat hub: send failed", exc_info=True)
 
@@ -179,6 +226,7 @@ class RoomHub:
         for consumer, sub in tuple(self.subscribers.items()):
             if sub.user_id in user_ids:
                 await self._remove(consumer, detail)
+        self.member_ids -= user_ids
         if self.online is not None:
             gone = [user_id for user_id in user_ids if user_id in self.online]
             for user_id in gone:
@@ -206,8 +254,8 @@ class RoomHub:
     # --- presence
 
     def _note_presence(self, user_id: int, name: str) -> None:
-        if self.online is None:
-            return  # nobody here asked who is online yet
+        if self.online is None or user_id not in self.member_ids:
+            return  # nobody here asked who is online yet, or not a reader of this room
         self.pending_presence[user_id] = name
         if self.presence_flush is None or self.presence_flush.done():
             self.presence_flush = asyncio.get_running_loop().create_task(self._flush_presence())
@@ -237,17 +285,18 @@ class RoomHub:
             "count": len(self.online or ()),
             "listed": self.list_presence,
         }
-        out = _encoded(frame)
+        out = Outgoing.frame(frame)
         for sub in tuple(self.subscribers.values()):
             if sub.live:
                 try:
-                    await sub.base_send(out)
+                    await sub.write(out)
                 except Exception:
                     logger.debug("chat hub: send failed", exc_info=True)
 
     async def presence_snapshot(self) -> dict:
         if self.online is None:
             member_ids = await database_sync_to_async(self._member_ids)()
+            self.member_ids = set(member_ids)
             online_ids = await self.hub.presence.online_among(member_ids)
             list_presence = len(member_ids) <= PRESENCE_LIST_LIMIT
             if list_presence:
@@ -273,15 +322,20 @@ class RoomHub:
         return selectors.room_member_ids(room) if room else []
 
     async def recheck_presence(self) -> None:
-        """Drop people a crashed process (or a lost hint) left marked online."""
-        if not self.online:
+        """Repair what hints missed: new readers, people a crashed process left marked online."""
+        if self.online is None:
             return
-        online_now = await self.hub.presence.online_among(list(self.online))
+        self.member_ids = set(await database_sync_to_async(self._member_ids)())
+        online_now = await self.hub.presence.online_among(self.member_ids)
         gone = [user_id for user_id in self.online if user_id not in online_now]
+        came = [user_id for user_id in online_now if user_id not in self.online]
+        names = await database_sync_to_async(selectors.user_names)(came) if came and self.list_presence else {}
         for user_id in gone:
             del self.online[user_id]
-        if gone:
-            await self._send_presence([], gone)
+        for user_id in came:
+            self.online[user_id] = names.get(user_id, "")
+        if came or gone:
+            await self._send_presence([{"id": u, "name": self.online[u]} for u in came], gone)
 
 
 class Hub:
@@ -302,6 +356,7 @@ class Hub:
         async with self.start_lock:
             if self.channel is None:
                 channel = await self.layer.new_channel()
+                await self._join(PRESENCE_GROUP, channel)
                 loop = asyncio.get_running_loop()
                 self.tasks = [loop.create_task(self._receive_loop()), loop.create_task(self._tick_loop())]
                 self.channel = channel
@@ -315,6 +370,10 @@ class Hub:
             except Exception:  # the layer reconnects; what was missed is caught up by revision
                 logger.warning("chat hub: channel layer receive failed; retrying", exc_info=True)
                 await asyncio.sleep(1)
+                continue
+            if event.get("kind") == "presence":
+                for room in tuple(self.rooms.values()):
+                    room._note_presence(event["user"], event["name"])
                 continue
             room = self.rooms.get(event.get("room"))
             if room is None:
@@ -364,15 +423,16 @@ class Hub:
                 room.lag_target = None
         # A restarted Redis forgets group memberships (RedisChannelLayer) and subscriptions
         # may lapse: joining again is idempotent and cheap.
+        await self._join(PRESENCE_GROUP, self.channel)
         for room in rooms:
-            await self._join_group(room)
+            await self._join(room.group, self.channel)
         await self._drop_idle_rooms()
 
-    async def _join_group(self, room: RoomHub) -> None:
+    async def _join(self, group: str, channel: str) -> None:
         try:
-            await self.layer.group_add(room.group, self.channel)
-        except Exception:  # Redis is away: the room works from the periodic database check until it is back
-            logger.warning("chat hub: could not join %s; will retry", room.group, exc_info=True)
+            await self.layer.group_add(group, channel)
+        except Exception:  # Redis is away: rooms work from the periodic database check until it is back
+            logger.warning("chat hub: could not join %s; will retry", group, exc_info=True)
 
     async def _drop_idle_rooms(self) -> None:
         now = time.monotonic()
@@ -394,7 +454,7 @@ class Hub:
             async with room.lock:
                 self.rooms[room_id] = room  # events may arrive now; they wait for the lock
                 try:
-                    await self._join_group(room)
+                    await self._join(room.group, self.channel)
                     position = await database_sync_to_async(selectors.room_stream_position)(room_id)
                 except BaseException:
                     del self.rooms[room_id]
@@ -420,14 +480,14 @@ class Hub:
             # Access is checked after registering: a removal processed before this point
             # is visible to this check, and one processed after it removes the subscriber.
             replay = await database_sync_to_async(_checked_replay)(user, room_id, after, revision)
-            send = consumer.base_send
+            # Everything for this socket goes through one path (`sub.write`), in order.
             for message in replay.updates:
-                await send(_update_out(message))
+                await sub.write(_update_out(message))
             last_id = after or 0
             messages, complete = replay.messages, replay.complete
             while True:
                 for message in messages:
-                    await send(_message_out(message))
+                    await sub.write(_message_out(message))
                     last_id = message.pk
                 if complete:
                     break
@@ -436,8 +496,8 @@ class Hub:
                 return  # revoked while replaying: it was told so
             sub.last_id = max(sub.last_id, last_id)
             sub.floor_rev = replay.revision
-            await send(
-                _encoded(
+            await sub.write(
+                Outgoing.frame(
                     {
                         "type": "chat.subscribed",
                         "room": room_id,
@@ -452,13 +512,13 @@ class Hub:
                 if kind == NEW:
                     if message_id > sub.last_id:
                         sub.last_id = message_id
-                        await send(out)
+                        await sub.write(out)
                 elif rev > sub.floor_rev:
-                    await send(out)
+                    await sub.write(out)
             sub.live = True  # no await between the empty buffer and this line
             snapshot = await room.presence_snapshot()
             if room.subscribers.get(consumer) is sub:
-                await send(_encoded(snapshot))
+                await sub.write(Outgoing.frame(snapshot))
         except BaseException:
             if room.subscribers.get(consumer) is sub:
                 del room.subscribers[consumer]
@@ -493,21 +553,12 @@ class Hub:
             await self._hint_presence(user)
 
     async def _hint_presence(self, user) -> None:
-        """Tell every room of the user to re-check them; the hubs ask the presence store for the truth."""
+        """Tell every process that this user's presence may have changed; each hub asks the
+        presence store for the truth, for the rooms it serves that the user reads."""
         await self.start()
+        event = {"type": "chat.event", "room": 0, "kind": "presence", "user": user.pk, "name": user.display_name}
         try:
-            room_ids = await database_sync_to_async(selectors.room_ids_of)(user)
-            for room_id in room_ids:
-                await self.layer.group_send(
-                    selectors.room_group(room_id),
-                    {
-                        "type": "chat.event",
-                        "room": room_id,
-                        "kind": "presence",
-                        "user": user.pk,
-                        "name": user.display_name,
-                    },
-                )
+            await self.layer.group_send(PRESENCE_GROUP, event)
         except Exception:  # presence is advisory; the periodic re-check repairs it
             logger.warning("chat hub: could not publish presence of user %s", user.pk, exc_info=True)
 

@@ -53,7 +53,7 @@ class RedisPresence(LocalPresence):
         super().__init__()
         from redis import asyncio as aioredis
 
-        self.redis = aioredis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self.redis = aioredis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
         self.process = uuid.uuid4().hex
         self.key = f"{prefix}:presence:{self.process}"
         self.processes_key = f"{prefix}:presence:processes"

@@ -148,10 +148,6 @@ def user_names(user_ids) -> dict[int, str]:
     }
 
 
-def room_ids_of(user) -> list[int]:
-    return list(Room.objects.visible_to(user).values_list("pk", flat=True))
-
-
 # --- Replay and catch-up: the reads behind "every message after id N, exactly once".
 
 

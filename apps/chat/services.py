@@ -20,8 +20,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from redis.exceptions import RedisError
@@ -86,10 +86,24 @@ def send_to_user(user_id: int, frame: dict) -> None:
 
 
 def _next_revision(room_id: int) -> int:
-    """Lock the room row (until commit) and take its next revision."""
-    if not Room.objects.filter(pk=room_id).update(revision=F("revision") + 1):
+    """Lock the room row (until commit) and take its next revision.
+
+    An UPDATE first, not a SELECT: on PostgreSQL it locks the row; on SQLite it takes the
+    write lock at once (a read first could not be upgraded under a concurrent writer).
+    """
+    table = Room._meta.db_table
+    with connection.cursor() as cursor:
+        # RETURNING: PostgreSQL, and SQLite since 3.35.
+        cursor.execute(f"UPDATE {table} SET revision = revision + 1 WHERE id = %s RETURNING revision", [room_id])  # noqa: S608 - the table name is ours
+        row = cursor.fetchone()
+    if row is None:
         raise ChatError("unknown_room", "There is no such room, or you may not read it.")
-    return Room.objects.values_list("revision", flat=True).get(pk=room_id)
+    return row[0]
+
+
+def _set_last_message(room_id: int, message_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {Room._meta.db_table} SET last_message_id = %s WHERE id = %s", [message_id, room_id])  # noqa: S608
 
 
 # --- Input checks
@@ -215,7 +229,7 @@ def message_send(*, user, room_id: object, body: object, client_id: object = Non
                 mentioned_ids=[u.pk for u in mentioned],
                 revision=revision,
             )
-            Room.objects.filter(pk=room.pk).update(last_message_id=message.pk)
+            _set_last_message(room.pk, message.pk)
             message.author = user
             _notify_mentions(room=room, message=message, users=mentioned, author=user)
             publish_room_event(
@@ -238,10 +252,13 @@ def message_send(*, user, room_id: object, body: object, client_id: object = Non
 
 
 def _original(user, client_uuid: uuid.UUID, room: Room) -> Message | None:
-    original = selectors.messages_with_authors().filter(author=user, client_id=client_uuid).first()
-    if original is not None and original.room_id != room.pk:
+    # A cheap look first: on every send, and almost always finds nothing.
+    found = Message.objects.filter(author=user, client_id=client_uuid).values_list("pk", "room_id").first()
+    if found is None:
+        return None
+    if found[1] != room.pk:
         raise ChatError("bad_client_id", "This client_id was already used for a message in another room.")
-    return original
+    return selectors.messages_with_authors().get(pk=found[0])
 
 
 def message_edit(*, user, message_id: object, body: object) -> Message:
