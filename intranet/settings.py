@@ -185,7 +185,7 @@ if REDIS_URL:
         "retry_on_error": [RedisConnectionError],
         # redis-py 8 reads with a 5 s timeout by default, and RedisChannelLayer blocks in
         # BZPOPMIN for 5 s: under load the client gives up just before the server answers,
-        # and the consumer dies (HTTP 1011, seen in bench/chat_fanout.py at 500+ sockets).
+        # and the consumer dies (close code 1011; seen in bench/chat_fanout.py at 500+ sockets).
         "socket_timeout": 15,
     }
     CHANNEL_LAYERS = {
