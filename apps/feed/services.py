@@ -257,7 +257,12 @@ def _schedule_automatic_reminder(post: Post) -> None:
 @transaction.atomic
 def post_publish_if_due(*, post_id: int) -> Post | None:
     """Publish a scheduled post whose time has come (called by the worker, never by a page view)."""
-    post = Post.objects.select_for_update().select_related("department", "author__profile").filter(pk=post_id).first()
+    post = (
+        Post.objects.select_for_update(of=("self",))
+        .select_related("department", "author__profile")
+        .filter(pk=post_id)
+        .first()
+    )
     if post is None or post.published_at is not None or post.deleted_at is not None:
         return None
     now = timezone.now()
