@@ -4,7 +4,9 @@ With REQUIRE_SERVICES=1 (CI), a test that needs PostgreSQL or Redis fails instea
 of being skipped when the service is not configured, and any skip fails the run.
 """
 
+import copy
 import os
+import uuid
 
 import pytest
 from django.test import Client
@@ -42,6 +44,11 @@ def pytest_sessionfinish(session, exitstatus):
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # A fresh cache namespace per test: counters such as rate limits live in the cache
+    # (Redis in CI), and ids repeat from one test to the next.
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
 
 
 @pytest.fixture

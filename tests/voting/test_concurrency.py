@@ -89,8 +89,14 @@ def test_a_merge_racing_with_votes_loses_and_doubles_nothing(idea, other_idea, v
     calls += [lambda v=v: services.idea_vote(idea=idea, user=v) for v in voters[5:15]]
     calls.append(lambda: services.idea_merge(duplicate=other_idea, target=idea, actor=manager))
     outcomes = at_once(calls)
-    # A vote on the duplicate that came after the merge is refused as "merged"; nothing else is.
-    assert set(refusals(outcomes)) <= {"merged"}
+    # A vote on the duplicate that came after the merge is refused as "merged". Someone who
+    # voted on both, and whose duplicate vote the merge moved over first, is told
+    # "already_voted" on the target: still one vote. Nothing else is refused.
+    assert set(refusals(outcomes[:10])) <= {"merged"}
+    assert set(refusals(outcomes[10:20])) <= {"already_voted"}
+    overlap = {v.pk for v in voters[5:10]}
+    refused_on_target = [v.pk for v, o in zip(voters[5:15], outcomes[10:20], strict=True) if isinstance(o, Exception)]
+    assert set(refused_on_target) <= overlap
     counted = {v.pk for v, o in zip(voters[:10], outcomes[:10], strict=True) if not isinstance(o, Exception)}
     counted |= {v.pk for v in voters[5:15]} | {idea.author_id}
     idea.refresh_from_db()
