@@ -76,8 +76,11 @@ class ChatConsumerMixin:
         revision = _optional_position(content, "revision")
         if room_id not in self.chat_rooms and len(self.chat_rooms) >= MAX_SUBSCRIPTIONS:
             raise ChatError("too_many_rooms", f"A socket can follow at most {MAX_SUBSCRIPTIONS} rooms.")
-        await database_sync_to_async(access_room)(user, room_id)  # cheap refusal before touching the hub
         hub = get_hub()
+        if not hub.serves(room_id):
+            # Refuse before the process subscribes to a room nobody here reads yet. For rooms
+            # it already serves, the hub's own check (after registering) is enough.
+            await database_sync_to_async(access_room)(user, room_id)
         if room_id in self.chat_rooms:
             await hub.unsubscribe(self, room_id)  # subscribing again starts a fresh replay
         self.chat_rooms.add(room_id)

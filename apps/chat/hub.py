@@ -468,6 +468,9 @@ class Hub:
 
     # --- what the consumer calls
 
+    def serves(self, room_id: int) -> bool:
+        return room_id in self.rooms
+
     async def subscribe(self, consumer: Any, user, room_id: int, after: int | None, revision: int | None) -> None:
         """Register, check access, replay, then go live. Raises ChatError (nothing registered then)."""
         await self.start()
@@ -564,8 +567,7 @@ class Hub:
 
 
 def _checked_replay(user, room_id: int, after: int | None, revision: int | None) -> selectors.Replay:
-    access_room(user, room_id)
-    return selectors.replay(room_id, after=after, revision=revision)
+    return selectors.replay(access_room(user, room_id), after=after, revision=revision)
 
 
 _hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub]" = weakref.WeakKeyDictionary()

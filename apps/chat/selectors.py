@@ -161,13 +161,16 @@ class Replay:
     complete: bool = True  # False: more messages after the last one; ask for the next batch
 
 
-def replay(room_id: int, *, after: int | None, revision: int | None) -> Replay:
+def replay(room: Room, *, after: int | None, revision: int | None) -> Replay:
     """What a subscriber needs first: the room's revision, then messages after `after`.
 
-    The revision is read before the messages, so anything committed in between shows up
-    both here and live; the hub drops the live copy by id.
+    `room` was just read (its revision and last message id): it is read before the
+    messages, so anything committed in between shows up both here and live; the hub drops
+    the live copy by id. Nothing to replay costs no query.
     """
-    room_revision, last_message_id = Room.objects.values_list("revision", "last_message_id").get(pk=room_id)
+    room_id, room_revision, last_message_id = room.pk, room.revision, room.last_message_id
+    if after is not None and after >= last_message_id and (revision is None or revision >= room_revision):
+        return Replay(revision=room_revision, last_message_id=last_message_id, messages=[])
     messages = messages_with_authors().filter(room_id=room_id, deleted_at__isnull=True)
     if after is None:
         latest = list(messages.order_by("-id")[: HISTORY_PAGE_SIZE + 1])
