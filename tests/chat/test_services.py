@@ -125,3 +125,16 @@ async def test_a_sent_message_is_broadcast_after_commit_as_one_encoded_event(mem
     deleted = await layer.receive(channel)
     assert deleted["kind"] == "delete" and deleted["rev"] == 2
     await layer.group_discard(selectors.room_group(sales_room.pk), channel)
+
+
+def test_demo_chat_history_is_idempotent(member, manager, sales_room, all_staff_room):
+    from apps.chat.demo import seed_chat
+
+    UserFactory(email="alice@example.com", display_name="Alice Martin")
+    UserFactory(email="bob@example.com", display_name="Bob Okafor")
+    first = seed_chat(seed=1)
+    assert first.messages > 0
+    assert Message.objects.filter(room=sales_room).exists() and Message.objects.filter(room=all_staff_room).exists()
+    assert Room.objects.filter(kind="group", name="Lunch club").exists() and Room.objects.filter(kind="direct").exists()
+    count = Message.objects.count()
+    assert seed_chat(seed=1).messages == 0 and Message.objects.count() == count

@@ -175,9 +175,12 @@ class Command(BaseCommand):
         from apps.voting.demo import seed_voting
 
         voting = seed_voting(seed=seed)  # boards that already have ideas are left alone
+        from apps.chat.demo import seed_chat
+
+        chat = seed_chat(seed=seed)  # rooms that already have messages are left alone
         self.stdout.write(self.style.SUCCESS(
             f"Demo data ready: {len(users)} people in {len(departments)} departments (+ All staff), {posts} posts, "
-            f"{voting.ideas} new ideas and {voting.polls} new polls."
+            f"{voting.ideas} new ideas and {voting.polls} new polls, {chat.messages} new chat messages."
         ))  # fmt: skip
         self._print_login()
 
