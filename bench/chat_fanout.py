@@ -14,6 +14,7 @@ Targets, all in the same run:
   memory    one daphne, in-memory channel layer (the embedded default)
   redis     one daphne, channels_redis (chat streams on RedisPubSubChannelLayer)
   redis2    two daphnes behind the same Redis; subscribers alternate, the sender is on the first
+  redis-core  (only if asked for) like redis, with the chat streams on RedisChannelLayer
 
 Then idle sockets: how many sockets one process holds (default 5,000, each authenticated and
 subscribed to the room) and its resident memory per socket, for daphne and the baseline, and
@@ -54,6 +55,7 @@ from websockets.exceptions import InvalidHandshake
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
 TARGETS = ("baseline", "memory", "redis", "redis2")
+EXTRA_TARGETS = ("redis-core",)  # on request: chat streams on RedisChannelLayer instead of pub/sub
 BODY_MARK = "bench:"
 
 
@@ -188,8 +190,10 @@ class Bench:
             server.wait_listening()
             return Stack(target, [server], self.room, self.cookies)
         env = dict(self.base_env)
-        if target in {"redis", "redis2"}:
+        if target in {"redis", "redis2", "redis-core"}:
             env["REDIS_URL"] = self.start_redis()
+        if target == "redis-core":
+            env["CHAT_CHANNEL_LAYER"] = "redis"
         servers = []
         for i in range(2 if target == "redis2" else 1):
             port = free_port()
@@ -442,7 +446,7 @@ async def measure(stack: Stack, n: int, run: int, m_lat: int, m_tp: int) -> Cell
     return cell
 
 
-async def idle_sockets(stack: Stack, count: int) -> dict:
+async def idle_sockets(stack: Stack, count: int, concurrency: int) -> dict:
     server = stack.servers[0]
     after = await asyncio.to_thread(last_message_id, stack)
     warm = await open_subscribers(stack, 20, after)
@@ -450,7 +454,7 @@ async def idle_sockets(stack: Stack, count: int) -> dict:
     await asyncio.sleep(2)
     before = server.rss_kib()
     started = time.monotonic()
-    subs = await open_subscribers(stack, count, after, concurrency=200)
+    subs = await open_subscribers(stack, count, after, concurrency=concurrency)
     connect_s = time.monotonic() - started
     await asyncio.sleep(3)
     after_rss = server.rss_kib()
@@ -575,10 +579,10 @@ async def run(args: argparse.Namespace) -> dict:
                 finally:
                     stack.stop()
         if args.idle:
-            for target in ("memory", "baseline"):
+            for target in (args.idle_target, "baseline"):
                 stack = bench.start(target)
                 try:
-                    idle = await idle_sockets(stack, args.idle)
+                    idle = await idle_sockets(stack, args.idle, args.connect_concurrency)
                 finally:
                     stack.stop()
                 results["idle"].append(idle)
@@ -644,6 +648,8 @@ def main() -> None:
     parser.add_argument("--m-lat", type=int, default=100, help="messages in the latency phase")
     parser.add_argument("--m-tp", type=int, default=200, help="messages in the throughput phase")
     parser.add_argument("--idle", type=int, default=5000, help="idle sockets to hold (0: skip)")
+    parser.add_argument("--idle-target", default="redis", choices=["memory", "redis"], help="daphne for the idle test")
+    parser.add_argument("--connect-concurrency", type=int, default=100, help="handshakes in flight (idle phase)")
     parser.add_argument("--database-url", default="", help="postgres://... (default: SQLite in a temporary directory)")
     parser.add_argument("--max-seconds", type=int, default=3600)
     parser.add_argument("--quick", action="store_true", help="1 run, sizes 10,100, 20+50 messages, 500 idle sockets")
