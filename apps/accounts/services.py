@@ -1,5 +1,7 @@
 """Writes on accounts: creating, inviting and deactivating company users."""
 
+import logging
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -17,6 +19,8 @@ from apps.people.models import Profile
 
 from .models import User
 
+logger = logging.getLogger(__name__)
+
 
 def user_group_name(user_id: int) -> str:
     """The channel-layer group every open WebSocket of a user joins."""
@@ -28,12 +32,20 @@ def session_group_name(session_key: str) -> str:
     return f"session.{session_key}"
 
 
-def close_session_sockets(session_key: str) -> None:
+def _disconnect_group(group: str, reason: str) -> None:
+    """Best effort: the session or account has already ended, so an unreachable channel layer must not fail
+    the request; those sockets are refused on their next connect anyway."""
     layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(
-            session_group_name(session_key), {"type": "user.disconnect", "reason": "logout"}
-        )
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, {"type": "user.disconnect", "reason": reason})
+    except Exception:
+        logger.warning("could not close the sockets of %s", group, exc_info=True)
+
+
+def close_session_sockets(session_key: str) -> None:
+    _disconnect_group(session_group_name(session_key), "logout")
 
 
 def validate_company_email(email: str) -> str:
@@ -93,9 +105,7 @@ def user_invite(*, user: User, base_url: str) -> None:
 
 
 def _close_user_sockets(user_id: int) -> None:
-    layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(user_group_name(user_id), {"type": "user.disconnect", "reason": "deactivated"})
+    _disconnect_group(user_group_name(user_id), "deactivated")
 
 
 @transaction.atomic
