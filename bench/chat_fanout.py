@@ -617,7 +617,9 @@ def setup_users(count: int) -> None:
     from apps.people.models import Profile
 
     with transaction.atomic():
-        department = Department.objects.filter(slug="chat-bench").first() or department_create(name="Chat bench")
+        department = Department.objects.filter(slug="chat-bench").first() or department_create(
+            acting_user=None, name="Chat bench"
+        )
         emails = [f"chatbench{i:05d}@example.com" for i in range(count)]
         existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
         User.objects.bulk_create([User(email=e, password="!") for e in emails if e not in existing])

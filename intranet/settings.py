@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "apps.accounts.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "apps.core.middleware.ServiceErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -243,6 +244,9 @@ CHAT_RATE_LIMIT_WINDOW = env_int("CHAT_RATE_LIMIT_WINDOW", 10)  # seconds
 # How often each process compares its rooms with the database and re-joins their groups:
 # the longest a message lost by the channel layer waits is about twice this.
 CHAT_SYNC_INTERVAL = env_int("CHAT_SYNC_INTERVAL", 2)  # seconds
+# Check every live event against its declaration (apps/*/events.py) before it is sent: on in
+# development and in the tests, so that a frame cannot drift from what the browser expects.
+REALTIME_CHECK_FRAMES = env_bool("REALTIME_CHECK_FRAMES", DEBUG)
 
 # Background work (scheduled posts, reminders, e-mail) runs in `manage.py run_worker`
 # through Django's Tasks framework, stored in the database (django-tasks-db).

@@ -59,7 +59,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler404 = "apps.core.errors.not_found"
-handler403 = "apps.core.errors.forbidden"
-handler400 = "apps.core.errors.bad_request"
-handler500 = "apps.core.errors.server_error"
+handler404 = "apps.core.error_pages.not_found"
+handler403 = "apps.core.error_pages.forbidden"
+handler400 = "apps.core.error_pages.bad_request"
+handler500 = "apps.core.error_pages.server_error"

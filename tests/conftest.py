@@ -43,6 +43,7 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.REALTIME_CHECK_FRAMES = True  # every event a service sends must match its declaration
     settings.MEDIA_ROOT = tmp_path / "media"
     # A fresh cache namespace per test: counters such as rate limits live in the cache
     # (Redis in CI), and ids repeat from one test to the next.

@@ -25,9 +25,9 @@ class UserFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, *, bio: str = "", **kwargs) -> User:
-        user = user_create(password=PASSWORD, **kwargs)
+        user = user_create(acting_user=None, password=PASSWORD, **kwargs)
         if bio:
-            profile_update(profile=user.profile, bio=bio)
+            profile_update(acting_user=None, profile=user.profile, bio=bio)
         return user
 
 
@@ -41,11 +41,11 @@ class DepartmentFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, **kwargs) -> Department:
-        return department_create(**kwargs)
+        return department_create(acting_user=None, **kwargs)
 
 
 def add_member(department: Department, user: User, role: str = Membership.Role.MEMBER) -> Membership:
-    return membership_set(department=department, user=user, role=role)
+    return membership_set(acting_user=None, department=department, user=user, role=role)
 
 
 def image_bytes(fmt: str = "JPEG", size: tuple[int, int] = (64, 48), colour: str = "steelblue", **save) -> bytes:

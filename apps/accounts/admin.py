@@ -1,6 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+
+from apps.core.errors import Invalid
 
 from . import services
 from .models import User
@@ -12,7 +15,10 @@ class CompanyUserCreationForm(AdminUserCreationForm):
         fields = ("email",)
 
     def clean_email(self) -> str:
-        return services.validate_company_email(self.cleaned_data["email"])
+        try:
+            return services.validate_company_email(self.cleaned_data["email"])
+        except Invalid as error:
+            raise forms.ValidationError(error.detail, code=error.code) from None
 
 
 class CompanyUserChangeForm(UserChangeForm):
@@ -41,6 +47,6 @@ class UserAdmin(DjangoUserAdmin):
     def save_model(self, request, obj, form, change) -> None:
         if change and "is_active" in form.changed_data and not obj.is_active:
             super().save_model(request, obj, form, change)
-            services.user_deactivate(user=obj)
+            services.user_deactivate(acting_user=request.user, user=obj)
             return
         super().save_model(request, obj, form, change)

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -55,45 +55,37 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(request=UserCreateSerializer, responses={201: UserSerializer})
     def create(self, request):
-        if not is_admin(request.user):
-            raise PermissionDenied("Only admins create accounts.")
         data = UserCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         send_invitation = fields.pop("send_invitation")
         with transaction.atomic():
-            user = services.user_create(**fields)
-        if send_invitation:
-            services.user_invite(user=user, base_url=request.build_absolute_uri("/"))
+            user = services.user_create(acting_user=request.user, **fields)
+            if send_invitation:
+                services.user_invite(acting_user=request.user, user=user, base_url=request.build_absolute_uri("/"))
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=UserUpdateSerializer, responses=UserSerializer)
     def partial_update(self, request, pk=None):
-        if not is_admin(request.user):
-            raise PermissionDenied("Only admins change accounts.")
         user = get_object_or_404(self.get_queryset(), pk=pk)
         data = UserUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         changes = data.validated_data
-        if user == request.user and changes.get("is_active") is False:
-            raise PermissionDenied("You cannot deactivate your own account.")
-        if "is_staff" in changes and changes["is_staff"] != user.is_staff:
-            user.is_staff = changes["is_staff"]
-            user.save(update_fields=["is_staff"])
-        if changes.get("is_active") is False and user.is_active:
-            services.user_deactivate(user=user)
-        elif changes.get("is_active") is True and not user.is_active:
-            services.user_reactivate(user=user)
+        with transaction.atomic():
+            if "is_staff" in changes:
+                services.user_set_admin(acting_user=request.user, user=user, is_staff=changes["is_staff"])
+            if changes.get("is_active") is False:
+                services.user_deactivate(acting_user=request.user, user=user)
+            elif changes.get("is_active") is True:
+                services.user_reactivate(acting_user=request.user, user=user)
         return Response(UserSerializer(user).data)
 
     @extend_schema(request=None, responses={202: None})
     @action(detail=True, methods=["post"])
     def invite(self, request, pk=None):
         """Send (again) the e-mail that lets the person choose a password."""
-        if not is_admin(request.user):
-            raise PermissionDenied("Only admins send invitations.")
-        user = get_object_or_404(self.get_queryset(), pk=pk, is_active=True)
-        services.user_invite(user=user, base_url=request.build_absolute_uri("/"))
+        user = get_object_or_404(self.get_queryset(), pk=pk)
+        services.user_invite(acting_user=request.user, user=user, base_url=request.build_absolute_uri("/"))
         return Response(status=status.HTTP_202_ACCEPTED)
 
     @action(detail=False, methods=["get"])

@@ -1,9 +1,10 @@
-"""Writes on accounts: creating, inviting and deactivating company users."""
+"""Writes on accounts: creating, inviting and deactivating company users.
 
-import logging
+Like every service, each takes the `acting_user` and authorises them itself: accounts are
+provisioned by admins. `acting_user=None` is the system itself (a management command,
+the worker, provisioning from the company directory), never a request.
+"""
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
@@ -15,46 +16,38 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from rest_framework.authtoken.models import Token
 
+from apps.core.errors import Forbidden, Invalid
 from apps.people.models import Profile
+from apps.realtime.groups import session_group, user_group
+from apps.realtime.publish import send_on_commit
+from apps.realtime.rights import rights_changed
 
 from .models import User
 
-logger = logging.getLogger(__name__)
-
-
-def user_group_name(user_id: int) -> str:
-    """The channel-layer group every open WebSocket of a user joins."""
-    return f"user.{user_id}"
-
-
-def session_group_name(session_key: str) -> str:
-    """The channel-layer group of the WebSockets opened by one browser session."""
-    return f"session.{session_key}"
-
-
-def _disconnect_group(group: str, reason: str) -> None:
-    """Best effort: the session or account has already ended, so an unreachable channel layer must not fail
-    the request; those sockets are refused on their next connect anyway."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(group, {"type": "user.disconnect", "reason": reason})
-    except Exception:
-        logger.warning("could not close the sockets of %s", group, exc_info=True)
+DISCONNECT = "user.disconnect"  # the channel-layer event that closes a socket
 
 
 def close_session_sockets(session_key: str) -> None:
-    _disconnect_group(session_group_name(session_key), "logout")
+    """Best effort: the session has already ended; its sockets are refused on their next connect anyway."""
+    send_on_commit(session_group(session_key), {"type": DISCONNECT, "reason": "logout"})
+
+
+def _require_admin(acting_user: User | None, what: str) -> None:
+    if acting_user is not None and not (acting_user.is_active and acting_user.is_staff):
+        raise Forbidden("forbidden", f"Only admins {what}.")
 
 
 def validate_company_email(email: str) -> str:
     """Normalise the address and check it belongs to an allowed company domain."""
     email = (email or "").strip().lower()
-    validate_email(email)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise Invalid.field("email", "Enter a valid e-mail address.") from None
     domains = settings.COMPANY_EMAIL_DOMAINS
     if domains and email.rsplit("@", 1)[-1] not in domains:
-        raise ValidationError(
+        raise Invalid.field(
+            "email",
             f"Only company addresses can have an account ({', '.join('@' + d for d in domains)}).",
             code="email_domain",
         )
@@ -64,6 +57,7 @@ def validate_company_email(email: str) -> str:
 @transaction.atomic
 def user_create(
     *,
+    acting_user: User | None,
     email: str,
     display_name: str = "",
     password: str | None = None,
@@ -71,20 +65,35 @@ def user_create(
     job_title: str = "",
 ) -> User:
     """Create a user and their profile. Without a password, the account waits for an invitation."""
+    _require_admin(acting_user, "create accounts")
     email = validate_company_email(email)
     if User.objects.filter(email=email).exists():
-        raise ValidationError({"email": "A user with this e-mail address already exists."}, code="duplicate")
+        raise Invalid.field("email", "A user with this e-mail address already exists.", code="duplicate")
     user = User.objects.create_user(email, password, is_staff=is_staff)
     Profile.objects.create(user=user, display_name=display_name.strip() or email.split("@")[0], job_title=job_title)
     return user
 
 
-def user_invite(*, user: User, base_url: str) -> None:
+def user_set_admin(*, acting_user: User | None, user: User, is_staff: bool) -> User:
+    """Give or take the admin role (administering departments and people, not reading their content)."""
+    _require_admin(acting_user, "change who is an admin")
+    if acting_user is not None and user.pk == acting_user.pk and not is_staff:
+        raise Forbidden("self", "You cannot take away your own admin role.")
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
+    return user
+
+
+def user_invite(*, acting_user: User | None, user: User, base_url: str) -> None:
     """E-mail a link to choose a password, valid for PASSWORD_RESET_TIMEOUT (3 days).
 
     Django's reset form only mails users who already have a usable password, so the
     invitation builds the same one-time link itself.
     """
+    _require_admin(acting_user, "send invitations")
+    if not user.is_active:
+        raise Invalid("deactivated", "This account is deactivated.")
     scheme, _, domain = base_url.partition("://")
     context = {
         "email": user.email,
@@ -104,23 +113,27 @@ def user_invite(*, user: User, base_url: str) -> None:
     )
 
 
-def _close_user_sockets(user_id: int) -> None:
-    _disconnect_group(user_group_name(user_id), "deactivated")
-
-
 @transaction.atomic
-def user_deactivate(*, user: User) -> None:
+def user_deactivate(*, acting_user: User | None, user: User) -> None:
     """Deactivate and end everything the user holds: sessions, API tokens and open WebSockets."""
-    user.is_active = False
-    user.save(update_fields=["is_active"])
+    _require_admin(acting_user, "deactivate accounts")
+    if acting_user is not None and user.pk == acting_user.pk:
+        raise Forbidden("self", "You cannot deactivate your own account.")
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    # Even when already inactive (the admin site saves the flag first): end what is left.
     Token.objects.filter(user=user).delete()
     _delete_sessions_of(user)
-    transaction.on_commit(lambda: _close_user_sockets(user.pk))
+    rights_changed([user.pk])
+    send_on_commit(user_group(user.pk), {"type": DISCONNECT, "reason": "deactivated"})
 
 
-def user_reactivate(*, user: User) -> None:
-    user.is_active = True
-    user.save(update_fields=["is_active"])
+def user_reactivate(*, acting_user: User | None, user: User) -> None:
+    _require_admin(acting_user, "reactivate accounts")
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
 
 
 def _delete_sessions_of(user: User) -> None:

@@ -1,55 +1,59 @@
-"""Who may read and write what in chat. The only place these rules live.
+"""Who may read and write what in chat. Who reads a *department's* room is decided in
+`apps.departments.access` (its readers); group and direct rooms are read by their members.
 
 HTML views, API views and the WebSocket consumer all get rooms and messages through
 `access_room` and `access_message`: a room that does not exist and a room the user may
-not read give the same answer, so existence does not leak.
+not read give the same answer (`NotFound`), so existence does not leak.
 """
 
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from apps.accounts.models import User
-from apps.departments.access import role_in
-from apps.departments.models import Membership
+from apps.core.errors import Forbidden, NotFound
+from apps.core.ids import parse_id
+from apps.departments.access import can_moderate, can_read, readable_department_ids, readers_of
 
 from .models import Message, Room, RoomMember
-
-
-class ChatError(Exception):
-    """A refusal with a machine `code` and a human `detail`, the same over HTML, API and WebSocket."""
-
-    def __init__(self, code: str, detail: str, *, retry_after: float | None = None) -> None:
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
-        self.retry_after = retry_after
-
 
 UNKNOWN_ROOM = "There is no such room, or you may not read it."
 UNKNOWN_MESSAGE = "There is no such message, or you may not see it."
 
 
+def readable_rooms(user) -> Q:
+    """Rooms `user` reads: their departments' rooms (All staff's included) and the private rooms they are in."""
+    if not (user.is_authenticated and user.is_active):
+        return Q(pk__in=[])
+    return Q(kind=Room.Kind.DEPARTMENT, department_id__in=readable_department_ids(user)) | Q(
+        Exists(RoomMember.objects.filter(room=OuterRef("pk"), user_id=user.pk)),
+        kind__in=[Room.Kind.GROUP, Room.Kind.DIRECT],
+    )
+
+
 def access_room(user, room_id: object) -> Room:
-    """The room if `user` may read it; `ChatError("unknown_room")` otherwise, whether it exists or not."""
-    if not isinstance(room_id, int) or isinstance(room_id, bool) or room_id <= 0:
-        raise ChatError("unknown_room", UNKNOWN_ROOM)
-    room = Room.objects.select_related("department").filter(pk=room_id).first()
+    """The room if `user` may read it; `NotFound("unknown_room")` otherwise, whether it exists or not."""
+    pk = parse_id(room_id) if not isinstance(room_id, str) else None
+    room = Room.objects.select_related("department").filter(pk=pk).first() if pk else None
     if room is None or not can_read_room(user, room):
-        raise ChatError("unknown_room", UNKNOWN_ROOM)
+        raise NotFound("unknown_room", UNKNOWN_ROOM)
     return room
 
 
 def can_read_room(user, room: Room) -> bool:
-    """The rule of `Room.objects.visible_to`, for one room (simpler queries: it runs on every send)."""
+    """The rule of `readable_rooms`, for one room (simpler queries: it runs on every send)."""
     if not (user.is_authenticated and user.is_active):
         return False
     if room.kind == Room.Kind.DEPARTMENT:
-        return (
-            room.department.is_company_wide
-            or Membership.objects.filter(user=user, department_id=room.department_id).exists()
-        )
-    return RoomMember.objects.filter(room=room, user=user).exists()
+        return can_read(user, room.department)
+    return RoomMember.objects.filter(room=room, user_id=user.pk).exists()
+
+
+def room_readers(room: Room) -> QuerySet[User]:
+    """Active users who read the room: the only people a mention there may notify."""
+    if room.kind == Room.Kind.DEPARTMENT:
+        return readers_of(room.department)
+    return User.objects.filter(is_active=True, chat_rooms__room=room)
 
 
 def readers_among(room: Room, user_ids: Iterable[int]) -> set[int]:
@@ -57,26 +61,21 @@ def readers_among(room: Room, user_ids: Iterable[int]) -> set[int]:
     ids = set(user_ids)
     if not ids:
         return set()
-    active = User.objects.filter(pk__in=ids, is_active=True)
-    if room.kind == Room.Kind.DEPARTMENT:
-        if room.department.is_company_wide:
-            return set(active.values_list("pk", flat=True))
-        return set(active.filter(memberships__department_id=room.department_id).values_list("pk", flat=True))
-    return set(active.filter(chat_rooms__room=room).values_list("pk", flat=True))
+    return set(room_readers(room).filter(pk__in=ids).values_list("pk", flat=True))
 
 
-def can_moderate(user, room: Room) -> bool:
-    """Department managers delete anyone's messages in their department's room."""
-    return room.kind == Room.Kind.DEPARTMENT and role_in(user, room.department) == Membership.Role.MANAGER
+def can_moderate_room(user, room: Room) -> bool:
+    """A department room's moderators delete anyone's messages there."""
+    return room.kind == Room.Kind.DEPARTMENT and can_moderate(user, room.department)
 
 
 def is_owner(user, room: Room) -> bool:
-    return RoomMember.objects.filter(room=room, user=user, role=RoomMember.Role.OWNER).exists()
+    return RoomMember.objects.filter(room=room, user_id=user.pk, role=RoomMember.Role.OWNER).exists()
 
 
 def can_invite(user, room: Room) -> bool:
     """Anyone in a group room may add colleagues to it; direct and department rooms have fixed members."""
-    return room.kind == Room.Kind.GROUP and RoomMember.objects.filter(room=room, user=user).exists()
+    return room.kind == Room.Kind.GROUP and RoomMember.objects.filter(room=room, user_id=user.pk).exists()
 
 
 def can_remove_member(user, room: Room, member: User) -> bool:
@@ -94,29 +93,20 @@ def access_message(user, message_id: object, *, action: str | None = None) -> Me
     """A message in a room `user` may read; with `action` ("edit" or "delete"), one they may change.
 
     Missing, unreadable and deleted messages all answer `unknown_message`; a readable
-    message the user may not change answers `forbidden`.
+    message the user may not change answers `Forbidden`.
     """
-    if not isinstance(message_id, int) or isinstance(message_id, bool) or message_id <= 0:
-        raise ChatError("unknown_message", UNKNOWN_MESSAGE)
+    pk = parse_id(message_id) if not isinstance(message_id, str) else None
     message = (
-        Message.objects.filter(pk=message_id, room__in=Room.objects.visible_to(user), deleted_at__isnull=True)
+        Message.objects.filter(pk=pk, deleted_at__isnull=True)
         .select_related("room__department", "author__profile")
         .first()
+        if pk
+        else None
     )
-    if message is None:
-        raise ChatError("unknown_message", UNKNOWN_MESSAGE)
+    if message is None or not can_read_room(user, message.room):
+        raise NotFound("unknown_message", UNKNOWN_MESSAGE)
     if action == "edit" and message.author_id != user.pk:
-        raise ChatError("forbidden", "Only the author can edit a message.")
-    if action == "delete" and message.author_id != user.pk and not can_moderate(user, message.room):
-        raise ChatError("forbidden", "Only the author or a manager of the department can delete this message.")
+        raise Forbidden("forbidden", "Only the author can edit a message.")
+    if action == "delete" and message.author_id != user.pk and not can_moderate_room(user, message.room):
+        raise Forbidden("forbidden", "Only the author or a manager of the department can delete this message.")
     return message
-
-
-def mentionable_users(room: Room):
-    """Active users who can read the room: the only people a mention there may notify."""
-    users = User.objects.filter(is_active=True)
-    if room.kind == Room.Kind.DEPARTMENT:
-        if room.department.is_company_wide:
-            return users
-        return users.filter(memberships__department_id=room.department_id)
-    return users.filter(Q(chat_rooms__room=room))

@@ -6,32 +6,17 @@ the caller may not read answers 404 exactly like a missing one.
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.core.errors import Invalid
 from apps.core.pagination import ByIdCursorPagination, ByNameCursorPagination, DefaultCursorPagination
 from apps.people.api import FileUrlField
 
 from . import selectors, services
-from .access import ChatError, access_message, access_room
+from .access import access_message, access_room
 from .models import Message, Room
-
-
-class ChatAPIError(exceptions.APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-
-
-def api_error(error: ChatError) -> exceptions.APIException:
-    """The HTTP form of a chat refusal; the body keeps the chat `code` (e.g. `body_too_long`)."""
-    if error.code in {"unknown_room", "unknown_message"}:
-        return exceptions.NotFound(error.detail, code=error.code)
-    if error.code == "forbidden":
-        return exceptions.PermissionDenied(error.detail, code=error.code)
-    if error.code == "rate_limited":
-        throttled = exceptions.Throttled(wait=error.retry_after, detail=error.detail, code=error.code)
-        return throttled
-    return ChatAPIError(error.detail, code=error.code)
 
 
 class RoomSerializer(serializers.Serializer):
@@ -90,25 +75,19 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         return selectors.rooms_for(self.request.user)
 
     def get_room(self) -> Room:
-        try:
-            return access_room(self.request.user, int(self.kwargs["pk"]))
-        except (ChatError, ValueError):
-            raise exceptions.NotFound("There is no such room, or you may not read it.", code="unknown_room") from None
+        return access_room(self.request.user, int(self.kwargs["pk"]))
 
     def get_object(self) -> Room:
         return get_object_or_404(self.get_queryset(), pk=self.get_room().pk)
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        try:
-            serializer.instance = services.group_room_create(
-                creator=self.request.user,
-                name=data["name"],
-                topic=data.get("topic", ""),
-                member_ids=data.get("members", []),
-            )
-        except ChatError as error:
-            raise api_error(error) from None
+        serializer.instance = services.group_room_create(
+            acting_user=self.request.user,
+            name=data["name"],
+            topic=data.get("topic", ""),
+            member_ids=data.get("members", []),
+        )
 
     @extend_schema(
         request=inline_serializer(
@@ -118,11 +97,8 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     )
     def partial_update(self, request, pk=None):
         room = self.get_room()
-        try:
-            services.group_room_update(room=room, by=request.user, name=request.data.get("name"),
-                                       topic=request.data.get("topic"))  # fmt: skip
-        except ChatError as error:
-            raise api_error(error) from None
+        services.group_room_update(acting_user=request.user, room_id=room.pk, name=request.data.get("name"),
+                                   topic=request.data.get("topic"))  # fmt: skip
         return Response(RoomSerializer(self.get_object(), context={"request": request}).data)
 
     @extend_schema(
@@ -138,15 +114,12 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
             data = MessageSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             client_id = data.validated_data.get("client_id")
-            try:
-                message, created = services.message_send(
-                    user=request.user,
-                    room_id=room.pk,
-                    body=data.validated_data["body"],
-                    client_id=str(client_id) if client_id else None,
-                )
-            except ChatError as error:
-                raise api_error(error) from None
+            message, created = services.message_send(
+                acting_user=request.user,
+                room_id=room.pk,
+                body=data.validated_data["body"],
+                client_id=str(client_id) if client_id else None,
+            )
             return Response(
                 selectors.message_payload(message), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
             )
@@ -154,7 +127,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         before = request.query_params.get("before")
         if before is not None:
             if not before.isdigit():
-                raise ChatAPIError("'before' must be a message id.", code="bad_before")
+                raise Invalid.field("before", "'before' must be a message id.", code="bad_before")
             messages = messages.filter(id__lt=int(before))
         paginator = MessagePagination()
         page = paginator.paginate_queryset(messages, request, view=self)
@@ -170,10 +143,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         """GET: who reads the room. POST `{"user": id}`: add a colleague to a group room."""
         room = self.get_room()
         if request.method == "POST":
-            try:
-                services.room_member_add(room=room, user_id=request.data.get("user"), by=request.user)
-            except ChatError as error:
-                raise api_error(error) from None
+            services.room_member_add(acting_user=request.user, room_id=room.pk, user_id=request.data.get("user"))
         profiles = selectors.room_member_profiles(room)
         if query := request.query_params.get("q", "").strip()[:100]:
             profiles = profiles.search(query)
@@ -189,10 +159,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     def remove_member(self, request, pk=None, user_id=None):
         """Leave a group room (your own id), or remove someone from one you own."""
         room = self.get_room()
-        try:
-            services.room_member_remove(room=room, user_id=int(user_id), by=request.user)
-        except ChatError as error:
-            raise api_error(error) from None
+        services.room_member_remove(acting_user=request.user, room_id=room.pk, user_id=int(user_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -204,12 +171,9 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     def read(self, request, pk=None):
         """Mark the room read up to a message."""
         room = self.get_room()
-        try:
-            last_read, unread = services.room_mark_read(
-                user=request.user, room_id=room.pk, message_id=request.data.get("message")
-            )
-        except ChatError as error:
-            raise api_error(error) from None
+        last_read, unread = services.room_mark_read(
+            acting_user=request.user, room_id=room.pk, message_id=request.data.get("message")
+        )
         return Response({"last_read_id": last_read, "unread_count": unread})
 
     @extend_schema(request=inline_serializer("DirectRoom", {"user": serializers.IntegerField()}),
@@ -217,10 +181,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     @action(detail=False, methods=["post"])
     def direct(self, request):
         """The direct-message room with a colleague, created on first use (201) or found (200)."""
-        try:
-            room, created = services.direct_room(user=request.user, other_id=request.data.get("user"))
-        except ChatError as error:
-            raise api_error(error) from None
+        room, created = services.direct_room(acting_user=request.user, other_id=request.data.get("user"))
         room = get_object_or_404(selectors.rooms_for(request.user), pk=room.pk)
         return Response(
             RoomSerializer(room, context={"request": request}).data,
@@ -242,24 +203,13 @@ class MessageViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         )
 
     def get_object(self):
-        try:
-            return access_message(self.request.user, int(self.kwargs["pk"]))
-        except (ChatError, ValueError):
-            raise exceptions.NotFound(
-                "There is no such message, or you may not see it.", code="unknown_message"
-            ) from None
+        return access_message(self.request.user, int(self.kwargs["pk"]))
 
     @extend_schema(request=inline_serializer("MessageEdit", {"body": serializers.CharField()}))
     def partial_update(self, request, pk=None):
-        try:
-            message = services.message_edit(user=request.user, message_id=int(pk), body=request.data.get("body"))
-        except ChatError as error:
-            raise api_error(error) from None
+        message = services.message_edit(acting_user=request.user, message_id=int(pk), body=request.data.get("body"))
         return Response(selectors.message_payload(message))
 
     def destroy(self, request, pk=None):
-        try:
-            services.message_delete(user=request.user, message_id=int(pk))
-        except ChatError as error:
-            raise api_error(error) from None
+        services.message_delete(acting_user=request.user, message_id=int(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)

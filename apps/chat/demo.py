@@ -4,7 +4,8 @@ import random
 from dataclasses import dataclass
 
 from apps.accounts.models import User
-from apps.departments.models import Department, Membership
+from apps.departments.access import readers_of
+from apps.departments.models import Department
 
 from . import services
 from .models import Message, Room
@@ -45,28 +46,28 @@ def seed_chat(*, seed: int = 42, per_room: int = 8) -> ChatSeedResult:
             if i == per_room - 1 and len(authors) > 1:
                 other = rng.choice([a for a in authors if a.pk != author.pk])
                 body = f"@**{other.display_name}** can you have a look at this today?"
-            services.message_send(user=author, room_id=room.pk, body=body, check_rate_limit=False)
+            services.message_send(acting_user=author, room_id=room.pk, body=body, check_rate_limit=False)
             created += 1
     alice = User.objects.filter(email="alice@example.com").select_related("profile").first()
     bob = User.objects.filter(email="bob@example.com").select_related("profile").first()
     if alice and bob:
-        direct, new = services.direct_room(user=alice, other_id=bob.pk)
+        direct, new = services.direct_room(acting_user=alice, other_id=bob.pk)
         if new:
             for author, body in [(alice, "Hi Bob, got a minute for the Acme renewal?"), (bob, "Sure, call you in 5.")]:
-                services.message_send(user=author, room_id=direct.pk, body=body, check_rate_limit=False)
+                services.message_send(acting_user=author, room_id=direct.pk, body=body, check_rate_limit=False)
                 created += 1
         if not Room.objects.filter(kind=Room.Kind.GROUP, name="Lunch club").exists():
             others = list(User.objects.filter(is_active=True).exclude(pk__in=[alice.pk, bob.pk]).order_by("pk")[:4])
             room = services.group_room_create(
-                creator=alice, name="Lunch club", topic="Where and when", member_ids=[bob.pk, *(u.pk for u in others)]
+                acting_user=alice,
+                name="Lunch club",
+                topic="Where and when",
+                member_ids=[bob.pk, *(u.pk for u in others)],
             )
-            services.message_send(user=alice, room_id=room.pk, body=LINES[10], check_rate_limit=False)
+            services.message_send(acting_user=alice, room_id=room.pk, body=LINES[10], check_rate_limit=False)
             created += 1
     return ChatSeedResult(messages=created)
 
 
 def _members(department: Department) -> list[User]:
-    users = User.objects.filter(is_active=True).select_related("profile").order_by("pk")
-    if not department.is_company_wide:
-        users = users.filter(pk__in=Membership.objects.filter(department=department).values("user_id"))
-    return list(users[:30])
+    return list(readers_of(department).select_related("profile").order_by("pk")[:30])

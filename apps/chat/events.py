@@ -112,25 +112,39 @@ class ChatReadFrame(TypedDict):
     unread: int
 
 
-# Events on the chat channel layer, group `chat.room.<id>`. Stream events carry the room
-# revision `rev` they created; a process that sees a gap in `rev` catches up from the
-# database. `text` is the frame, JSON-encoded once by the sender for every recipient.
-class RoomStreamEvent(TypedDict):
-    type: Literal["chat.event"]
-    room: int
-    kind: Literal["message", "edit", "delete", "revoke", "close"]
-    rev: int
-    id: NotRequired[int]  # message id (message, edit, delete)
-    user: NotRequired[int]  # revoke: the user who lost access
-    text: NotRequired[str]
+class RoomSummary(TypedDict):
+    """A room as the room list shows it (the rooms API's fields)."""
 
-
-class RoomSignalEvent(TypedDict):
-    """Ephemeral room events outside the revision stream: typing, and presence hints."""
-
-    type: Literal["chat.event"]
-    room: int
-    kind: Literal["typing", "presence"]
-    user: int
+    id: int
+    kind: str
     name: str
+    topic: str
+    department: str | None
+    last_message_id: int
+    revision: int
+    unread_count: int
+    url: str
+
+
+class ChatRoomAddedFrame(TypedDict):
+    """To all the user's sockets: they can read a new room (joined a department, invited, a direct message)."""
+
+    type: Literal["chat.room_added"]
+    room: RoomSummary
+
+
+# Events on the chat channel layer, group `chat.room.<id>` (never sent to a browser as they are).
+# Stream events (message, edit, delete, revoke, close) carry the room revision `rev` they
+# created; a process that sees a gap in `rev` catches up from the database. Signals (typing,
+# presence) are outside the revision stream. `text` is the frame, JSON-encoded once by the
+# sender for every recipient.
+class RoomEvent(TypedDict):
+    type: Literal["chat.event"]
+    room: int
+    kind: Literal["message", "edit", "delete", "revoke", "close", "typing", "presence"]
+    rev: NotRequired[int]  # stream events
+    id: NotRequired[int]  # message id (message, edit, delete)
+    users: NotRequired[list[int]]  # revoke: who lost access
+    user: NotRequired[int]  # typing, presence: who
+    name: NotRequired[str]  # typing, presence: their name
     text: NotRequired[str]

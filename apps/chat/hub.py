@@ -8,7 +8,7 @@ room event once. The sender already encoded the frame (`text`), so delivering it
 local subscribers is just the socket writes, the same text for all of them.
 
 Ordering and loss. Every room event carries the room revision `rev` it created
-(`services._next_revision`). The hub applies events in revision order; when it sees a
+(`services.streams.next_revision`). The hub applies events in revision order; when it sees a
 gap (an event lost by the channel layer: a full channel, Redis restarting, a partition)
 or its periodic check finds the database ahead, it reads what it missed from the
 database and delivers that instead. Each subscriber remembers the newest message id it
@@ -30,10 +30,12 @@ from channels.layers import get_channel_layer
 from channels.sessions import InstanceSessionWrapper
 from django.conf import settings
 
+from apps.core.errors import NotFound
+
 from . import selectors
-from .access import ChatError, access_room
+from .access import UNKNOWN_ROOM, access_room
 from .presence import PRESENCE_HEARTBEAT, LocalPresence, make_presence
-from .services import chat_layer_alias
+from .services.streams import chat_layer_alias
 
 logger = logging.getLogger(__name__)
 
@@ -462,7 +464,7 @@ class Hub:
                 if position is None:
                     del self.rooms[room_id]
                     await self.layer.group_discard(room.group, self.channel)
-                    raise ChatError("unknown_room", "There is no such room, or you may not read it.")
+                    raise NotFound("unknown_room", UNKNOWN_ROOM)
                 room.rev, room.last_id = position
             return room
 
@@ -472,7 +474,7 @@ class Hub:
         return room_id in self.rooms
 
     async def subscribe(self, consumer: Any, user, room_id: int, after: int | None, revision: int | None) -> None:
-        """Register, check access, replay, then go live. Raises ChatError (nothing registered then)."""
+        """Register, check access, replay, then go live. Raises `NotFound` (nothing registered then)."""
         await self.start()
         room = await self._room(room_id)
         sub = Subscriber(consumer, user.pk)

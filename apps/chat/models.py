@@ -16,27 +16,17 @@ message ids grow within a room in commit order, so "every message after id N" is
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
-from apps.departments.models import Department, Membership
+from apps.departments.models import Department
 
 
 class RoomQuerySet(models.QuerySet):
     def visible_to(self, user) -> "RoomQuerySet":
-        """Rooms `user` may read. Admins get no extra rooms: chat is for the people in it."""
-        if not (user.is_authenticated and user.is_active):
-            return self.none()
-        return self.filter(
-            Q(kind=Room.Kind.DEPARTMENT, department__is_company_wide=True)
-            | Q(
-                kind=Room.Kind.DEPARTMENT,
-                department_id__in=Membership.objects.filter(user=user).values("department_id"),
-            )
-            | Q(
-                Exists(RoomMember.objects.filter(room=OuterRef("pk"), user=user)),
-                kind__in=[Room.Kind.GROUP, Room.Kind.DIRECT],
-            )
-        )
+        """Rooms `user` may read (`access.readable_rooms`). Admins get no extra rooms."""
+        from .access import readable_rooms
+
+        return self.filter(readable_rooms(user))
 
 
 class Room(models.Model):

@@ -10,7 +10,7 @@ from apps.accounts.models import User
 from apps.departments.selectors import department_members
 from apps.people.models import Profile
 
-from .access import readers_among
+from .access import readers_among, room_readers
 from .events import MessagePayload
 from .models import Message, ReadPosition, Room, RoomMember
 
@@ -128,15 +128,7 @@ def room_member_profiles(room: Room) -> QuerySet[Profile]:
 
 
 def room_member_ids(room: Room) -> list[int]:
-    if room.kind == Room.Kind.DEPARTMENT:
-        if room.department.is_company_wide:
-            return list(User.objects.filter(is_active=True).values_list("pk", flat=True))
-        return list(
-            User.objects.filter(is_active=True, memberships__department_id=room.department_id).values_list(
-                "pk", flat=True
-            )
-        )
-    return list(RoomMember.objects.filter(room=room, user__is_active=True).values_list("user_id", flat=True))
+    return list(room_readers(room).values_list("pk", flat=True))
 
 
 def user_names(user_ids) -> dict[int, str]:

@@ -5,26 +5,21 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.accounts.models import User
+from apps.core.errors import Forbidden, Invalid, NotFound, ServiceError
 from apps.people.models import Profile
 
 from . import selectors, services
-from .access import ChatError, access_room, can_invite, can_moderate, can_rename, is_owner
+from .access import access_room, can_invite, can_moderate_room, can_rename, is_owner
 from .models import Room, RoomMember
+from .services.rooms import GROUP_NAME_MAX, TOPIC_MAX
 
 PEOPLE_SEARCH_LIMIT = 30
-
-
-def _room_or_404(user, room_id: int) -> Room:
-    try:
-        return access_room(user, room_id)
-    except ChatError:
-        raise Http404("No such room") from None
 
 
 def _sidebar(user, current: Room | None) -> dict:
@@ -58,7 +53,7 @@ def chat_index(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def chat_room(request: HttpRequest, room_id: int) -> HttpResponse:
-    room = _room_or_404(request.user, room_id)
+    room = access_room(request.user, room_id)
     context = _sidebar(request.user, room)
     room = context["current"]
     latest = list(
@@ -72,7 +67,7 @@ def chat_room(request: HttpRequest, room_id: int) -> HttpResponse:
             "label": selectors.room_label(room, request.user),
             "chat_messages": list(reversed(latest[: selectors.HISTORY_PAGE_SIZE])),
             "has_older": len(latest) > selectors.HISTORY_PAGE_SIZE,
-            "can_moderate": can_moderate(request.user, room),
+            "can_moderate": can_moderate_room(request.user, room),
             "client_id": uuid.uuid4(),
             "max_length": settings.CHAT_MAX_BODY_LENGTH,
         }
@@ -85,21 +80,21 @@ def chat_send(request: HttpRequest, room_id: int) -> HttpResponse:
     """The composer without JavaScript: send, then back to the room."""
     try:
         services.message_send(
-            user=request.user,
+            acting_user=request.user,
             room_id=room_id,
             body=request.POST.get("body", ""),
             client_id=request.POST.get("client_id") or None,
         )
-    except ChatError as error:
-        if error.code == "unknown_room":
-            raise Http404("No such room") from None
+    except ServiceError as error:
+        if isinstance(error, NotFound):
+            raise  # the 404 page: the room is not there for this person
         messages.error(request, error.detail)
     return redirect("chat:room", room_id=room_id)
 
 
 class GroupRoomForm(forms.Form):
-    name = forms.CharField(max_length=services.GROUP_NAME_MAX)
-    topic = forms.CharField(max_length=services.TOPIC_MAX, required=False)
+    name = forms.CharField(max_length=GROUP_NAME_MAX)
+    topic = forms.CharField(max_length=TOPIC_MAX, required=False)
     members = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -120,12 +115,12 @@ def room_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             room = services.group_room_create(
-                creator=request.user,
+                acting_user=request.user,
                 name=form.cleaned_data["name"],
                 topic=form.cleaned_data["topic"],
                 member_ids=form.cleaned_data["members"],
             )
-        except ChatError as error:
+        except Invalid as error:
             form.add_error(None, error.detail)
         else:
             messages.success(request, f"Room {room.name} created.")
@@ -138,8 +133,8 @@ def direct(request: HttpRequest) -> HttpResponse:
     """GET: find a colleague. POST `user`: open (or start) the direct conversation with them."""
     if request.method == "POST":
         try:
-            room, _ = services.direct_room(user=request.user, other_id=_int(request.POST.get("user")))
-        except ChatError as error:
+            room, _ = services.direct_room(acting_user=request.user, other_id=_int(request.POST.get("user")))
+        except Invalid as error:
             messages.error(request, error.detail)
             return redirect("chat:direct")
         return redirect("chat:room", room_id=room.pk)
@@ -165,14 +160,14 @@ class InviteForm(forms.Form):
 
 
 class RenameForm(forms.Form):
-    name = forms.CharField(max_length=services.GROUP_NAME_MAX)
-    topic = forms.CharField(max_length=services.TOPIC_MAX, required=False)
+    name = forms.CharField(max_length=GROUP_NAME_MAX)
+    topic = forms.CharField(max_length=TOPIC_MAX, required=False)
 
 
 @require_http_methods(["GET", "POST"])
 def room_members(request: HttpRequest, room_id: int) -> HttpResponse:
     """Who reads the room; in a group room: invite, remove (owner), leave, rename (owner)."""
-    room = _room_or_404(request.user, room_id)
+    room = access_room(request.user, room_id)
     invite_form = InviteForm(request.POST if request.POST.get("action") == "invite" else None)
     rename_form = RenameForm(
         request.POST if request.POST.get("action") == "rename" else None,
@@ -186,22 +181,22 @@ def room_members(request: HttpRequest, room_id: int) -> HttpResponse:
                 if user is None:
                     invite_form.add_error("email", "No active colleague has this address.")
                 else:
-                    services.room_member_add(room=room, user_id=user.pk, by=request.user)
+                    services.room_member_add(acting_user=request.user, room_id=room.pk, user_id=user.pk)
                     messages.success(request, f"{user.display_name} added.")
                     return redirect("chat:members", room_id=room.pk)
             elif action == "rename" and rename_form.is_valid():
-                services.group_room_update(room=room, by=request.user, **rename_form.cleaned_data)
+                services.group_room_update(acting_user=request.user, room_id=room.pk, **rename_form.cleaned_data)
                 messages.success(request, "Room updated.")
                 return redirect("chat:members", room_id=room.pk)
             elif action == "remove":
                 user_id = _int(request.POST.get("user"))
-                services.room_member_remove(room=room, user_id=user_id, by=request.user)
+                services.room_member_remove(acting_user=request.user, room_id=room.pk, user_id=user_id)
                 if user_id == request.user.pk:
                     messages.success(request, f"You left {room.name}.")
                     return redirect("chat:index")
                 messages.success(request, "Removed from the room.")
                 return redirect("chat:members", room_id=room.pk)
-        except ChatError as error:
+        except (Invalid, Forbidden) as error:
             messages.error(request, error.detail)
             return redirect("chat:members", room_id=room.pk)
     members = list(selectors.room_member_profiles(room).order_by("display_name", "pk")[:500])

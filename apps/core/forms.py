@@ -1,11 +1,14 @@
+"""HTML forms: the one place a service's `Invalid` or `Conflict` is shown on a form."""
+
 from django import forms
-from django.core.exceptions import ValidationError
+
+from .errors import ServiceError
 
 
-def add_validation_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, beside the field it names where there is one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+def add_service_errors(form: forms.Form, error: ServiceError) -> None:
+    """Show the error beside the fields it names, and what names no field of the form above it."""
+    if not error.errors:
+        form.add_error(None, error.detail)
+        return
+    for field, messages in error.errors.items():
+        form.add_error(field if field in form.fields else None, messages)

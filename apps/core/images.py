@@ -9,9 +9,10 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from apps.core.errors import Invalid
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 
@@ -27,43 +28,39 @@ def _human_size(num_bytes: int) -> str:
 
 
 def open_validated_image(upload: UploadedFile, limits: ImageLimits) -> Image.Image:
-    """Return the decoded, upright RGB(A) image, or raise ValidationError saying what is wrong."""
+    """Return the decoded, upright RGB(A) image, or raise `Invalid` saying what is wrong."""
     if upload.size is not None and upload.size > limits.max_bytes:
-        raise ValidationError(
+        raise Invalid(
+            "image_too_large",
             f"The image is too large ({_human_size(upload.size)}); the limit is {_human_size(limits.max_bytes)}.",
-            code="image_too_large",
         )
     upload.seek(0)
     data = upload.read(limits.max_bytes + 1)
     if len(data) > limits.max_bytes:
-        raise ValidationError(f"The image is larger than {_human_size(limits.max_bytes)}.", code="image_too_large")
+        raise Invalid("image_too_large", f"The image is larger than {_human_size(limits.max_bytes)}.")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             if image.format not in ALLOWED_FORMATS:
-                raise ValidationError(
-                    "Unsupported image type. Upload a JPEG, PNG, GIF or WebP picture.", code="image_type"
-                )
+                raise Invalid("image_type", "Unsupported image type. Upload a JPEG, PNG, GIF or WebP picture.")
             width, height = image.size
             if width * height > limits.max_pixels:
-                raise ValidationError(
+                raise Invalid(
+                    "image_too_many_pixels",
                     f"The image has too many pixels ({width}×{height}); the limit is "
                     f"{limits.max_pixels // 1_000_000} megapixels.",
-                    code="image_too_many_pixels",
                 )
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValidationError(
+        raise Invalid(
+            "image_bomb",
             "The image is a decompression bomb (its pixel count is far beyond what its size suggests).",
-            code="image_bomb",
         ) from None
     except UnidentifiedImageError:
-        raise ValidationError("The file is not an image, or it is damaged.", code="not_an_image") from None
+        raise Invalid("not_an_image", "The file is not an image, or it is damaged.") from None
     except (OSError, SyntaxError, ValueError):
-        raise ValidationError(
-            "The image could not be read; it may be damaged or truncated.", code="image_damaged"
-        ) from None
+        raise Invalid("image_damaged", "The image could not be read; it may be damaged or truncated.") from None
     image = ImageOps.exif_transpose(image)
     return image.convert("RGBA" if image.mode in {"RGBA", "LA", "P"} else "RGB")
 

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from rest_framework.pagination import CursorPagination
+from rest_framework.pagination import BasePagination, CursorPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 
 class DefaultCursorPagination(CursorPagination):
@@ -75,3 +77,35 @@ def _attr(obj: Any, path: str) -> Any:
     for part in path.split("__"):
         obj = getattr(obj, part)
     return obj
+
+
+class KeysetPagination(BasePagination):
+    """API pages on the view's `keyset_fields()` (e.g. vote count then id): exact, however many ties."""
+
+    page_size = 50
+    max_page_size = 200
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get("page_size", "")
+        size = min(int(raw), self.max_page_size) if raw.isdigit() and int(raw) > 0 else self.page_size
+        page = keyset_page(queryset, fields=view.keyset_fields(), cursor=request.query_params.get("cursor"), size=size)
+        self.request, self.next_cursor = request, page.next_cursor
+        return page.items
+
+    def get_paginated_response(self, data) -> Response:
+        url = self.request.build_absolute_uri()
+        next_url = replace_query_param(url, "cursor", self.next_cursor) if self.next_cursor else None
+        return Response({"next": next_url, "results": data})
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return {
+            "type": "object",
+            "required": ["results"],
+            "properties": {"next": {"type": "string", "nullable": True, "format": "uri"}, "results": schema},
+        }
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}},
+            {"name": "page_size", "in": "query", "required": False, "schema": {"type": "integer"}},
+        ]

@@ -1,52 +1,171 @@
-"""Who may do what with a department. The only place these rules live.
+"""Who reads a department's content, who writes it, and who administers departments.
 
-HTML views, API views and WebSocket consumers all ask here. A department the user
-may not see answers 404 (its existence does not leak); one they may see but not
-change answers 403.
+This is the one file that answers "who can read this?" for every app: the feed, chat,
+idea boards, notifications, uploaded files, live topics, and every app still to come.
+No other module restates the rule; they ask here.
+
+The rule
+--------
+- A department's *content* (posts, comments, chat in its room, ideas, polls, files,
+  videos, plans, ...) is read by its members. The company-wide space ("All staff") is
+  read by every active user, with or without a membership row.
+- Readers write: they post, comment, chat, vote and upload (`can_contribute`).
+- Managers moderate their department's content (announce, delete others' posts, answer
+  ideas, ...). An admin who is a member moderates like a manager (`can_moderate`).
+- Admins *administer*: they create, rename and delete departments and manage their
+  members (`can_manage_department`). They do **not** read a department's content
+  unless they are members: confidential content stays with the people it is for. This
+  is deliberate (README, "Who sees what"). Where an admin ever needs an exception (say,
+  moderating a reported item), it is added here, under its own name, never in an app.
+- A department's *metadata* (name, description, mission, member list) is seen by its
+  readers and by admins (`can_see_department`).
+
+Answers: a department the user may not see answers 404 (`NotFound`: its existence does
+not leak); one they may see but not change answers 403 (`Forbidden`).
 """
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.db.models import Q, QuerySet
+
+from apps.accounts.models import User
+from apps.core.errors import Forbidden, NotFound
+from apps.core.ids import parse_id
 
 from .models import Department, Membership
 
+UNKNOWN_DEPARTMENT = "There is no such department, or you do not have access to it."
+
+
+def _is_signed_in(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def is_admin(user) -> bool:
+    return _is_signed_in(user) and bool(user.is_staff)
+
+
+# --- Reading content: the rule, as a query, a predicate and an audience
+
+
+def readable_department_ids(user) -> QuerySet:
+    """The ids of departments whose content `user` reads, as a subquery.
+
+    Filter content with `department_id__in=readable_department_ids(user)`: a plain IN on the
+    content's own column lets PostgreSQL use its (department, ...) indexes, where an OR
+    across a join to departments made it scan every row.
+    """
+    if not _is_signed_in(user):
+        return Department.objects.none().values("pk")
+    return Department.objects.filter(
+        Q(is_company_wide=True) | Q(pk__in=Membership.objects.filter(user_id=user.pk).values("department_id"))
+    ).values("pk")
+
 
 def role_in(user, department: Department) -> str | None:
-    """The user's role in the department, or None if they are not in it."""
-    if not (user.is_authenticated and user.is_active):
+    """The user's role in the department (`member` or `manager`), None if they do not read it.
+
+    Uses `department.my_role` when the department came from `with_role_of(user)`.
+    """
+    if not _is_signed_in(user):
         return None
     role = getattr(department, "my_role", None)
     if role is None:
-        role = Membership.objects.filter(department=department, user=user).values_list("role", flat=True).first()
+        role = Membership.objects.filter(department=department, user_id=user.pk).values_list("role", flat=True).first()
     if role is None and department.is_company_wide:
         return Membership.Role.MEMBER
     return role
 
 
-def is_admin(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_staff)
+def can_read(user, department: Department) -> bool:
+    """May `user` read this department's content?"""
+    return role_in(user, department) is not None
 
 
-def can_view_department(user, department: Department) -> bool:
-    return is_admin(user) or role_in(user, department) is not None
+def readers_of(department: Department) -> QuerySet[User]:
+    """Every active user who reads the department: for fan-out, mentions and notifications."""
+    users = User.objects.filter(is_active=True)
+    if department.is_company_wide:
+        return users
+    return users.filter(memberships__department_id=department.pk)
+
+
+def readers_among(department: Department, user_ids) -> set[int]:
+    """Which of these users read the department (one query)."""
+    ids = {int(pk) for pk in user_ids}
+    if not ids:
+        return set()
+    return set(readers_of(department).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+# --- Writing content
+
+
+def can_contribute(user, department: Department) -> bool:
+    """Post, comment, chat, vote, propose and upload in the department."""
+    return can_read(user, department)
+
+
+def can_moderate(user, department: Department) -> bool:
+    """Announce, pin, moderate and answer in the department: its managers, and admins who are members."""
+    role = role_in(user, department)
+    return role == Membership.Role.MANAGER or (role is not None and is_admin(user))
+
+
+# --- Department metadata and administration
+
+
+def can_see_department(user, department: Department) -> bool:
+    """The department's page: name, description, mission and members."""
+    return is_admin(user) or can_read(user, department)
 
 
 def can_manage_department(user, department: Department) -> bool:
-    """Managers edit their department's description and mission and its members."""
+    """Edit the description and mission, add, re-role and remove members: its managers and admins."""
     return is_admin(user) or role_in(user, department) == Membership.Role.MANAGER
 
 
 def can_administer_departments(user) -> bool:
-    """Creating, renaming and deleting departments is for admins only."""
+    """Create, rename and delete departments."""
     return is_admin(user)
 
 
-def access_department(user, slug: str, *, manage: bool = False) -> Department:
-    """The only way a view gets a department: 404 if not visible, 403 if not manageable."""
-    try:
-        department = Department.objects.visible_to(user).with_role_of(user).get(slug=slug)
-    except Department.DoesNotExist:
-        raise Http404("No such department") from None
+def departments_seen_by(user) -> QuerySet[Department]:
+    """Departments whose page `user` may open (metadata): all for admins, else those they read."""
+    if not _is_signed_in(user):
+        return Department.objects.none()
+    if user.is_staff:
+        return Department.objects.all()
+    return Department.objects.filter(pk__in=readable_department_ids(user))
+
+
+# --- Gatekeepers: the only way a view gets a department
+
+
+def access_department(user, slug: object, *, manage: bool = False) -> Department:
+    """A department whose page `user` may see (`NotFound` otherwise); with `manage`, one they manage."""
+    department = (
+        departments_seen_by(user).with_role_of(user).filter(slug=slug).first() if isinstance(slug, str) else None
+    )
+    if department is None:
+        raise NotFound("unknown_department", UNKNOWN_DEPARTMENT)
     if manage and not can_manage_department(user, department):
-        raise PermissionDenied("Only the department's managers can do this.")
+        raise Forbidden("forbidden", "Only the department's managers can do this.")
+    return department
+
+
+def access_department_content(user, department_ref: object, *, moderate: bool = False) -> Department:
+    """A department whose content `user` reads, by slug or id (`NotFound` otherwise, admins included).
+
+    With `moderate`, one they moderate (`Forbidden` otherwise).
+    """
+    departments = Department.objects.filter(pk__in=readable_department_ids(user)).with_role_of(user)
+    if isinstance(department_ref, str):  # a slug (ids come as ints)
+        department = departments.filter(slug=department_ref).first() if department_ref else None
+    elif isinstance(department_ref, int) and (pk := parse_id(department_ref)) is not None:
+        department = departments.filter(pk=pk).first()
+    else:
+        department = None
+    if department is None:
+        raise NotFound("unknown_department", UNKNOWN_DEPARTMENT)
+    if moderate and not can_moderate(user, department):
+        raise Forbidden("forbidden", "Only the department's managers can do this.")
     return department

@@ -2,7 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import OuterRef, Q
 from django.db.models.functions import Coalesce
 
 
@@ -11,15 +11,19 @@ def department_image_path(instance: "Department", filename: str) -> str:
 
 
 class DepartmentQuerySet(models.QuerySet):
+    """The rules themselves live in `apps.departments.access`; these methods only apply them."""
+
+    def readable_by(self, user) -> "DepartmentQuerySet":
+        """Departments whose content `user` reads (members; everyone for All staff; admins only as members)."""
+        from .access import readable_department_ids
+
+        return self.filter(pk__in=readable_department_ids(user))
+
     def visible_to(self, user) -> "DepartmentQuerySet":
-        """Departments whose space `user` may enter: their own, the company-wide one, all for admins."""
-        if not (user.is_authenticated and user.is_active):
-            return self.none()
-        if user.is_staff:
-            return self.all()
-        return self.filter(
-            Q(is_company_wide=True) | Exists(Membership.objects.filter(department=OuterRef("pk"), user=user))
-        )
+        """Departments whose page (name, description, mission, members) `user` may open."""
+        from .access import departments_seen_by
+
+        return self.filter(pk__in=departments_seen_by(user).values("pk"))
 
     def with_role_of(self, user) -> "DepartmentQuerySet":
         """Annotate `my_role` so a list can show the user's role without a query per row."""
@@ -67,6 +71,7 @@ class Department(models.Model):
 
 class MembershipQuerySet(models.QuerySet):
     def visible_to(self, user) -> "MembershipQuerySet":
+        """Memberships of departments whose member list `user` may see."""
         return self.filter(department__in=Department.objects.visible_to(user))
 
 

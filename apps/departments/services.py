@@ -1,30 +1,51 @@
-"""Writes on departments and memberships. Callers authorise through `access` first."""
+"""Writes on departments and memberships. Each takes the `acting_user` and authorises them
+through `access` itself (`acting_user=None`: the system, e.g. a migration or provisioning)."""
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
+from apps.accounts.models import User
 from apps.chat import services as chat_services
+from apps.core.errors import Conflict, Invalid, require, validating
 from apps.core.markdown import render_markdown
+from apps.realtime.rights import rights_changed
 
+from .access import can_administer_departments, can_manage_department
 from .models import Department, Membership
 
 COMPANY_WIDE_NAME = "All staff"
 
 
+def _require_admin(acting_user: User | None, what: str) -> None:
+    if acting_user is not None:
+        require(can_administer_departments(acting_user), f"Only admins {what}.")
+
+
+def _require_manager(acting_user: User | None, department: Department, what: str) -> None:
+    if acting_user is not None:
+        require(can_manage_department(acting_user, department), f"Only the department's managers and admins {what}.")
+
+
 def department_create(
-    *, name: str, description: str = "", mission: str = "", slug: str = "", is_confidential_by_default: bool = False
+    *,
+    acting_user: User | None,
+    name: str,
+    description: str = "",
+    mission: str = "",
+    slug: str = "",
+    is_confidential_by_default: bool = False,
 ) -> Department:
+    _require_admin(acting_user, "create departments")
     name = " ".join((name or "").split())
     if not name:
-        raise ValidationError({"name": "A department needs a name."})
+        raise Invalid.field("name", "A department needs a name.")
     slug = slugify(slug or name)
     if not slug:
-        raise ValidationError({"slug": "The name must contain letters or digits."})
+        raise Invalid.field("slug", "The name must contain letters or digits.")
     if Department.objects.filter(name__iexact=name).exists():
-        raise ValidationError({"name": "A department with this name already exists."})
+        raise Invalid.field("name", "A department with this name already exists.")
     if Department.objects.filter(slug=slug).exists():
-        raise ValidationError({"slug": "A department with this address already exists."})
+        raise Invalid.field("slug", "A department with this address already exists.")
     department = Department(
         name=name,
         slug=slug,
@@ -33,33 +54,42 @@ def department_create(
         is_confidential_by_default=is_confidential_by_default,
     )
     department.mission_html = render_markdown(department.mission)
-    department.full_clean()
+    with validating():
+        department.full_clean()
     with transaction.atomic():
         department.save()
         chat_services.chat_room_for_department(department)
     return department
 
 
-def department_update(*, department: Department, **fields: str | bool) -> Department:
+def department_update(*, acting_user: User | None, department: Department, **fields: str | bool) -> Department:
+    """Managers edit the description, mission and default; only admins rename (HTML and API alike)."""
+    _require_manager(acting_user, department, "edit a department")
     allowed = {"name", "description", "mission", "is_confidential_by_default"}
     if unknown := set(fields) - allowed:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    if "name" in fields and " ".join(str(fields["name"]).split()) != department.name:
+        _require_admin(acting_user, "rename departments")
     for name, value in fields.items():
         setattr(department, name, value.strip() if isinstance(value, str) else bool(value))
     if "name" in fields and Department.objects.exclude(pk=department.pk).filter(name__iexact=department.name).exists():
-        raise ValidationError({"name": "A department with this name already exists."})
+        raise Invalid.field("name", "A department with this name already exists.")
     department.mission_html = render_markdown(department.mission)
-    department.full_clean()
+    with validating():
+        department.full_clean()
     department.save()
     return department
 
 
-def department_delete(*, department: Department) -> None:
+def department_delete(*, acting_user: User | None, department: Department) -> None:
+    _require_admin(acting_user, "delete departments")
     if department.is_company_wide:
-        raise ValidationError("The company-wide space cannot be deleted.", code="company_wide")
+        raise Conflict("company_wide", "The company-wide space cannot be deleted.")
     with transaction.atomic():
         chat_services.department_room_closing(department=department)
+        readers = list(Membership.objects.filter(department=department).values_list("user_id", flat=True))
         department.delete()
+        rights_changed(readers)
 
 
 def company_wide_department() -> Department:
@@ -81,38 +111,45 @@ def company_wide_department() -> Department:
 
 
 @transaction.atomic
-def membership_set(*, department: Department, user, role: str = Membership.Role.MEMBER) -> Membership:
+def membership_set(
+    *, acting_user: User | None, department: Department, user: User, role: str = Membership.Role.MEMBER
+) -> Membership:
     """Add the user to the department with `role`, or change their role if already in it."""
+    _require_manager(acting_user, department, "change its members")
     if role not in Membership.Role.values:
-        raise ValidationError({"role": f"Unknown role {role!r}; use one of: {', '.join(Membership.Role.values)}."})
+        raise Invalid.field("role", f"Unknown role {role!r}; use one of: {', '.join(Membership.Role.values)}.")
     if not user.is_active:
-        raise ValidationError({"user": "This account is deactivated."})
+        raise Invalid.field("user", "This account is deactivated.")
     membership, created = Membership.objects.select_for_update().get_or_create(
         department=department, user=user, defaults={"role": role}
     )
     if not created and membership.role != role:
         membership.role = role
         membership.save(update_fields=["role"])
+        rights_changed([user.pk])  # a manager's live views (e.g. moderation) may no longer apply
     if created and not department.is_company_wide:
         chat_services.department_member_added(department=department, user=user)
     return membership
 
 
 @transaction.atomic
-def membership_remove(*, department: Department, user) -> None:
+def membership_remove(*, acting_user: User | None, department: Department, user: User) -> None:
     """Remove the user from the department. In 'All staff' this only drops an elevated role."""
+    _require_manager(acting_user, department, "change its members")
     deleted, _ = Membership.objects.filter(department=department, user=user).delete()
     if not deleted:
         if department.is_company_wide:
-            raise ValidationError("Everyone belongs to the company-wide space.", code="company_wide")
-        raise ValidationError("This person is not a member of the department.", code="not_member")
+            raise Conflict("company_wide", "Everyone belongs to the company-wide space.")
+        raise Conflict("not_member", "This person is not a member of the department.")
     if not department.is_company_wide:
         # In the same transaction: the user's open sockets leave the room before any later message.
         chat_services.department_member_removed(department=department, user=user)
+    rights_changed([user.pk])
 
 
-def department_set_image(*, department: Department, upload) -> Department:
+def department_set_image(*, acting_user: User | None, department: Department, upload) -> Department:
     """Validate the upload by content and store an EXIF-free square picture."""
+    _require_manager(acting_user, department, "change its picture")
     from django.core.files.base import ContentFile
 
     from apps.core.images import open_validated_image, square_jpeg

@@ -1,11 +1,11 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.accounts.models import User
-from apps.core.forms import add_validation_errors
+from apps.core.errors import FORM_ERRORS, require
+from apps.core.forms import add_service_errors
 from apps.core.pagination import keyset_page
 
 from . import services
@@ -50,14 +50,13 @@ def department_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def department_create(request: HttpRequest) -> HttpResponse:
-    if not can_administer_departments(request.user):
-        raise PermissionDenied("Only admins create departments.")
+    require(can_administer_departments(request.user), "Only admins create departments.")
     form = DepartmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            department = services.department_create(**form.cleaned_data)
-        except ValidationError as error:
-            add_validation_errors(form, error)
+            department = services.department_create(acting_user=request.user, **form.cleaned_data)
+        except FORM_ERRORS as error:
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{department.name} created.")
             return redirect("departments:detail", slug=department.slug)
@@ -71,13 +70,10 @@ def department_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if not can_administer_departments(request.user):
         form.fields["name"].disabled = True
     if request.method == "POST" and form.is_valid():
-        fields = dict(form.cleaned_data)
-        if not can_administer_departments(request.user):
-            fields.pop("name")
         try:
-            services.department_update(department=department, **fields)
-        except ValidationError as error:
-            add_validation_errors(form, error)
+            services.department_update(acting_user=request.user, department=department, **form.cleaned_data)
+        except FORM_ERRORS as error:
+            add_service_errors(form, error)
         else:
             messages.success(request, "Department saved.")
             return redirect("departments:detail", slug=department.slug)
@@ -95,9 +91,11 @@ def department_image(request: HttpRequest, slug: str) -> HttpResponse:
     form = DepartmentImageForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.department_set_image(department=department, upload=form.cleaned_data["image"])
-        except ValidationError as error:
-            form.add_error("image", error)
+            services.department_set_image(
+                acting_user=request.user, department=department, upload=form.cleaned_data["image"]
+            )
+        except FORM_ERRORS as error:
+            form.add_error("image", error.detail)
         else:
             messages.success(request, "Picture updated.")
             return redirect("departments:detail", slug=department.slug)
@@ -112,12 +110,10 @@ def department_image(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def department_delete(request: HttpRequest, slug: str) -> HttpResponse:
     department = access_department(request.user, slug)
-    if not can_administer_departments(request.user):
-        raise PermissionDenied("Only admins delete departments.")
     try:
-        services.department_delete(department=department)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        services.department_delete(acting_user=request.user, department=department)
+    except FORM_ERRORS as error:
+        messages.error(request, error.detail)
         return redirect("departments:detail", slug=department.slug)
     messages.success(request, f"{department.name} deleted.")
     return redirect("departments:list")
@@ -130,10 +126,13 @@ def members_manage(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_set(
-                department=department, user=form.cleaned_data["email"], role=form.cleaned_data["role"]
+                acting_user=request.user,
+                department=department,
+                user=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
             )
-        except ValidationError as error:
-            add_validation_errors(form, error)
+        except FORM_ERRORS as error:
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{form.cleaned_data['email'].display_name} is now in {department.name}.")
             return redirect("departments:members", slug=department.slug)
@@ -155,9 +154,11 @@ def member_role(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     form = RoleForm(request.POST)
     if form.is_valid():
         try:
-            services.membership_set(department=department, user=user, role=form.cleaned_data["role"])
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            services.membership_set(
+                acting_user=request.user, department=department, user=user, role=form.cleaned_data["role"]
+            )
+        except FORM_ERRORS as error:
+            messages.error(request, error.detail)
         else:
             messages.success(request, f"{user.display_name} is now a {form.cleaned_data['role']}.")
     else:
@@ -170,9 +171,9 @@ def member_remove(request: HttpRequest, slug: str, user_id: int) -> HttpResponse
     department = access_department(request.user, slug, manage=True)
     user = get_object_or_404(User, pk=user_id)
     try:
-        services.membership_remove(department=department, user=user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        services.membership_remove(acting_user=request.user, department=department, user=user)
+    except FORM_ERRORS as error:
+        messages.error(request, error.detail)
     else:
         messages.success(request, f"{user.display_name} was removed from {department.name}.")
     return redirect("departments:members", slug=department.slug)

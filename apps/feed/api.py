@@ -1,15 +1,16 @@
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from apps.core.errors import require
 from apps.departments.models import Department
 
-from . import access, selectors, services
+from . import access, announcements, selectors, services
 from .models import REACTION_EMOJI, Comment, Post, Reaction
 
 
@@ -139,14 +140,14 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         data = PostWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        department = Department.objects.filter(slug=fields.pop("department")).first()
-        if department is None or not access.can_read_feed(request.user, department):
+        department = Department.objects.readable_by(request.user).filter(slug=fields.pop("department")).first()
+        if department is None:
             raise ValidationError({"department": "No such department, or you are not a member of it."})
         if "images" in request.FILES:
             fields["images"] = request.FILES.getlist("images")
         if "attachments" in request.FILES:
             fields["attachments"] = request.FILES.getlist("attachments")
-        post = services.post_create(author=request.user, department=department, **fields)
+        post = services.post_create(acting_user=request.user, department=department, **fields)
         return Response(
             PostSerializer(selectors.post_with_details(request.user, post)).data, status=status.HTTP_201_CREATED
         )
@@ -156,11 +157,11 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         post = self.get_object()
         data = PostEditSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.post_edit(post=post, editor=request.user, **data.validated_data)
+        services.post_edit(acting_user=request.user, post=post, **data.validated_data)
         return Response(PostSerializer(selectors.post_with_details(request.user, post)).data)
 
     def perform_destroy(self, instance):
-        services.post_delete(post=instance, actor=self.request.user)
+        services.post_delete(acting_user=self.request.user, post=instance)
 
     @extend_schema(
         request=inline_serializer("ReactionToggle", {"emoji": serializers.ChoiceField(choices=[*REACTION_EMOJI])}),
@@ -172,7 +173,7 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
     def react(self, request, pk=None):
         """Toggle a reaction from the fixed set."""
         post = access.access_post(request.user, int(pk))
-        on = services.reaction_toggle(post=post, user=request.user, emoji=str(request.data.get("emoji", "")))
+        on = services.reaction_toggle(acting_user=request.user, post=post, emoji=request.data.get("emoji", ""))
         return Response({"on": on, "counts": post.reaction_counts})
 
     @extend_schema(
@@ -193,7 +194,7 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         post = access.access_post(request.user, int(pk))
-        services.acknowledge(post=post, user=request.user)
+        announcements.acknowledge(acting_user=request.user, post=post)
         return Response({"acknowledged": True, "version": post.version}, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -206,24 +207,25 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
     def acknowledgements(self, request, pk=None):
         """Progress and who has not acknowledged yet (managers)."""
         post = access.access_post(request.user, int(pk))
-        if not access.can_moderate(request.user, post.department):
-            raise PermissionDenied("Only the department's managers see who acknowledged.")
-        done, total = services.ack_progress(post)
-        pending = [{"id": u.pk, "name": u.display_name} for u in services.pending_acknowledgers(post)]
+        require(
+            access.can_moderate(request.user, post.department), "Only the department's managers see who acknowledged."
+        )
+        done, total = selectors.ack_progress(post)
+        pending = [{"id": u.pk, "name": u.display_name} for u in selectors.pending_acknowledgers(post)]
         return Response({"version": post.version, "done": done, "total": total, "pending": pending})
 
     @extend_schema(request=None, responses=inline_serializer("Reminded", {"reminded": serializers.IntegerField()}))
     @action(detail=True, methods=["post"])
     def remind(self, request, pk=None):
         post = access.access_post(request.user, int(pk))
-        return Response({"reminded": services.send_ack_reminders(post=post, sent_by=request.user)})
+        return Response({"reminded": announcements.send_ack_reminders(acting_user=request.user, post=post)})
 
     @extend_schema(request=None, responses={201: PostSerializer})
     @action(detail=True, methods=["post"])
     def share(self, request, pk=None):
         """Share to All staff (never a confidential post)."""
         post = access.access_post(request.user, int(pk))
-        shared = services.post_share_to_company(post=post, actor=request.user)
+        shared = services.post_share_to_company(acting_user=request.user, post=post)
         return Response(
             PostSerializer(selectors.post_with_details(request.user, shared)).data, status=status.HTTP_201_CREATED
         )
@@ -244,7 +246,7 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
             if parent is None:
                 raise ValidationError({"parent": "No such comment on this post."})
         comment = services.comment_create(
-            post=post, author=request.user, body=data.validated_data["body"], parent=parent
+            acting_user=request.user, post=post, body=data.validated_data["body"], parent=parent
         )
         return Response(PostCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
@@ -275,8 +277,8 @@ class CommentViewSet(mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets
         comment = self.get_object()
         data = PostCommentWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.comment_edit(comment=comment, editor=request.user, body=data.validated_data["body"])
+        services.comment_edit(acting_user=request.user, comment=comment, body=data.validated_data["body"])
         return Response(PostCommentSerializer(comment).data)
 
     def perform_destroy(self, instance):
-        services.comment_delete(comment=instance, actor=self.request.user)
+        services.comment_delete(acting_user=self.request.user, comment=instance)

@@ -7,12 +7,13 @@ class FeedConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import Q
 
+        from apps.departments.access import can_read
         from apps.departments.models import Department
         from apps.files.access import register_file_access
         from apps.realtime.topics import register_topic
 
-        from .access import can_read_feed
         from .models import Attachment, Post, PostImage
+        from .services import FEED_TOPIC
 
         def can_read_post_file(user, name: str) -> bool:
             visible = Post.objects.visible_to(user)
@@ -22,7 +23,7 @@ class FeedConfig(AppConfig):
 
         def can_watch_feed(user, department_id: int) -> bool:
             department = Department.objects.filter(pk=department_id).first()
-            return department is not None and can_read_feed(user, department)
+            return department is not None and can_read(user, department)
 
         register_file_access("feed/", can_read_post_file)
-        register_topic("feed", can_watch_feed)
+        register_topic(FEED_TOPIC, can_watch_feed)

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import filetype
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+
+from apps.core.errors import Invalid
 
 # Content types we accept, as detected from the bytes.
 ALLOWED_BINARY = {
@@ -41,10 +42,10 @@ def safe_filename(name: str) -> str:
 def check_attachment(upload: UploadedFile) -> CheckedFile:
     limit = settings.ATTACHMENT_MAX_BYTES
     if upload.size > limit:
-        raise ValidationError(
+        raise Invalid(
+            "file_too_large",
             f"“{safe_filename(upload.name)}” is too large ({upload.size / 1_048_576:.1f} MB); "
             f"the limit is {limit // 1_048_576} MB.",
-            code="file_too_large",
         )
     upload.seek(0)
     head = upload.read(8192)
@@ -56,10 +57,10 @@ def check_attachment(upload: UploadedFile) -> CheckedFile:
     extension = os.path.splitext(name)[1].lower()
     if kind is None and extension in TEXT_EXTENSIONS and _is_text(upload):
         return CheckedFile(upload, name, TEXT_EXTENSIONS[extension], upload.size)
-    raise ValidationError(
+    raise Invalid(
+        "file_type",
         f"“{name}” is not an accepted file type. Attach PDF, Office or OpenDocument files, "
         "PNG/JPEG images, ZIP archives, or plain text (.txt, .csv, .md).",
-        code="file_type",
     )
 
 

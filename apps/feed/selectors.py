@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.pagination import Page, keyset_page
+from apps.departments.access import readers_of
 from apps.departments.models import Department
 
 from .models import Acknowledgement, Comment, Post, Reaction
@@ -84,3 +85,50 @@ def post_comments(post: Post) -> list[Comment]:
         if comment.parent_id is not None and comment.parent_id in by_id:
             by_id[comment.parent_id].thread.append(comment)
     return top
+
+
+# ---------------------------------------------------------------- announcements
+
+
+def pending_acknowledgers(post: Post) -> list[User]:
+    """Members who have not acknowledged the current version yet."""
+    done = Acknowledgement.objects.filter(post=post, version=post.version).values("user_id")
+    pending = _audience(post).exclude(pk__in=done).select_related("profile")
+    return list(pending.order_by("profile__display_name", "id"))
+
+
+def _audience(post: Post):
+    """Who must acknowledge: the department's readers except the announcement's author."""
+    return readers_of(post.department).exclude(pk=post.author_id)
+
+
+def ack_progress(post: Post) -> tuple[int, int]:
+    members = _audience(post)
+    done = Acknowledgement.objects.filter(post=post, version=post.version, user__in=members).count()
+    return done, members.count()
+
+
+def announcement_dashboard(department: Department) -> list[dict]:
+    """Announcements that ask for acknowledgement, with x of y and who is missing, in three queries."""
+    everyone = {u.pk: u for u in readers_of(department).select_related("profile")}
+    announcements = list(
+        Post.objects.filter(
+            department=department, kind=Post.Kind.ANNOUNCEMENT, requires_ack=True, deleted_at__isnull=True
+        )
+        .select_related("author__profile")
+        .order_by("-publish_at")[:50]
+    )
+    current = {post.pk: post.version for post in announcements}
+    acked: dict[int, set[int]] = {post.pk: set() for post in announcements}
+    for post_id, user_id, version in Acknowledgement.objects.filter(post__in=announcements).values_list(
+        "post_id", "user_id", "version"
+    ):
+        if version == current[post_id]:
+            acked[post_id].add(user_id)
+    rows = []
+    for post in announcements:
+        members = {pk: u for pk, u in everyone.items() if pk != post.author_id}
+        done = acked[post.pk] & members.keys()
+        missing = sorted((members[pk] for pk in members.keys() - done), key=lambda u: u.display_name.lower())
+        rows.append({"post": post, "done": len(done), "total": len(members), "missing": missing})
+    return rows

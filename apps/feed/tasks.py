@@ -22,9 +22,9 @@ def publish_overdue_posts() -> int:
 @task
 def send_automatic_reminder(post_id: int, version: int) -> int:
     """Runs ACK_REMINDER_HOURS_BEFORE the acknowledgement date; skipped if the version moved on."""
-    from .services import send_ack_reminders
+    from .announcements import send_ack_reminders
 
     post = Post.objects.select_related("department").filter(pk=post_id).first()
     if post is None or post.version != version:
         return 0
-    return send_ack_reminders(post=post, automatic=True)
+    return send_ack_reminders(acting_user=None, post=post, automatic=True)

@@ -18,7 +18,7 @@ urlpatterns = [
     path("comments/<int:comment_id>/edit/", views.comment_edit, name="comment_edit"),
     path("comments/<int:comment_id>/delete/", views.comment_delete, name="comment_delete"),
     path("d/<slug:slug>/", views.department_feed, name="department"),
-    path("d/<slug:slug>/announcements/", views.announcements, name="announcements"),
+    path("d/<slug:slug>/announcements/", views.announcement_dashboard, name="announcements"),
     path("d/<slug:slug>/calendar/", views.content_calendar, name="calendar"),
     path("mentions/", views.mention_suggestions, name="mentions"),
 ]

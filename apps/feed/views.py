@@ -2,7 +2,6 @@ import calendar
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -11,21 +10,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.accounts.models import User
-from apps.core.forms import add_validation_errors
+from apps.core.errors import FORM_ERRORS, Forbidden, ServiceError, require
+from apps.core.forms import add_service_errors
+from apps.departments.access import access_department_content, readers_of
 from apps.departments.models import Department
 
-from . import access, selectors, services
+from . import access, announcements, selectors, services
 from .forms import CommentForm, EditPostForm, PostForm
 from .models import REACTION_EMOJI, Comment, Post
 
 
 def _postable_departments(user: User):
-    return (
-        Department.objects.with_role_of(user)
-        .filter(Q(is_company_wide=True) | Q(memberships__user=user))
-        .distinct()
-        .order_by("-is_company_wide", "name")
-    )
+    return Department.objects.readable_by(user).with_role_of(user).order_by("-is_company_wide", "name")
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
@@ -76,7 +72,7 @@ def post_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             post = services.post_create(
-                author=request.user,
+                acting_user=request.user,
                 department=data["department"],
                 body=data["body"],
                 kind=data.get("kind") or Post.Kind.POST,
@@ -89,10 +85,8 @@ def post_create(request: HttpRequest) -> HttpResponse:
                 requires_ack=bool(data.get("requires_ack")),
                 ack_due_at=data.get("ack_due_at"),
             )
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
+        except (*FORM_ERRORS, Forbidden) as error:
+            add_service_errors(form, error)
         else:
             if post.is_scheduled:
                 messages.success(request, f"Scheduled for {timezone.localtime(post.publish_at):%d %b %Y %H:%M}.")
@@ -121,7 +115,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
     post = selectors.post_with_details(request.user, post)
     progress = None
     if post.requires_ack and access.can_moderate(request.user, post.department):
-        progress = services.ack_progress(post)
+        progress = selectors.ack_progress(post)
     template = "feed/_comments.html" if request.GET.get("fragment") == "comments" else "feed/post_detail.html"
     return render(
         request,
@@ -151,18 +145,18 @@ def post_card(request: HttpRequest, post_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     post = access.access_post(request.user, post_id, include_scheduled=True)
-    access.require(access.can_edit_post(request.user, post), "Only the author can edit a post.")
+    require(access.can_edit_post(request.user, post), "Only the author can edit a post.")
     form = EditPostForm(request.POST or None, initial={"body": post.body})
     if request.method == "POST" and form.is_valid():
         try:
             services.post_edit(
+                acting_user=request.user,
                 post=post,
-                editor=request.user,
                 body=form.cleaned_data["body"],
                 new_version=form.cleaned_data["new_version"],
             )
-        except ValidationError as error:
-            add_validation_errors(form, error)
+        except FORM_ERRORS as error:
+            add_service_errors(form, error)
         else:
             messages.success(request, "Post updated.")
             return redirect("feed:post", post_id=post.pk)
@@ -172,7 +166,7 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
 @require_POST
 def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
     post = access.access_post(request.user, post_id, include_scheduled=True)
-    services.post_delete(post=post, actor=request.user)
+    services.post_delete(acting_user=request.user, post=post)
     messages.success(request, "Post deleted.")
     return _back(request, "feed:home")
 
@@ -181,11 +175,11 @@ def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
 def post_react(request: HttpRequest, post_id: int) -> HttpResponse:
     post = access.access_post(request.user, post_id)
     try:
-        on = services.reaction_toggle(post=post, user=request.user, emoji=request.POST.get("emoji", ""))
-    except ValidationError as error:
+        on = services.reaction_toggle(acting_user=request.user, post=post, emoji=request.POST.get("emoji", ""))
+    except FORM_ERRORS as error:
         if _wants_json(request):
-            return JsonResponse({"detail": " ".join(error.messages), "code": "invalid"}, status=400)
-        messages.error(request, " ".join(error.messages))
+            return JsonResponse({"detail": error.detail, "code": error.code}, status=error.status)
+        messages.error(request, error.detail)
         return _back(request, post_url(post))
     if _wants_json(request):
         return JsonResponse({"on": on, "counts": post.reaction_counts})
@@ -208,9 +202,11 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
                 form.add_error(None, "The comment you replied to no longer exists.")
         if not form.errors:
             try:
-                services.comment_create(post=post, author=request.user, body=form.cleaned_data["body"], parent=parent)
-            except ValidationError as error:
-                add_validation_errors(form, error)
+                services.comment_create(
+                    acting_user=request.user, post=post, body=form.cleaned_data["body"], parent=parent
+                )
+            except FORM_ERRORS as error:
+                add_service_errors(form, error)
             else:
                 return _back(request, post_url(post))
     for error in form.errors.get("body", []) + form.non_field_errors():
@@ -224,16 +220,16 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
 def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = access.access_comment(request.user, comment_id)
     try:
-        services.comment_edit(comment=comment, editor=request.user, body=request.POST.get("body", ""))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        services.comment_edit(acting_user=request.user, comment=comment, body=request.POST.get("body", ""))
+    except FORM_ERRORS as error:
+        messages.error(request, error.detail)
     return redirect("feed:post", post_id=comment.post_id)
 
 
 @require_POST
 def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = access.access_comment(request.user, comment_id)
-    services.comment_delete(comment=comment, actor=request.user)
+    services.comment_delete(acting_user=request.user, comment=comment)
     messages.success(request, "Comment deleted.")
     return redirect("feed:post", post_id=comment.post_id)
 
@@ -242,9 +238,9 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
 def acknowledge(request: HttpRequest, post_id: int) -> HttpResponse:
     post = access.access_post(request.user, post_id)
     try:
-        services.acknowledge(post=post, user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        announcements.acknowledge(acting_user=request.user, post=post)
+    except FORM_ERRORS as error:
+        messages.error(request, error.detail)
     else:
         messages.success(request, "Thanks: you acknowledged this announcement.")
     return _back(request, post_url(post))
@@ -254,9 +250,9 @@ def acknowledge(request: HttpRequest, post_id: int) -> HttpResponse:
 def share(request: HttpRequest, post_id: int) -> HttpResponse:
     post = access.access_post(request.user, post_id)
     try:
-        shared = services.post_share_to_company(post=post, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        shared = services.post_share_to_company(acting_user=request.user, post=post)
+    except FORM_ERRORS as error:
+        messages.error(request, error.detail)
         return redirect("feed:post", post_id=post.pk)
     messages.success(request, "Shared to All staff.")
     return redirect("feed:post", post_id=shared.pk)
@@ -265,32 +261,25 @@ def share(request: HttpRequest, post_id: int) -> HttpResponse:
 @require_POST
 def remind(request: HttpRequest, post_id: int) -> HttpResponse:
     post = access.access_post(request.user, post_id)
-    access.require(
-        access.can_moderate(request.user, post.department), "Only the department's managers can send reminders."
-    )
-    count = services.send_ack_reminders(post=post, sent_by=request.user)
+    count = announcements.send_ack_reminders(acting_user=request.user, post=post)
     messages.success(request, f"Reminder sent to {count} {'person' if count == 1 else 'people'}.")
     return _back(request, post_url(post))
 
 
 @require_safe
-def announcements(request: HttpRequest, slug: str) -> HttpResponse:
-    department = access.access_feed(request.user, slug)
-    access.require(access.can_moderate(request.user, department), "Only the department's managers see this dashboard.")
+def announcement_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    department = access_department_content(request.user, slug, moderate=True)
     return render(
         request,
         "feed/announcements.html",
-        {"department": department, "rows": services.announcement_dashboard(department)},
+        {"department": department, "rows": selectors.announcement_dashboard(department)},
     )
 
 
 @require_safe
 def content_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     """The department's planned and past posts on a month grid (managers)."""
-    department = access.access_feed(request.user, slug)
-    access.require(
-        access.can_moderate(request.user, department), "Only the department's managers see the content calendar."
-    )
+    department = access_department_content(request.user, slug, moderate=True)
     today = timezone.localdate()
     try:
         year, month = (int(x) for x in request.GET.get("month", f"{today:%Y-%m}").split("-"))
@@ -330,13 +319,12 @@ def content_calendar(request: HttpRequest, slug: str) -> HttpResponse:
 def mention_suggestions(request: HttpRequest) -> JsonResponse:
     """Members of the department (?department=<id>) whose name or address matches the typed text."""
     raw = request.GET.get("department", "")
-    department = Department.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
-    if department is None or not access.can_read_feed(request.user, department):
-        return JsonResponse({"detail": "No such department.", "code": "not_found"}, status=404)
+    try:
+        department = access.access_feed(request.user, int(raw) if raw.isdigit() else None)
+    except ServiceError as error:
+        return JsonResponse({"detail": error.detail, "code": error.code}, status=error.status)
     query = request.GET.get("q", "").strip()[:50]
-    users = User.objects.filter(is_active=True).select_related("profile")
-    if not department.is_company_wide:
-        users = users.filter(memberships__department=department)
+    users = readers_of(department).select_related("profile")
     if query:
         users = users.filter(Q(email__istartswith=query) | Q(profile__display_name__icontains=query))
     results = [

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from apps.core.pagination import DefaultCursorPagination
 
 from .models import Notification
-from .services import mark_read, notification_payload, unread_count
+from .services import mark_one_read, mark_read, notification_payload, unread_count
 
 
 class NotificationSerializer(serializers.Serializer):
@@ -29,12 +29,14 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=None, responses=inline_serializer("Marked", {"marked": serializers.IntegerField()}))
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
-        return Response({"marked": mark_read(user=request.user, notification_ids=[int(pk)])})
+        was_unread = Notification.objects.for_user(request.user).unread().filter(pk=pk).exists()
+        mark_one_read(acting_user=request.user, notification_id=pk)
+        return Response({"marked": int(was_unread)})
 
     @extend_schema(request=None, responses=inline_serializer("MarkedAll", {"marked": serializers.IntegerField()}))
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
-        return Response({"marked": mark_read(user=request.user)})
+        return Response({"marked": mark_read(acting_user=request.user)})
 
     @extend_schema(responses=inline_serializer("UnreadCount", {"unread_count": serializers.IntegerField()}))
     @action(detail=False, methods=["get"], url_path="unread-count")

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -8,7 +8,7 @@ from apps.core.pagination import keyset_page
 
 from .forms import NotificationSettingsForm
 from .models import Notification, NotificationSettings
-from .services import mark_read
+from .services import mark_one_read, mark_read
 
 PAGE_SIZE = 30
 
@@ -25,10 +25,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_safe
 def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Mark one notification read and go where it points."""
-    notification = Notification.objects.for_user(request.user).filter(pk=notification_id).first()
-    if notification is None:
-        raise Http404("No such notification")
-    mark_read(user=request.user, notification_ids=[notification.pk])
+    notification = mark_one_read(acting_user=request.user, notification_id=notification_id)
     safe = url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()})
     return redirect(notification.url if safe else "notifications:inbox")
 
@@ -46,5 +43,5 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def read_all(request: HttpRequest) -> HttpResponse:
-    mark_read(user=request.user)
+    mark_read(acting_user=request.user)
     return redirect("notifications:inbox")

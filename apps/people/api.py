@@ -1,17 +1,17 @@
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from apps.accounts.models import User
+from apps.core.errors import Invalid
 from apps.core.pagination import ByNameCursorPagination
 
 from . import services
-from .access import access_profile, can_set_manager
+from .access import access_profile
 from .models import Profile
 
 
@@ -68,11 +68,9 @@ class ProfileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         fields = {k: v for k, v in data.validated_data.items() if k in services.EDITABLE_FIELDS}
         extra = {}
         if "manager" in data.validated_data:
-            if not can_set_manager(request.user):
-                raise PermissionDenied("Only admins set a person's manager.")
             manager = data.validated_data["manager"]
             extra["manager_id"] = manager.pk if manager else None
-        services.profile_update(profile=profile, **fields, **extra)
+        services.profile_update(acting_user=request.user, profile=profile, **fields, **extra)
         return Response(ProfileSerializer(profile).data)
 
     @extend_schema(
@@ -84,13 +82,13 @@ class ProfileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """Upload (PUT, multipart field `photo`) or remove (DELETE) the photo."""
         profile = self.get_object()
         if request.method == "DELETE":
-            services.profile_remove_photo(profile=profile)
+            services.profile_remove_photo(acting_user=request.user, profile=profile)
             return Response(ProfileSerializer(profile).data)
         upload = request.FILES.get("photo")
         if upload is None:
             raise ValidationError({"photo": "Attach the picture as the multipart field 'photo'."})
         try:
-            services.profile_set_photo(profile=profile, upload=upload)
-        except ValidationError as error:
-            raise ValidationError({"photo": error.messages}) from None
+            services.profile_set_photo(acting_user=request.user, profile=profile, upload=upload)
+        except Invalid as error:
+            raise Invalid.fields({"photo": error.detail}, code=error.code) from None
         return Response(ProfileSerializer(profile).data)

@@ -1,14 +1,16 @@
-"""Writes on people's profiles."""
+"""Writes on people's profiles. Each takes the `acting_user` and authorises them (`access`)."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from apps.accounts.models import User
+from apps.core.errors import Invalid, require, validating
 from apps.core.images import ImageLimits, open_validated_image, square_jpeg
 from apps.core.markdown import render_markdown
 
+from .access import can_edit_profile, can_set_manager
 from .models import Profile
 
 EDITABLE_FIELDS = ("display_name", "job_title", "bio", "skills", "location", "phone")
@@ -24,8 +26,18 @@ def _normalise_skills(skills: str) -> str:
     return ", ".join(seen)
 
 
-def profile_update(*, profile: Profile, manager_id: object = UNCHANGED, **fields: str) -> Profile:
+def _require_editor(acting_user: User | None, profile: Profile) -> None:
+    if acting_user is not None:
+        require(can_edit_profile(acting_user, profile), "You can only edit your own profile.")
+
+
+def profile_update(
+    *, acting_user: User | None, profile: Profile, manager_id: object = UNCHANGED, **fields: str
+) -> Profile:
     """Change profile fields; the bio is rendered and sanitised once, here, not on every page view."""
+    _require_editor(acting_user, profile)
+    if manager_id is not UNCHANGED and acting_user is not None:
+        require(can_set_manager(acting_user), "Only admins set a person's manager.")
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
@@ -35,14 +47,15 @@ def profile_update(*, profile: Profile, manager_id: object = UNCHANGED, **fields
         profile.skills = _normalise_skills(profile.skills)
     if manager_id is not UNCHANGED:
         if manager_id is not None and manager_id == profile.user_id:
-            raise ValidationError({"manager": "A person cannot be their own manager."})
+            raise Invalid.field("manager", "A person cannot be their own manager.")
         if manager_id is not None and _would_loop(profile.user_id, manager_id):
-            raise ValidationError({"manager": "That would make a loop in the org chart."})
+            raise Invalid.field("manager", "That would make a loop in the org chart.")
         profile.manager_id = manager_id
     if not profile.display_name:
-        raise ValidationError({"display_name": "A display name is required."})
+        raise Invalid.field("display_name", "A display name is required.")
     profile.bio_html = render_markdown(profile.bio)
-    profile.full_clean(exclude=["photo", "photo_thumbnail", "user"])
+    with validating():
+        profile.full_clean(exclude=["photo", "photo_thumbnail", "user"])
     profile.save()
     return profile
 
@@ -63,8 +76,9 @@ def photo_limits() -> ImageLimits:
     return ImageLimits(max_bytes=settings.PHOTO_MAX_BYTES, max_pixels=settings.PHOTO_MAX_PIXELS)
 
 
-def profile_set_photo(*, profile: Profile, upload: UploadedFile) -> Profile:
+def profile_set_photo(*, acting_user: User | None, profile: Profile, upload: UploadedFile) -> Profile:
     """Validate the upload by content, then store an EXIF-free square photo and a thumbnail."""
+    _require_editor(acting_user, profile)
     image = open_validated_image(upload, photo_limits())
     photo = square_jpeg(image, settings.PHOTO_SIZE)
     thumbnail = square_jpeg(image, settings.PHOTO_THUMBNAIL_SIZE, quality=80)
@@ -77,7 +91,8 @@ def profile_set_photo(*, profile: Profile, upload: UploadedFile) -> Profile:
     return profile
 
 
-def profile_remove_photo(*, profile: Profile) -> Profile:
+def profile_remove_photo(*, acting_user: User | None, profile: Profile) -> Profile:
+    _require_editor(acting_user, profile)
     old_names = [f.name for f in (profile.photo, profile.photo_thumbnail) if f]
     storage = profile.photo.storage
     profile.photo = ""

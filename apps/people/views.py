@@ -1,10 +1,10 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from apps.core.forms import add_validation_errors
+from apps.core.errors import FORM_ERRORS
+from apps.core.forms import add_service_errors
 from apps.core.pagination import keyset_page
 from apps.departments.models import Department
 
@@ -63,9 +63,9 @@ def profile_edit(request: HttpRequest, user_id: int | None = None) -> HttpRespon
             extra["manager_id"] = manager.pk if manager else None
         try:
             fields = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
-            services.profile_update(profile=profile, **fields, **extra)
-        except ValidationError as error:
-            add_validation_errors(form, error)
+            services.profile_update(acting_user=request.user, profile=profile, **fields, **extra)
+        except FORM_ERRORS as error:
+            add_service_errors(form, error)
         else:
             messages.success(request, "Profile saved.")
             return redirect("people:detail", user_id=profile.user_id)
@@ -82,9 +82,9 @@ def photo_upload(request: HttpRequest, user_id: int) -> HttpResponse:
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.profile_set_photo(profile=profile, upload=form.cleaned_data["photo"])
-        except ValidationError as error:
-            form.add_error("photo", error)
+            services.profile_set_photo(acting_user=request.user, profile=profile, upload=form.cleaned_data["photo"])
+        except FORM_ERRORS as error:
+            form.add_error("photo", error.detail)
         else:
             messages.success(request, "Photo updated.")
             return redirect("people:edit_other", user_id=profile.user_id)
@@ -100,7 +100,7 @@ def photo_upload(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 def photo_remove(request: HttpRequest, user_id: int) -> HttpResponse:
     profile = access_profile(request.user, user_id, write=True)
-    services.profile_remove_photo(profile=profile)
+    services.profile_remove_photo(acting_user=request.user, profile=profile)
     messages.success(request, "Photo removed.")
     return redirect("people:edit_other", user_id=profile.user_id)
 

@@ -1,91 +1,18 @@
 """REST API of idea boards and polls: the same gatekeepers, selectors and services as the HTML views."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 
-from apps.core.pagination import DefaultCursorPagination, keyset_page
-from apps.departments.access import access_department
+from apps.core.errors import NotFound
+from apps.core.pagination import DefaultCursorPagination, KeysetPagination
+from apps.core.serializers import person_field
+from apps.departments.access import access_department_content
 
 from . import selectors, services
-from .access import (
-    access_idea,
-    access_poll,
-    can_delete_comment,
-    can_delete_idea,
-    can_edit_idea,
-)
+from .access import access_idea, access_poll
 from .models import Idea, IdeaComment, IdeaStatusChange, Poll
-
-# Errors about the state of things (not about the request's fields) answer 409 with their own code.
-CONFLICT_CODES = {"already_voted", "not_voted", "voting_closed", "merged", "poll_closed", "anonymous_ballot", "gone"}
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The request conflicts with the current state."
-    default_code = "conflict"
-
-
-@contextmanager
-def service_errors() -> Iterator[None]:
-    try:
-        yield
-    except DjangoValidationError as error:
-        code = None if hasattr(error, "error_dict") else error.error_list[0].code
-        if code in CONFLICT_CODES:
-            raise Conflict(detail=" ".join(error.messages), code=code) from None
-        raise
-
-
-class KeysetPagination(BasePagination):
-    """Cursor pages on the view's `keyset_fields()` (e.g. vote count then id): exact, however many ties."""
-
-    page_size = 50
-    max_page_size = 200
-
-    def paginate_queryset(self, queryset, request, view=None):
-        raw = request.query_params.get("page_size", "")
-        size = min(int(raw), self.max_page_size) if raw.isdigit() and int(raw) > 0 else self.page_size
-        page = keyset_page(queryset, fields=view.keyset_fields(), cursor=request.query_params.get("cursor"), size=size)
-        self.request, self.next_cursor = request, page.next_cursor
-        return page.items
-
-    def get_paginated_response(self, data) -> Response:
-        url = self.request.build_absolute_uri()
-        next_url = replace_query_param(url, "cursor", self.next_cursor) if self.next_cursor else None
-        return Response({"next": next_url, "results": data})
-
-    def get_paginated_response_schema(self, schema: dict) -> dict:
-        return {
-            "type": "object",
-            "required": ["results"],
-            "properties": {"next": {"type": "string", "nullable": True, "format": "uri"}, "results": schema},
-        }
-
-    def get_schema_operation_parameters(self, view) -> list[dict]:
-        return [
-            {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string"}},
-            {"name": "page_size", "in": "query", "required": False, "schema": {"type": "integer"}},
-        ]
-
-
-class PersonSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(source="display_name", read_only=True)
-
-
-def person_field() -> PersonSerializer:
-    """An author or actor: `{"id", "name"}`, or null once the account is gone."""
-    return PersonSerializer(read_only=True, allow_null=True)
-
 
 # Ideas
 
@@ -174,7 +101,9 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def get_queryset(self):
         params = self.request.query_params
-        department = access_department(self.request.user, params["department"]) if params.get("department") else None
+        department = (
+            access_department_content(self.request.user, params["department"]) if params.get("department") else None
+        )
         status_filter = params.get("status") or None
         if status_filter is not None and status_filter not in Idea.Status.values:
             raise exceptions.ValidationError({"status": [f"Use one of: {', '.join(Idea.Status.values)}."]})
@@ -195,26 +124,20 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(request=IdeaCreateSerializer, responses={201: IdeaSerializer})
     def create(self, request):
         data = _valid(IdeaCreateSerializer, request)
-        department = access_department(request.user, data.pop("department"))
-        with service_errors():
-            idea = services.idea_create(author=request.user, department=department, **data)
+        department = access_department_content(request.user, data.pop("department"))
+        idea = services.idea_create(acting_user=request.user, department=department, **data)
         idea.my_vote = True
         return Response(IdeaSerializer(idea).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=IdeaUpdateSerializer, responses=IdeaSerializer)
     def partial_update(self, request, pk=None):
         idea = self.get_object()
-        if not can_edit_idea(request.user, idea):
-            raise exceptions.PermissionDenied("Only the author, while the idea is open, and the managers can edit it.")
-        with service_errors():
-            services.idea_update(idea=idea, **_valid(IdeaUpdateSerializer, request))
+        services.idea_update(acting_user=request.user, idea=idea, **_valid(IdeaUpdateSerializer, request))
         return Response(IdeaSerializer(idea).data)
 
     def destroy(self, request, pk=None):
         idea = self.get_object()
-        if not can_delete_idea(request.user, idea):
-            raise exceptions.PermissionDenied("Only the author, while the idea is open, and managers can delete it.")
-        services.idea_delete(idea=idea)
+        services.idea_delete(acting_user=request.user, idea=idea)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses=VoteStateSerializer)
@@ -222,34 +145,31 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def vote(self, request, pk=None):
         """POST up-votes the idea (once); DELETE takes the vote back. Both answer the new count."""
         idea = access_idea(request.user, pk)
-        with service_errors():
-            if request.method == "POST":
-                idea = services.idea_vote(idea=idea, user=request.user)
-            else:
-                idea = services.idea_unvote(idea=idea, user=request.user)
+        if request.method == "POST":
+            idea = services.idea_vote(acting_user=request.user, idea=idea)
+        else:
+            idea = services.idea_unvote(acting_user=request.user, idea=idea)
         return Response({"id": idea.pk, "vote_count": idea.vote_count, "my_vote": request.method == "POST"})
 
     @extend_schema(request=StatusSerializer, responses={201: StatusChangeSerializer})
     @action(detail=True, methods=["post"])
     def status(self, request, pk=None):
         """Managers: set the status with a note; it goes into the history and every voter is notified."""
-        idea = access_idea(request.user, pk, manage=True)
+        idea = access_idea(request.user, pk)
         data = _valid(StatusSerializer, request)
-        with service_errors():
-            change = services.idea_set_status(idea=idea, actor=request.user, **data)
+        change = services.idea_set_status(acting_user=request.user, idea=idea, **data)
         return Response(StatusChangeSerializer(change).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=MergeSerializer, responses=IdeaSerializer)
     @action(detail=True, methods=["post"])
     def merge(self, request, pk=None):
         """Managers: merge this idea (a duplicate) into `into`; answers the idea kept."""
-        idea = access_idea(request.user, pk, manage=True)
+        idea = access_idea(request.user, pk)
         data = _valid(MergeSerializer, request)
         target = Idea.objects.visible_to(request.user).filter(pk=data["into"]).first()
         if target is None:
             raise exceptions.ValidationError({"into": ["There is no idea with this id on a board you can see."]})
-        with service_errors():
-            target = services.idea_merge(duplicate=idea, target=target, actor=request.user)
+        target = services.idea_merge(acting_user=request.user, duplicate=idea, target=target)
         target.my_vote = selectors.user_voted(target, request.user)
         return Response(IdeaSerializer(target).data)
 
@@ -274,8 +194,7 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         idea = access_idea(request.user, pk)
         if request.method == "POST":
             data = _valid(CommentSerializer, request)
-            with service_errors():
-                comment = services.comment_create(idea=idea, author=request.user, body=data["body"])
+            comment = services.comment_create(acting_user=request.user, idea=idea, body=data["body"])
             return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
         paginator = OldestFirstPagination()
         page = paginator.paginate_queryset(idea.comments.select_related("author__profile"), request, view=self)
@@ -287,10 +206,8 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         idea = access_idea(request.user, pk)
         comment = idea.comments.filter(pk=comment_id).first()
         if comment is None:
-            raise exceptions.NotFound("No such comment.")
-        if not can_delete_comment(request.user, comment, idea.department):
-            raise exceptions.PermissionDenied("Only its author and the department's managers can delete a comment.")
-        services.comment_delete(comment=comment)
+            raise NotFound("unknown_comment", "There is no such comment.")
+        services.comment_delete(acting_user=request.user, comment=comment)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -412,7 +329,7 @@ class PollViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def get_queryset(self):
         slug = self.request.query_params.get("department")
-        department = access_department(self.request.user, slug) if slug else None
+        department = access_department_content(self.request.user, slug) if slug else None
         return selectors.board_polls(self.request.user, department=department).prefetch_related("options")
 
     def get_object(self) -> Poll:
@@ -425,14 +342,13 @@ class PollViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(request=PollCreateSerializer, responses={201: PollDetailSerializer})
     def create(self, request):
         data = _valid(PollCreateSerializer, request)
-        department = access_department(request.user, data.pop("department"))
-        with service_errors():
-            poll = services.poll_create(author=request.user, department=department, **data)
+        department = access_department_content(request.user, data.pop("department"))
+        poll = services.poll_create(acting_user=request.user, department=department, **data)
         return Response(self._detail(poll), status=status.HTTP_201_CREATED)
 
     def destroy(self, request, pk=None):
-        poll = access_poll(request.user, pk, manage=True)
-        services.poll_delete(poll=poll)
+        poll = access_poll(request.user, pk)
+        services.poll_delete(acting_user=request.user, poll=poll)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=PollVoteSerializer, responses=PollDetailSerializer)
@@ -440,20 +356,18 @@ class PollViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def vote(self, request, pk=None):
         """POST casts your one ballot; DELETE takes it back (not in anonymous polls, where ballots are final)."""
         poll = self.get_object()
-        with service_errors():
-            if request.method == "POST":
-                data = _valid(PollVoteSerializer, request)
-                poll = services.poll_vote(poll=poll, user=request.user, option_ids=data["options"])
-            else:
-                poll = services.poll_withdraw(poll=poll, user=request.user)
+        if request.method == "POST":
+            data = _valid(PollVoteSerializer, request)
+            poll = services.poll_vote(acting_user=request.user, poll=poll, option_ids=data["options"])
+        else:
+            poll = services.poll_withdraw(acting_user=request.user, poll=poll)
         return Response(self._detail(poll))
 
     @extend_schema(request=None, responses=PollDetailSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        poll = access_poll(request.user, pk, manage=True)
-        with service_errors():
-            poll = services.poll_close(poll=poll)
+        poll = access_poll(request.user, pk)
+        poll = services.poll_close(acting_user=request.user, poll=poll)
         return Response(self._detail(poll))
 
     @extend_schema(responses={200: ResultsSerializer, 403: ErrorSerializer})

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.departments.access import readers_of
 from apps.departments.models import Department, Membership
 
 from . import services
@@ -76,10 +77,10 @@ def seed_voting(*, seed: int = 42, max_voters: int = 15) -> Seeded:
         for title, description in IDEAS:
             author = rng.choice(people)
             ideas.append(
-                services.idea_create(author=author, department=department, title=title, description=description)
+                services.idea_create(acting_user=author, department=department, title=title, description=description)
             )
             for _ in range(rng.randint(0, 3)):
-                services.comment_create(idea=ideas[-1], author=rng.choice(people), body=rng.choice(COMMENTS))
+                services.comment_create(acting_user=rng.choice(people), idea=ideas[-1], body=rng.choice(COMMENTS))
         for idea in ideas:
             # Older ideas got their votes weeks ago: "top" and "trending" then tell different stories.
             age = rng.uniform(0, 60)
@@ -90,14 +91,14 @@ def seed_voting(*, seed: int = 42, max_voters: int = 15) -> Seeded:
                 [IdeaVote(idea=idea, user=v, created_at=now - timedelta(days=age * rng.random())) for v in voters],
                 ignore_conflicts=True,
             )
-            services.idea_recount(idea=idea)
+            services.idea_recount(acting_user=None, idea=idea)
         for idea, status in zip(ideas[:5], STATUS_NOTES, strict=False):
-            services.idea_set_status(idea=idea, status=status, actor=manager, note=STATUS_NOTES[status])
-        services.idea_merge(duplicate=ideas[-1], target=ideas[1], actor=manager)
+            services.idea_set_status(acting_user=manager, idea=idea, status=status, note=STATUS_NOTES[status])
+        services.idea_merge(acting_user=manager, duplicate=ideas[-1], target=ideas[1])
         seeded.ideas += len(ideas)
         for question, kind, anonymous, options in POLLS:
             poll = services.poll_create(
-                author=manager,
+                acting_user=manager,
                 department=department,
                 question=question,
                 kind=kind,
@@ -111,7 +112,7 @@ def seed_voting(*, seed: int = 42, max_voters: int = 15) -> Seeded:
                     if kind == "ranked"
                     else [rng.choice(option_ids)]
                 )
-                services.poll_vote(poll=poll, user=voter, option_ids=choice)
+                services.poll_vote(acting_user=voter, poll=poll, option_ids=choice)
             seeded.polls += 1
     return seeded
 
@@ -119,8 +120,6 @@ def seed_voting(*, seed: int = 42, max_voters: int = 15) -> Seeded:
 def _members(department: Department, *, limit: int) -> list[User]:
     """Active people of the board with their `role` (everyone is in the company-wide one), managers first."""
     role = Membership.objects.filter(department=department, user=OuterRef("pk")).values("role")[:1]
-    users = User.objects.filter(is_active=True).select_related("profile")
-    if not department.is_company_wide:
-        users = users.filter(memberships__department=department)
+    users = readers_of(department).select_related("profile")
     users = users.annotate(role=Coalesce(Subquery(role), Value(Membership.Role.MEMBER)))
     return list(users.order_by("role", "pk")[:limit])  # "manager" sorts before "member"

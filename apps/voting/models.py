@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.departments.access import readable_department_ids
 from apps.departments.models import Department
 
 from .trending import NO_VOTES_SCORE
@@ -26,12 +27,8 @@ from .trending import NO_VOTES_SCORE
 
 class IdeaQuerySet(models.QuerySet):
     def visible_to(self, user) -> "IdeaQuerySet":
-        """Ideas on the boards `user` may read: their departments', All staff's, every board for admins."""
-        if not (user.is_authenticated and user.is_active):
-            return self.none()
-        if user.is_staff:
-            return self.all()
-        return self.filter(department__in=Department.objects.visible_to(user))
+        """Ideas on the boards `user` reads (`apps.departments.access`: their departments and All staff)."""
+        return self.filter(department_id__in=readable_department_ids(user))
 
     def on_board(self) -> "IdeaQuerySet":
         """Ideas shown on a board: duplicates merged into another idea are left out."""
@@ -185,11 +182,8 @@ class IdeaComment(models.Model):
 
 class PollQuerySet(models.QuerySet):
     def visible_to(self, user) -> "PollQuerySet":
-        if not (user.is_authenticated and user.is_active):
-            return self.none()
-        if user.is_staff:
-            return self.all()
-        return self.filter(department__in=Department.objects.visible_to(user))
+        """Polls on the boards `user` reads."""
+        return self.filter(department_id__in=readable_department_ids(user))
 
     def with_my_participation(self, user) -> "PollQuerySet":
         return self.annotate(i_voted=Exists(PollParticipation.objects.filter(poll=OuterRef("pk"), user_id=user.pk)))

@@ -1,4 +1,5 @@
-"""Writes on ideas and polls. Callers fetch objects through `access` first.
+"""Writes on ideas and polls. Each takes the `acting_user` and authorises them through
+`access` itself; callers fetch objects through `access` first (which decides `NotFound`).
 
 Every vote takes a row lock on its idea or poll, then recounts from the votes in the
 same transaction: concurrent votes queue on the lock, none is lost and none counted
@@ -9,18 +10,25 @@ frames are published and notifications sent after commit.
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.errors import Conflict, Invalid, NotFound, require, validating
 from apps.core.markdown import render_markdown
 from apps.departments.models import Department
 from apps.notifications.services import notify
 from apps.realtime.topics import publish
 
-from .access import can_use_board
+from .access import (
+    can_delete_comment,
+    can_delete_idea,
+    can_edit_idea,
+    can_manage_poll,
+    can_moderate_board,
+    can_use_board,
+)
 from .events import (
     IdeaCommentsEvent,
     IdeaCreatedEvent,
@@ -51,14 +59,16 @@ MAX_POLL_OPTIONS = 20
 # Ideas
 
 
-def idea_create(*, author: User, department: Department, title: str, description: str = "") -> Idea:
+def idea_create(*, acting_user: User, department: Department, title: str, description: str = "") -> Idea:
     """Propose an idea. The author's own vote is cast with it (and can be taken back like any other)."""
+    author = acting_user
     _require_board_user(author, department)
     idea = Idea(department=department, author=author, title=_one_line(title), description=(description or "").strip())
     if not idea.title:
-        raise ValidationError({"title": "Give your idea a title."})
+        raise Invalid.field("title", "Give your idea a title.")
     idea.description_html = render_markdown(idea.description)
-    idea.full_clean(exclude=["department", "author"])
+    with validating():
+        idea.full_clean(exclude=["department", "author"])
     with transaction.atomic():
         idea.save()
         IdeaVote.objects.create(idea=idea, user=author)
@@ -68,72 +78,86 @@ def idea_create(*, author: User, department: Department, title: str, description
     return idea
 
 
-def idea_update(*, idea: Idea, title: str | None = None, description: str | None = None) -> Idea:
+def idea_update(*, acting_user: User, idea: Idea, title: str | None = None, description: str | None = None) -> Idea:
+    require(
+        can_edit_idea(acting_user, idea),
+        "Only the author, while the idea is open, and the department's managers can edit it.",
+    )
     if title is not None:
         idea.title = _one_line(title)
         if not idea.title:
-            raise ValidationError({"title": "Give your idea a title."})
+            raise Invalid.field("title", "Give your idea a title.")
     if description is not None:
         idea.description = description.strip()
         idea.description_html = render_markdown(idea.description)
-    idea.full_clean(exclude=["department", "author", "merged_into"])
+    with validating():
+        idea.full_clean(exclude=["department", "author", "merged_into"])
     idea.save(update_fields=["title", "description", "description_html", "updated_at"])
     return idea
 
 
-def idea_delete(*, idea: Idea) -> None:
+def idea_delete(*, acting_user: User, idea: Idea) -> None:
+    require(
+        can_delete_idea(acting_user, idea),
+        "Only the author, while the idea is open, and the department's managers can delete it.",
+    )
     event: IdeaDeletedEvent = {"type": "idea.deleted", "board": idea.department_id, "idea": idea.pk}
     with transaction.atomic():
         idea.delete()
         publish(BOARD_TOPIC, event["board"], dict(event))
 
 
-def idea_vote(*, idea: Idea, user: User) -> Idea:
+def idea_vote(*, acting_user: User, idea: Idea) -> Idea:
     """Up-vote the idea once. Voting twice, or on a closed or merged idea, is refused and changes nothing."""
+    user = acting_user
     _require_board_user(user, idea.department)
     with transaction.atomic():
         idea = _locked_idea(idea)
         _require_accepts_votes(idea)
         if IdeaVote.objects.filter(idea=idea, user=user).exists():
-            raise ValidationError("You have already voted for this idea.", code="already_voted")
+            raise Conflict("already_voted", "You have already voted for this idea.")
         try:
             with transaction.atomic():
                 IdeaVote.objects.create(idea=idea, user=user)
         except IntegrityError:
-            raise ValidationError("You have already voted for this idea.", code="already_voted") from None
+            raise Conflict("already_voted", "You have already voted for this idea.") from None
         _refresh_vote_totals(idea)
         _publish_votes(idea)
     return idea
 
 
-def idea_unvote(*, idea: Idea, user: User) -> Idea:
+def idea_unvote(*, acting_user: User, idea: Idea) -> Idea:
     """Take one's vote back."""
+    user = acting_user
     _require_board_user(user, idea.department)
     with transaction.atomic():
         idea = _locked_idea(idea)
         _require_accepts_votes(idea)
         deleted, _ = IdeaVote.objects.filter(idea=idea, user=user).delete()
         if not deleted:
-            raise ValidationError("You have not voted for this idea.", code="not_voted")
+            raise Conflict("not_voted", "You have not voted for this idea.")
         _refresh_vote_totals(idea)
         _publish_votes(idea)
     return idea
 
 
-def idea_set_status(*, idea: Idea, status: str, actor: User, note: str = "") -> IdeaStatusChange:
+def idea_set_status(*, acting_user: User, idea: Idea, status: str, note: str = "") -> IdeaStatusChange:
     """A manager's answer: the new status and a note go into the idea's history; voters and author are notified."""
+    actor = acting_user
+    require(can_moderate_board(actor, idea.department), "Only the department's managers can answer ideas.")
     if status not in Idea.Status.values:
-        raise ValidationError({"status": f"Unknown status {status!r}; use one of: {', '.join(Idea.Status.values)}."})
+        raise Invalid.field("status", f"Unknown status {status!r}; use one of: {', '.join(Idea.Status.values)}.")
     note = (note or "").strip()
     with transaction.atomic():
         idea = _locked_idea(idea)
         if idea.is_merged:
-            raise ValidationError("This idea was merged into another one: answer that one instead.", code="merged")
+            raise Conflict("merged", "This idea was merged into another one: answer that one instead.")
         if idea.status == status:
-            raise ValidationError({"status": f"The idea is already “{idea.get_status_display()}”."})
+            raise Invalid.field("status", f"The idea is already “{idea.get_status_display()}”.")
         change = IdeaStatusChange(idea=idea, actor=actor, old_status=idea.status, new_status=status, note=note)
         change.note_html = render_markdown(note)
-        change.full_clean(exclude=["idea", "actor"])
+        with validating():
+            change.full_clean(exclude=["idea", "actor"])
         change.save()
         idea.status = status
         idea.save(update_fields=["status", "updated_at"])
@@ -159,24 +183,26 @@ def idea_set_status(*, idea: Idea, status: str, actor: User, note: str = "") -> 
     return change
 
 
-def idea_merge(*, duplicate: Idea, target: Idea, actor: User) -> Idea:
+def idea_merge(*, acting_user: User, duplicate: Idea, target: Idea) -> Idea:
     """Fold `duplicate` into `target`: its votes move over (someone who voted for both counts once),
     ideas merged into it follow, and it leaves the board, pointing to `target`. Returns the target."""
+    actor = acting_user
+    require(can_moderate_board(actor, duplicate.department), "Only the department's managers can merge ideas.")
     if duplicate.pk == target.pk:
-        raise ValidationError({"into": "An idea cannot be merged into itself."})
+        raise Invalid.field("into", "An idea cannot be merged into itself.")
     if duplicate.department_id != target.department_id:
-        raise ValidationError({"into": "Both ideas must be on the same board."})
+        raise Invalid.field("into", "Both ideas must be on the same board.")
     with transaction.atomic():
         # Both rows locked, always in id order, so two merges never wait on each other in a circle.
         rows = Idea.objects.select_for_update().filter(pk__in=[duplicate.pk, target.pk]).order_by("pk")
         locked = {row.pk: row for row in rows}
         if len(locked) != 2:
-            raise ValidationError({"into": "That idea no longer exists."})
+            raise Invalid.field("into", "That idea no longer exists.")
         duplicate, target = _attach(locked[duplicate.pk], duplicate), _attach(locked[target.pk], target)
         if duplicate.is_merged:
-            raise ValidationError("This idea was already merged into another one.", code="merged")
+            raise Conflict("merged", "This idea was already merged into another one.")
         if target.is_merged:
-            raise ValidationError({"into": "That idea was itself merged into another one: merge into that one."})
+            raise Invalid.field("into", "That idea was itself merged into another one: merge into that one.")
         voter_ids = set(IdeaVote.objects.filter(idea=duplicate).values_list("user_id", flat=True))
         target_voters = IdeaVote.objects.filter(idea=target).values("user_id")
         IdeaVote.objects.filter(idea=duplicate, user_id__in=target_voters).delete()
@@ -206,8 +232,10 @@ def idea_merge(*, duplicate: Idea, target: Idea, actor: User) -> Idea:
     return target
 
 
-def idea_recount(*, idea: Idea) -> Idea:
+def idea_recount(*, acting_user: User | None, idea: Idea) -> Idea:
     """Recompute the vote count and trending score from the votes (after a bulk import, say)."""
+    if acting_user is not None:
+        require(can_moderate_board(acting_user, idea.department), "Only the department's managers can recount.")
     with transaction.atomic():
         idea = _locked_idea(idea)
         _refresh_vote_totals(idea)
@@ -215,15 +243,17 @@ def idea_recount(*, idea: Idea) -> Idea:
     return idea
 
 
-def comment_create(*, idea: Idea, author: User, body: str) -> IdeaComment:
+def comment_create(*, acting_user: User, idea: Idea, body: str) -> IdeaComment:
+    author = acting_user
     _require_board_user(author, idea.department)
     body = (body or "").strip()
     if not body:
-        raise ValidationError({"body": "Write a comment first."})
+        raise Invalid.field("body", "Write a comment first.")
     if idea.is_merged:
-        raise ValidationError("This idea was merged into another one: comment there.", code="merged")
+        raise Conflict("merged", "This idea was merged into another one: comment there.")
     comment = IdeaComment(idea=idea, author=author, body=body, body_html=render_markdown(body))
-    comment.full_clean(exclude=["idea", "author"])
+    with validating():
+        comment.full_clean(exclude=["idea", "author"])
     with transaction.atomic():
         comment.save()
         Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") + 1)
@@ -240,8 +270,12 @@ def comment_create(*, idea: Idea, author: User, body: str) -> IdeaComment:
     return comment
 
 
-def comment_delete(*, comment: IdeaComment) -> None:
+def comment_delete(*, acting_user: User, comment: IdeaComment) -> None:
     idea = comment.idea
+    require(
+        can_delete_comment(acting_user, comment, idea.department),
+        "Only the comment's author and the department's managers can delete it.",
+    )
     with transaction.atomic():
         comment.delete()
         Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") - 1)
@@ -274,7 +308,7 @@ def _locked_idea(idea: Idea) -> Idea:
     try:
         return _attach(Idea.objects.select_for_update().get(pk=idea.pk), idea)
     except Idea.DoesNotExist:
-        raise ValidationError("This idea no longer exists.", code="gone") from None
+        raise Conflict("gone", "This idea no longer exists.") from None
 
 
 def _attach(fresh: Idea, original: Idea) -> Idea:
@@ -288,16 +322,14 @@ def _attach(fresh: Idea, original: Idea) -> Idea:
 
 def _require_accepts_votes(idea: Idea) -> None:
     if idea.is_merged:
-        raise ValidationError("This idea was merged into another one: vote there.", code="merged")
+        raise Conflict("merged", "This idea was merged into another one: vote there.")
     if not idea.accepts_votes:
-        raise ValidationError(
-            f"This idea is {idea.get_status_display().lower()}: voting on it is closed.", code="voting_closed"
-        )
+        raise Conflict("voting_closed", f"This idea is {idea.get_status_display().lower()}: voting on it is closed.")
 
 
 def _require_board_user(user: User, department: Department) -> None:
     if not can_use_board(user, department):
-        raise PermissionDenied("You cannot use this board.")
+        raise NotFound("unknown_department", "There is no such board, or you do not have access to it.")
 
 
 def _publish_votes(idea: Idea) -> None:
@@ -329,7 +361,7 @@ def _one_line(text: str | None) -> str:
 
 def poll_create(
     *,
-    author: User,
+    acting_user: User,
     department: Department,
     question: str,
     kind: str,
@@ -339,6 +371,7 @@ def poll_create(
     closes_at: datetime | None = None,
     max_choices: int | None = None,
 ) -> Poll:
+    author = acting_user
     _require_board_user(author, department)
     errors: dict[str, str] = {}
     question = _one_line(question)
@@ -367,7 +400,7 @@ def poll_create(
         elif not 1 <= max_choices <= max(len(labels), 1):
             errors["max_choices"] = f"Choose a limit between 1 and the number of options ({len(labels)})."
     if errors:
-        raise ValidationError(errors)
+        raise Invalid.fields(errors)
     description = (description or "").strip()
     poll = Poll(
         department=department,
@@ -380,7 +413,8 @@ def poll_create(
         closes_at=closes_at,
         max_choices=max_choices,
     )
-    poll.full_clean(exclude=["department", "author"])
+    with validating():
+        poll.full_clean(exclude=["department", "author"])
     with transaction.atomic():
         poll.save()
         PollOption.objects.bulk_create(
@@ -389,25 +423,26 @@ def poll_create(
     return poll
 
 
-def poll_vote(*, poll: Poll, user: User, option_ids: Sequence[int]) -> Poll:
+def poll_vote(*, acting_user: User, poll: Poll, option_ids: Sequence[int]) -> Poll:
     """Cast the user's one ballot. `option_ids` in order of preference for a ranked-choice poll.
 
     In an anonymous poll the ballot is stored without the voter; only the fact that they
     voted is kept, apart from it, so that nobody votes twice.
     """
+    user = acting_user
     _require_board_user(user, poll.department)
     with transaction.atomic():
         poll = _locked_poll(poll)
         if poll.is_closed():
-            raise ValidationError("This poll is closed.", code="poll_closed")
+            raise Conflict("poll_closed", "This poll is closed.")
         chosen = _validated_choices(poll, option_ids)
         if PollParticipation.objects.filter(poll=poll, user=user).exists():
-            raise ValidationError("You have already voted in this poll.", code="already_voted")
+            raise Conflict("already_voted", "You have already voted in this poll.")
         try:
             with transaction.atomic():
                 PollParticipation.objects.create(poll=poll, user=user)
         except IntegrityError:
-            raise ValidationError("You have already voted in this poll.", code="already_voted") from None
+            raise Conflict("already_voted", "You have already voted in this poll.") from None
         ballot = PollBallot.objects.create(poll=poll, voter=None if poll.is_anonymous else user)
         ranked = poll.kind == Poll.Kind.RANKED
         PollChoice.objects.bulk_create(
@@ -420,38 +455,41 @@ def poll_vote(*, poll: Poll, user: User, option_ids: Sequence[int]) -> Poll:
     return poll
 
 
-def poll_withdraw(*, poll: Poll, user: User) -> Poll:
+def poll_withdraw(*, acting_user: User, poll: Poll) -> Poll:
     """Take one's ballot back, in a poll that is not anonymous and still open."""
+    user = acting_user
     _require_board_user(user, poll.department)
     if poll.is_anonymous:
-        raise ValidationError(
+        raise Conflict(
+            "anonymous_ballot",
             "Ballots in an anonymous poll are final: nothing links yours to you, so it cannot be taken back.",
-            code="anonymous_ballot",
         )
     with transaction.atomic():
         poll = _locked_poll(poll)
         if poll.is_closed():
-            raise ValidationError("This poll is closed.", code="poll_closed")
+            raise Conflict("poll_closed", "This poll is closed.")
         deleted, _ = PollParticipation.objects.filter(poll=poll, user=user).delete()
         if not deleted:
-            raise ValidationError("You have not voted in this poll.", code="not_voted")
+            raise Conflict("not_voted", "You have not voted in this poll.")
         PollBallot.objects.filter(poll=poll, voter=user).delete()
         _refresh_ballot_count(poll)
     return poll
 
 
-def poll_close(*, poll: Poll) -> Poll:
+def poll_close(*, acting_user: User, poll: Poll) -> Poll:
+    require(can_manage_poll(acting_user, poll), "Only the poll's author and the department's managers can close it.")
     with transaction.atomic():
         poll = _locked_poll(poll)
         if poll.is_closed():
-            raise ValidationError("This poll is already closed.", code="poll_closed")
+            raise Conflict("poll_closed", "This poll is already closed.")
         poll.closes_at = timezone.now()
         poll.save(update_fields=["closes_at"])
         _publish_ballots(poll)
     return poll
 
 
-def poll_delete(*, poll: Poll) -> None:
+def poll_delete(*, acting_user: User, poll: Poll) -> None:
+    require(can_manage_poll(acting_user, poll), "Only the poll's author and the department's managers can delete it.")
     poll.delete()
 
 
@@ -460,18 +498,18 @@ def _validated_choices(poll: Poll, option_ids: Sequence[int]) -> list[PollOption
     try:
         ids = [int(option_id) for option_id in option_ids]
     except (TypeError, ValueError):
-        raise ValidationError({"options": "Options are given by their ids."}) from None
+        raise Invalid.field("options", "Options are given by their ids.") from None
     if any(option_id not in options for option_id in ids):
-        raise ValidationError({"options": "Choose among this poll's options."})
+        raise Invalid.field("options", "Choose among this poll's options.")
     if len(set(ids)) != len(ids):
-        raise ValidationError({"options": "Each option can be chosen only once."})
+        raise Invalid.field("options", "Each option can be chosen only once.")
     if not ids:
         message = {"single": "Choose an option.", "multiple": "Choose at least one option."}
-        raise ValidationError({"options": message.get(poll.kind, "Rank at least one option.")})
+        raise Invalid.field("options", message.get(poll.kind, "Rank at least one option."))
     if poll.kind == Poll.Kind.SINGLE and len(ids) != 1:
-        raise ValidationError({"options": "Choose only one option."})
+        raise Invalid.field("options", "Choose only one option.")
     if poll.kind == Poll.Kind.MULTIPLE and poll.max_choices and len(ids) > poll.max_choices:
-        raise ValidationError({"options": f"Choose at most {poll.max_choices} options."})
+        raise Invalid.field("options", f"Choose at most {poll.max_choices} options.")
     return [options[option_id] for option_id in ids]
 
 
@@ -479,7 +517,7 @@ def _locked_poll(poll: Poll) -> Poll:
     try:
         fresh = Poll.objects.select_for_update().get(pk=poll.pk)
     except Poll.DoesNotExist:
-        raise ValidationError("This poll no longer exists.", code="gone") from None
+        raise Conflict("gone", "This poll no longer exists.") from None
     fresh.department = poll.department
     return fresh
 

@@ -1,30 +1,22 @@
 """HTML views of idea boards and polls: parse, authorise through `access`, call a service, render."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from apps.core.forms import add_validation_errors
+from apps.core.errors import FORM_ERRORS, Forbidden, Invalid, NotFound
+from apps.core.forms import add_service_errors
 from apps.core.pagination import keyset_page
-from apps.departments.access import access_department
+from apps.departments.access import access_department_content
 from apps.departments.models import Department
 
 from . import selectors, services
-from .access import (
-    access_idea,
-    access_poll,
-    can_delete_comment,
-    can_delete_idea,
-    can_edit_idea,
-    can_manage_poll,
-    can_moderate_board,
-)
+from .access import access_idea, access_poll, can_delete_comment, can_edit_idea, can_manage_poll, can_moderate_board
 from .forms import CommentForm, IdeaForm, MergeForm, PollForm, StatusForm
 from .models import Idea, Poll
 
@@ -45,16 +37,14 @@ def board_list(request: HttpRequest) -> HttpResponse:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    departments = Department.objects.visible_to(request.user).with_role_of(request.user)
-    if not request.user.is_staff:
-        departments = departments.exclude(my_role=None, is_company_wide=False)
+    departments = Department.objects.readable_by(request.user).with_role_of(request.user)
     departments = departments.annotate(idea_count=Coalesce(Subquery(ideas), 0))
     return render(request, "voting/index.html", {"departments": departments})
 
 
 @require_safe
 def board(request: HttpRequest, slug: str) -> HttpResponse:
-    department = access_department(request.user, slug)
+    department = access_department_content(request.user, slug)
     sort = selectors.parse_sort(request.GET.get("sort"))
     status = selectors.parse_status(request.GET.get("status"))
     query = " ".join(request.GET.get("q", "").split())[:100]
@@ -80,13 +70,13 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def idea_create(request: HttpRequest, slug: str) -> HttpResponse:
-    department = access_department(request.user, slug)
+    department = access_department_content(request.user, slug)
     form = IdeaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            idea = services.idea_create(author=request.user, department=department, **form.cleaned_data)
-        except ValidationError as error:
-            add_validation_errors(form, error)
+            idea = services.idea_create(acting_user=request.user, department=department, **form.cleaned_data)
+        except FORM_ERRORS as error:
+            add_service_errors(form, error)
         else:
             messages.success(request, "Idea proposed. Your own vote is counted.")
             return redirect(idea)
@@ -102,14 +92,14 @@ def idea_detail(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def idea_edit(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
     idea = _idea(request, slug, idea_id)
-    if not can_edit_idea(request.user, idea):
-        raise PermissionDenied("Only the author, while the idea is open, and the department's managers can edit it.")
     form = IdeaForm(request.POST or None, initial={"title": idea.title, "description": idea.description})
+    if not can_edit_idea(request.user, idea):  # the service refuses too; say so before the form is filled in
+        raise Forbidden("forbidden", "Only the author, while the idea is open, and the managers can edit it.")
     if request.method == "POST" and form.is_valid():
         try:
-            services.idea_update(idea=idea, **form.cleaned_data)
-        except ValidationError as error:
-            add_validation_errors(form, error)
+            services.idea_update(acting_user=request.user, idea=idea, **form.cleaned_data)
+        except FORM_ERRORS as error:
+            add_service_errors(form, error)
         else:
             messages.success(request, "Idea saved.")
             return redirect(idea)
@@ -120,9 +110,7 @@ def idea_edit(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
 @require_POST
 def idea_delete(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
     idea = _idea(request, slug, idea_id)
-    if not can_delete_idea(request.user, idea):
-        raise PermissionDenied("Only the author, while the idea is open, and the department's managers can delete it.")
-    services.idea_delete(idea=idea)
+    services.idea_delete(acting_user=request.user, idea=idea)
     messages.success(request, f"“{idea.title}” deleted.")
     return redirect("voting:board", slug=idea.department.slug)
 
@@ -131,9 +119,9 @@ def idea_delete(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
 def idea_vote(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
     idea = _idea(request, slug, idea_id)
     try:
-        services.idea_vote(idea=idea, user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        services.idea_vote(acting_user=request.user, idea=idea)
+    except FORM_ERRORS as error:
+        messages.error(request, error.detail)
     return _back(request, idea)
 
 
@@ -141,21 +129,21 @@ def idea_vote(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
 def idea_unvote(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
     idea = _idea(request, slug, idea_id)
     try:
-        services.idea_unvote(idea=idea, user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        services.idea_unvote(acting_user=request.user, idea=idea)
+    except FORM_ERRORS as error:
+        messages.error(request, error.detail)
     return _back(request, idea)
 
 
 @require_POST
 def idea_status(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
-    idea = _idea(request, slug, idea_id, manage=True)
+    idea = _idea(request, slug, idea_id)
     form = StatusForm(request.POST)
     if form.is_valid():
         try:
-            services.idea_set_status(idea=idea, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_validation_errors(form, error)
+            services.idea_set_status(acting_user=request.user, idea=idea, **form.cleaned_data)
+        except FORM_ERRORS as error:
+            add_service_errors(form, error)
         else:
             label = Idea.Status(form.cleaned_data["status"]).label
             messages.success(request, f"Status set to {label}; voters notified.")
@@ -165,7 +153,7 @@ def idea_status(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
 
 @require_POST
 def idea_merge(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
-    idea = _idea(request, slug, idea_id, manage=True)
+    idea = _idea(request, slug, idea_id)
     form = MergeForm(request.POST)
     if form.is_valid():
         target = Idea.objects.visible_to(request.user).filter(pk=form.cleaned_data["into"]).first()
@@ -173,9 +161,9 @@ def idea_merge(request: HttpRequest, slug: str, idea_id: int) -> HttpResponse:
             form.add_error("into", "There is no idea with this number on a board you can see.")
         else:
             try:
-                services.idea_merge(duplicate=idea, target=target, actor=request.user)
-            except ValidationError as error:
-                add_validation_errors(form, error)
+                services.idea_merge(acting_user=request.user, duplicate=idea, target=target)
+            except FORM_ERRORS as error:
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Merged “{idea.title}” into this idea; its votes moved here.")
                 return redirect(target)
@@ -188,9 +176,9 @@ def comment_create(request: HttpRequest, slug: str, idea_id: int) -> HttpRespons
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            comment = services.comment_create(idea=idea, author=request.user, body=form.cleaned_data["body"])
-        except ValidationError as error:
-            add_validation_errors(form, error)
+            comment = services.comment_create(acting_user=request.user, idea=idea, body=form.cleaned_data["body"])
+        except FORM_ERRORS as error:
+            add_service_errors(form, error)
         else:
             return redirect(f"{idea.get_absolute_url()}#comment-{comment.pk}")
     return _render_idea(request, idea, comment_form=form, status=400)
@@ -201,10 +189,8 @@ def comment_delete(request: HttpRequest, slug: str, idea_id: int, comment_id: in
     idea = _idea(request, slug, idea_id)
     comment = idea.comments.filter(pk=comment_id).first()
     if comment is None:
-        raise Http404("No such comment")
-    if not can_delete_comment(request.user, comment, idea.department):
-        raise PermissionDenied("Only its author and the department's managers can delete a comment.")
-    services.comment_delete(comment=comment)
+        raise NotFound("unknown_comment", "There is no such comment.")
+    services.comment_delete(acting_user=request.user, comment=comment)
     messages.success(request, "Comment deleted.")
     return redirect(idea)
 
@@ -249,7 +235,7 @@ def _render_idea(
 def _idea(request: HttpRequest, slug: str, idea_id: int, *, manage: bool = False) -> Idea:
     idea = access_idea(request.user, idea_id, manage=manage)
     if idea.department.slug != slug:
-        raise Http404("No such idea on this board")
+        raise NotFound("unknown_idea", "There is no such idea on this board.")
     return idea
 
 
@@ -266,7 +252,7 @@ def _back(request: HttpRequest, idea: Idea) -> HttpResponse:
 
 @require_safe
 def poll_list(request: HttpRequest, slug: str) -> HttpResponse:
-    department = access_department(request.user, slug)
+    department = access_department_content(request.user, slug)
     page = keyset_page(
         selectors.board_polls(request.user, department=department),
         fields=("-id",),
@@ -278,13 +264,13 @@ def poll_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def poll_create(request: HttpRequest, slug: str) -> HttpResponse:
-    department = access_department(request.user, slug)
+    department = access_department_content(request.user, slug)
     form = PollForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            poll = services.poll_create(author=request.user, department=department, **form.cleaned_data)
-        except ValidationError as error:
-            add_validation_errors(form, error)
+            poll = services.poll_create(acting_user=request.user, department=department, **form.cleaned_data)
+        except FORM_ERRORS as error:
+            add_service_errors(form, error)
         else:
             messages.success(request, "Poll created.")
             return redirect(poll)
@@ -309,9 +295,9 @@ def poll_vote(request: HttpRequest, slug: str, poll_id: int) -> HttpResponse:
     poll = _poll(request, slug, poll_id)
     try:
         option_ids = _chosen_options(request, poll)
-        services.poll_vote(poll=poll, user=request.user, option_ids=option_ids)
-    except ValidationError as error:
-        errors = error.message_dict.get("options", error.messages) if hasattr(error, "error_dict") else error.messages
+        services.poll_vote(acting_user=request.user, poll=poll, option_ids=option_ids)
+    except FORM_ERRORS as error:
+        errors = error.errors.get("options", [error.detail])
         return render(request, "voting/poll_detail.html", _poll_context(request, poll, vote_errors=errors), status=400)
     messages.success(request, "Your vote is in." if not poll.is_anonymous else "Your anonymous vote is in.")
     return redirect(poll)
@@ -321,9 +307,9 @@ def poll_vote(request: HttpRequest, slug: str, poll_id: int) -> HttpResponse:
 def poll_withdraw(request: HttpRequest, slug: str, poll_id: int) -> HttpResponse:
     poll = _poll(request, slug, poll_id)
     try:
-        services.poll_withdraw(poll=poll, user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        services.poll_withdraw(acting_user=request.user, poll=poll)
+    except FORM_ERRORS as error:
+        messages.error(request, error.detail)
     else:
         messages.success(request, "Your vote was taken back.")
     return redirect(poll)
@@ -331,11 +317,11 @@ def poll_withdraw(request: HttpRequest, slug: str, poll_id: int) -> HttpResponse
 
 @require_POST
 def poll_close(request: HttpRequest, slug: str, poll_id: int) -> HttpResponse:
-    poll = _poll(request, slug, poll_id, manage=True)
+    poll = _poll(request, slug, poll_id)
     try:
-        services.poll_close(poll=poll)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        services.poll_close(acting_user=request.user, poll=poll)
+    except FORM_ERRORS as error:
+        messages.error(request, error.detail)
     else:
         messages.success(request, "Poll closed.")
     return redirect(poll)
@@ -343,8 +329,8 @@ def poll_close(request: HttpRequest, slug: str, poll_id: int) -> HttpResponse:
 
 @require_POST
 def poll_delete(request: HttpRequest, slug: str, poll_id: int) -> HttpResponse:
-    poll = _poll(request, slug, poll_id, manage=True)
-    services.poll_delete(poll=poll)
+    poll = _poll(request, slug, poll_id)
+    services.poll_delete(acting_user=request.user, poll=poll)
     messages.success(request, f"Poll “{poll.question}” deleted.")
     return redirect("voting:polls", slug=poll.department.slug)
 
@@ -352,7 +338,7 @@ def poll_delete(request: HttpRequest, slug: str, poll_id: int) -> HttpResponse:
 def _poll(request: HttpRequest, slug: str, poll_id: int, *, manage: bool = False) -> Poll:
     poll = access_poll(request.user, poll_id, manage=manage)
     if poll.department.slug != slug:
-        raise Http404("No such poll on this board")
+        raise NotFound("unknown_poll", "There is no such poll on this board.")
     return poll
 
 
@@ -393,7 +379,7 @@ def _chosen_options(request: HttpRequest, poll: Poll) -> list[int]:
     if poll.kind != Poll.Kind.RANKED:
         values = request.POST.getlist("option")
         if not all(value.isdigit() for value in values):
-            raise ValidationError({"options": "Choose among this poll's options."})
+            raise Invalid.field("options", "Choose among this poll's options.")
         return [int(value) for value in values]
     ranked: list[tuple[int, int]] = []
     for key, value in request.POST.items():
@@ -401,11 +387,11 @@ def _chosen_options(request: HttpRequest, poll: Poll) -> list[int]:
             continue
         option_id, rank = key.removeprefix("rank-"), value.strip()
         if not (option_id.isdigit() and rank.isdigit() and int(rank) >= 1):
-            raise ValidationError({"options": "Ranks are whole numbers from 1 (your first choice)."})
+            raise Invalid.field("options", "Ranks are whole numbers from 1 (your first choice).")
         ranked.append((int(rank), int(option_id)))
     ranks = [rank for rank, _ in ranked]
     if len(set(ranks)) != len(ranks):
-        raise ValidationError({"options": "Give each option a different rank."})
+        raise Invalid.field("options", "Give each option a different rank.")
     return [option_id for _, option_id in sorted(ranked)]
 
 

@@ -92,5 +92,5 @@ def test_a_deactivated_user_is_logged_out_on_the_next_request(bob):
 
     client = Client()
     client.force_login(bob)
-    user_deactivate(user=bob)
+    user_deactivate(acting_user=None, user=bob)
     assert client.get("/").status_code == 302

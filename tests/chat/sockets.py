@@ -52,7 +52,8 @@ class Socket:
 
     async def error(self, timeout: float = 3) -> dict:
         frame = await self.next("error", timeout=timeout)
-        assert set(frame) == {"type", "code", "detail"} and frame["detail"], frame
+        assert {"type", "code", "detail"} <= set(frame) <= {"type", "code", "detail", "retry_after"}, frame
+        assert frame["detail"], frame
         return frame
 
     async def subscribe(self, room_id: int, after: int | None = None, revision: int | None = None) -> list[dict]:

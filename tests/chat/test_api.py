@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def say(user, room, body="hello"):
-    return services.message_send(user=user, room_id=room.pk, body=body)[0]
+    return services.message_send(acting_user=user, room_id=room.pk, body=body)[0]
 
 
 def test_rooms_list_the_readable_rooms_with_unread_counts(
@@ -22,7 +22,7 @@ def test_rooms_list_the_readable_rooms_with_unread_counts(
         say(manager, sales_room, f"news {i}")
     say(member, sales_room, "mine never counts")
     say(manager, all_staff_room, "for everyone")
-    direct, _ = services.direct_room(user=manager, other_id=member.pk)
+    direct, _ = services.direct_room(acting_user=manager, other_id=member.pk)
     say(manager, direct, "psst")
     rooms = {r["name"]: r for r in client_as("member").get("/api/v1/chat/rooms/").json()["results"]}
     assert set(rooms) == {"All staff", "Sales", "Max Manager"}  # a direct room is named after the other person
@@ -53,9 +53,9 @@ def test_the_room_list_costs_the_same_queries_for_many_rooms(client_as, member, 
     few = queries_for_list()
     for i in range(8):
         add_member(DepartmentFactory(name=f"Team {i}"), member)
-        room = services.group_room_create(creator=member, name=f"Group {i}")
+        room = services.group_room_create(acting_user=member, name=f"Group {i}")
         say(member, room)
-        services.direct_room(user=member, other_id=UserFactory().pk)
+        services.direct_room(acting_user=member, other_id=UserFactory().pk)
     assert queries_for_list() == few
 
 

@@ -19,11 +19,11 @@ SCREENSHOT = "/tmp/e2e-chat.png"
 
 @pytest.fixture
 def team(live_site) -> SimpleNamespace:
-    sales = department_create(name="Sales", description="We sell.")
-    bob = user_create(email="bob@example.com", display_name="Bob Baker", password=PASSWORD)
-    carol = user_create(email="carol@example.com", display_name="Carol Cruz", password=PASSWORD)
+    sales = department_create(acting_user=None, name="Sales", description="We sell.")
+    bob = user_create(acting_user=None, email="bob@example.com", display_name="Bob Baker", password=PASSWORD)
+    carol = user_create(acting_user=None, email="carol@example.com", display_name="Carol Cruz", password=PASSWORD)
     for user in (bob, carol):
-        membership_set(department=sales, user=user)
+        membership_set(acting_user=None, department=sales, user=user)
     return SimpleNamespace(
         bob=bob,
         carol=carol,
@@ -111,7 +111,7 @@ def test_history_scrolls_upward_and_a_reload_shows_nothing_twice(new_page, team)
     from apps.chat.services import message_send
 
     for i in range(120):
-        message_send(user=team.bob, room_id=team.sales.pk, body=f"history {i}")
+        message_send(acting_user=team.bob, room_id=team.sales.pk, body=f"history {i}")
     carol = new_page()
     open_chat(carol, "carol@example.com", team.sales)
     messages = carol.locator(".chat-message")

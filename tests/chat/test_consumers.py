@@ -13,7 +13,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from apps.accounts.services import user_deactivate
-from apps.chat import services
+from apps.chat import selectors, services
 from apps.chat.models import Message, Room
 from apps.departments.services import membership_remove
 from apps.notifications.models import Notification
@@ -37,7 +37,7 @@ def cast(member, manager, outsider, admin_user):
 
 async def say(user, room: Room, body: str = "hello", client_id: str | None = None) -> Message:
     message, _ = await database_sync_to_async(services.message_send)(
-        user=user, room_id=room.pk, body=body, client_id=client_id
+        acting_user=user, room_id=room.pk, body=body, client_id=client_id
     )
     return message
 
@@ -146,9 +146,9 @@ async def test_send_read_edit_and_delete_permission_matrix(application, cast, sa
 async def test_group_and_direct_rooms_are_read_by_their_members_only(application, cast, department):
     member, manager, outsider = cast["member"], cast["manager"], cast["outsider"]
     group = await database_sync_to_async(services.group_room_create)(
-        creator=member, name="Launch", member_ids=[outsider.pk]
+        acting_user=member, name="Launch", member_ids=[outsider.pk]
     )
-    direct, _ = await database_sync_to_async(services.direct_room)(user=member, other_id=manager.pk)
+    direct, _ = await database_sync_to_async(services.direct_room)(acting_user=member, other_id=manager.pk)
     for role, user in cast.items():
         socket = await open_socket(application, user)
         for room, readers in [(group, {"member", "outsider"}), (direct, {"member", "manager"})]:
@@ -454,7 +454,7 @@ async def test_reading_a_room_updates_the_unread_count_on_every_tab(application,
     tab2 = await open_socket(application, member, cookie=tab1.cookie)
     messages = [await say(manager, sales_room, f"news {i}") for i in range(3)]
     await say(member, sales_room, "my own messages are never unread")
-    assert await database_sync_to_async(services.selectors.unread_count)(room=sales_room, user=member) == 3
+    assert await database_sync_to_async(selectors.unread_count)(room=sales_room, user=member) == 3
     await tab1.send({"type": "chat.read", "room": sales_room.pk, "message": messages[1].pk})
     for tab in (tab1, tab2):
         frame = await tab.next("chat.read", skip={"chat.presence"})
@@ -473,7 +473,7 @@ async def test_removal_from_the_department_stops_delivery_at_once(application, m
     await staying.subscribe(sales_room.pk, after=0)
     department = await database_sync_to_async(lambda: sales_room.department)()
 
-    await database_sync_to_async(membership_remove)(department=department, user=member)
+    await database_sync_to_async(membership_remove)(acting_user=None, department=department, user=member)
     await say(manager, sales_room, "after the removal")
 
     notice = await removed.next("chat.removed", skip={"chat.presence"})
@@ -494,13 +494,15 @@ async def test_removal_from_the_department_stops_delivery_at_once(application, m
 
 async def test_leaving_a_group_room_stops_delivery_to_every_tab(application, member, outsider):
     room = await database_sync_to_async(services.group_room_create)(
-        creator=member, name="Offsite", member_ids=[outsider.pk]
+        acting_user=member, name="Offsite", member_ids=[outsider.pk]
     )
     tabs = [await open_socket(application, outsider) for _ in range(2)]
     owner = await open_socket(application, member)
     for socket in (*tabs, owner):
         await socket.subscribe(room.pk, after=0)
-    await database_sync_to_async(services.room_member_remove)(room=room, user_id=outsider.pk, by=outsider)
+    await database_sync_to_async(services.room_member_remove)(
+        room_id=room.pk, user_id=outsider.pk, acting_user=outsider
+    )
     await say(member, room, "just us now")
     for tab in tabs:
         assert (await tab.next("chat.removed", skip={"chat.presence"}))["room"] == room.pk
@@ -523,7 +525,7 @@ async def _closed_within(socket, seconds: float, code: int = 4403) -> None:
 async def test_deactivation_closes_chat_sockets_within_five_seconds(application, member, manager, sales_room):
     socket = await open_socket(application, member)
     await socket.subscribe(sales_room.pk, after=0)
-    await database_sync_to_async(user_deactivate)(user=member)
+    await database_sync_to_async(user_deactivate)(acting_user=None, user=member)
     await _closed_within(socket, 5)
 
 

@@ -11,10 +11,9 @@ import pytest
 from apps.chat import services
 from apps.chat.models import Message, Room
 from tests.factories import UserFactory, add_member
+from tests.matrix import cases, check, expect, matrix
 
 pytestmark = pytest.mark.django_db
-
-ALL = ("anonymous", "outsider", "member", "manager", "admin_user")
 
 
 @pytest.fixture
@@ -22,9 +21,9 @@ def world(department, member, manager, outsider, admin_user, all_staff_room):
     colleague = UserFactory(email="colleague@example.com", display_name="Carl Colleague")
     add_member(department, colleague)
     sales = Room.objects.get(department=department)
-    group = services.group_room_create(creator=member, name="Pricing task force", member_ids=[colleague.pk])
-    member_message, _ = services.message_send(user=member, room_id=sales.pk, body="mine")
-    colleague_message, _ = services.message_send(user=colleague, room_id=sales.pk, body="theirs")
+    group = services.group_room_create(acting_user=member, name="Pricing task force", member_ids=[colleague.pk])
+    member_message, _ = services.message_send(acting_user=member, room_id=sales.pk, body="mine")
+    colleague_message, _ = services.message_send(acting_user=colleague, room_id=sales.pk, body="theirs")
     return {
         "sales": sales.pk,
         "all_staff": all_staff_room.pk,
@@ -36,17 +35,7 @@ def world(department, member, manager, outsider, admin_user, all_staff_room):
     }
 
 
-def expect(anonymous, outsider, member, manager, admin_user):
-    return {
-        "anonymous": anonymous,
-        "outsider": outsider,
-        "member": member,
-        "manager": manager,
-        "admin_user": admin_user,
-    }
-
-
-HTML = [
+HTML = matrix(
     ("get", "/chat/", None, expect(302, 302, 302, 302, 302)),
     ("get", "/chat/{sales}/", None, expect(302, 404, 200, 200, 404)),
     ("get", "/chat/{all_staff}/", None, expect(302, 200, 200, 200, 200)),
@@ -61,9 +50,9 @@ HTML = [
     ("post", "/chat/new/", {"name": "Book club", "members": "manager@example.com"}, expect(302, 302, 302, 302, 302)),
     ("get", "/chat/direct/?q=carl", None, expect(302, 200, 200, 200, 200)),
     ("post", "/chat/direct/", {"user": "{colleague}"}, expect(302, 302, 302, 302, 302)),
-]  # fmt: skip
+)  # fmt: skip
 
-API = [
+API = matrix(
     ("get", "/api/v1/chat/rooms/", None, expect(401, 200, 200, 200, 200)),
     ("get", "/api/v1/chat/rooms/{sales}/", None, expect(401, 404, 200, 200, 404)),
     ("get", "/api/v1/chat/rooms/{all_staff}/", None, expect(401, 200, 200, 200, 200)),
@@ -81,40 +70,12 @@ API = [
     ("get", "/api/v1/chat/messages/{member_message}/", None, expect(401, 404, 200, 200, 404)),
     ("patch", "/api/v1/chat/messages/{member_message}/", {"body": "edited"}, expect(401, 404, 200, 403, 404)),
     ("delete", "/api/v1/chat/messages/{colleague_message}/", None, expect(401, 404, 403, 204, 404)),
-]  # fmt: skip
+)  # fmt: skip
 
 
-def _format(value, world):
-    if isinstance(value, str):
-        formatted = value.format(**world)
-        return int(formatted) if value.startswith("{") and formatted.isdigit() else formatted
-    if isinstance(value, dict):
-        return {key: _format(item, world) for key, item in value.items()}
-    return value
-
-
-def _cases(table):
-    return [
-        pytest.param(method, url, data, role, status, id=f"{method} {url} as {role}")
-        for method, url, data, statuses in table
-        for role, status in statuses.items()
-    ]
-
-
-@pytest.mark.parametrize(("method", "url", "data", "role", "status"), _cases(HTML))
-def test_html_views_check_permissions(client_as, world, method, url, data, role, status):
-    client = client_as(role)
-    response = getattr(client, method)(_format(url, world), _format(data, world) or {})
-    assert response.status_code == status, response.content[:300]
-    if role == "anonymous":
-        assert response["Location"].startswith("/accounts/login/")
-
-
-@pytest.mark.parametrize(("method", "url", "data", "role", "status"), _cases(API))
-def test_api_endpoints_check_permissions(client_as, world, method, url, data, role, status):
-    client = client_as(role)
-    response = getattr(client, method)(_format(url, world), _format(data, world), content_type="application/json")
-    assert response.status_code == status, response.content[:300]
+@pytest.mark.parametrize(("route", "role"), cases(HTML + API))
+def test_chat_pages_and_endpoints_check_permissions(client_as, world, route, role):
+    check(client_as, world, route, role)
 
 
 def test_nothing_is_changed_by_a_refused_request(client_as, world):

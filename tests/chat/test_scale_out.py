@@ -18,8 +18,8 @@ import pytest
 from channels.db import database_sync_to_async
 from rest_framework.authtoken.models import Token
 
-from apps.chat import services
 from apps.chat.models import Message, Room
+from apps.chat.services import streams
 from apps.departments.models import Membership
 from tests.chat.servers import Daphne, RedisServer, daphne_env, start_all, stop_all
 from tests.chat.sockets import session_cookie
@@ -240,7 +240,7 @@ async def test_a_message_stored_while_its_broadcast_is_lost_still_arrives(two_se
         from django.db import transaction
 
         with transaction.atomic():
-            revision = services._next_revision(sales_room.pk)
+            revision = streams.next_revision(sales_room.pk)
             message = Message.objects.create(
                 room=sales_room, author=manager, body="quiet", html="<p>quiet</p>", revision=revision
             )

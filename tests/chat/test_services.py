@@ -5,8 +5,8 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from apps.chat import selectors, services
-from apps.chat.access import ChatError
 from apps.chat.models import Message, ReadPosition, Room
+from apps.core.errors import ServiceError
 from apps.departments.services import company_wide_department, department_create, department_delete, membership_remove
 from apps.notifications.models import Notification
 from tests.factories import UserFactory, add_member
@@ -15,15 +15,15 @@ pytestmark = pytest.mark.django_db
 
 
 def say(user, room, body="hello"):
-    return services.message_send(user=user, room_id=room.pk, body=body)[0]
+    return services.message_send(acting_user=user, room_id=room.pk, body=body)[0]
 
 
 def test_every_department_has_one_room_created_with_it(db):
-    support = department_create(name="Support")
+    support = department_create(acting_user=None, name="Support")
     assert Room.objects.get(department=support).kind == "department"
     everyone = company_wide_department()
     assert Room.objects.filter(department=everyone).count() == 1
-    department_delete(department=support)
+    department_delete(acting_user=None, department=support)
     assert not Room.objects.filter(department_id=support.pk).exists()
 
 
@@ -39,12 +39,12 @@ def test_rooms_of_departments_made_without_the_service_appear_on_first_use(clien
 def test_ids_and_revisions_grow_with_every_change_in_a_room(member, sales_room):
     first, second = say(member, sales_room, "one"), say(member, sales_room, "two")
     assert first.pk < second.pk and (first.revision, second.revision) == (1, 2)
-    services.message_edit(user=member, message_id=first.pk, body="one, edited")
-    services.message_delete(user=member, message_id=second.pk)
+    services.message_edit(acting_user=member, message_id=first.pk, body="one, edited")
+    services.message_delete(acting_user=member, message_id=second.pk)
     sales_room.refresh_from_db()
     assert sales_room.revision == 4 and sales_room.last_message_id == second.pk
     assert list(Message.objects.order_by("pk").values_list("revision", flat=True)) == [3, 4]
-    services.message_edit(user=member, message_id=first.pk, body="one, edited")  # unchanged: no revision
+    services.message_edit(acting_user=member, message_id=first.pk, body="one, edited")  # unchanged: no revision
     sales_room.refresh_from_db()
     assert sales_room.revision == 4
 
@@ -59,9 +59,9 @@ def test_a_new_member_starts_with_nothing_unread_and_a_removed_one_loses_the_roo
     assert selectors.unread_count(room=sales_room, user=newcomer) == 0
     say(member, sales_room, "welcome!")
     assert selectors.unread_count(room=sales_room, user=newcomer) == 1
-    membership_remove(department=department, user=newcomer)
-    with pytest.raises(ChatError) as refused:
-        services.message_send(user=newcomer, room_id=sales_room.pk, body="still here?")
+    membership_remove(acting_user=None, department=department, user=newcomer)
+    with pytest.raises(ServiceError) as refused:
+        services.message_send(acting_user=newcomer, room_id=sales_room.pk, body="still here?")
     assert refused.value.code == "unknown_room"
     sales_room.refresh_from_db()
     assert sales_room.revision == 5  # the revoke took its place in the room's stream
@@ -70,7 +70,9 @@ def test_a_new_member_starts_with_nothing_unread_and_a_removed_one_loses_the_roo
 def test_mentions_notify_readers_once_and_edits_notify_only_new_mentions(member, manager, outsider, sales_room):
     message = say(member, sales_room, "@**max manager** please check")  # names match case-insensitively
     assert message.mentioned_ids == [manager.pk]
-    services.message_edit(user=member, message_id=message.pk, body="@**Max Manager** please check, @**Olga Outsider**")
+    services.message_edit(
+        acting_user=member, message_id=message.pk, body="@**Max Manager** please check, @**Olga Outsider**"
+    )
     assert Notification.objects.filter(recipient=manager, kind="chat_mention").count() == 1
     assert not Notification.objects.filter(recipient=outsider).exists()
     say(member, sales_room, "@**Mia Member** note to self")
@@ -78,31 +80,37 @@ def test_mentions_notify_readers_once_and_edits_notify_only_new_mentions(member,
 
 
 def test_mentions_in_group_rooms_reach_its_members_only(member, manager, outsider):
-    room = services.group_room_create(creator=member, name="Secret", member_ids=[outsider.pk])
+    room = services.group_room_create(acting_user=member, name="Secret", member_ids=[outsider.pk])
     message = say(member, room, "@**Olga Outsider** and @**Max Manager**")
     assert message.mentioned_ids == [outsider.pk]
 
 
 def test_read_positions_only_move_forward(member, manager, sales_room):
     messages = [say(manager, sales_room, f"m{i}") for i in range(4)]
-    assert services.room_mark_read(user=member, room_id=sales_room.pk, message_id=messages[2].pk) == (messages[2].pk, 1)
-    assert services.room_mark_read(user=member, room_id=sales_room.pk, message_id=messages[0].pk) == (messages[2].pk, 1)
-    assert services.room_mark_read(user=member, room_id=sales_room.pk, message_id=10**9) == (messages[3].pk, 0)
+    assert services.room_mark_read(acting_user=member, room_id=sales_room.pk, message_id=messages[2].pk) == (
+        messages[2].pk,
+        1,
+    )
+    assert services.room_mark_read(acting_user=member, room_id=sales_room.pk, message_id=messages[0].pk) == (
+        messages[2].pk,
+        1,
+    )
+    assert services.room_mark_read(acting_user=member, room_id=sales_room.pk, message_id=10**9) == (messages[3].pk, 0)
     assert ReadPosition.objects.get(user=member, room=sales_room).last_read_id == messages[3].pk
 
 
 def test_direct_rooms_need_two_different_active_people(member, manager):
-    room, created = services.direct_room(user=member, other_id=manager.pk)
-    assert created and services.direct_room(user=manager, other_id=member.pk) == (room, False)
+    room, created = services.direct_room(acting_user=member, other_id=manager.pk)
+    assert created and services.direct_room(acting_user=manager, other_id=member.pk) == (room, False)
     for other in (member.pk, 10**9, "2"):
-        with pytest.raises(ChatError):
-            services.direct_room(user=member, other_id=other)
+        with pytest.raises(ServiceError):
+            services.direct_room(acting_user=member, other_id=other)
     from apps.accounts.services import user_deactivate
 
     gone = UserFactory()
-    user_deactivate(user=gone)
-    with pytest.raises(ChatError):
-        services.direct_room(user=member, other_id=gone.pk)
+    user_deactivate(acting_user=None, user=gone)
+    with pytest.raises(ServiceError):
+        services.direct_room(acting_user=member, other_id=gone.pk)
 
 
 @pytest.mark.asyncio
@@ -112,7 +120,9 @@ async def test_a_sent_message_is_broadcast_after_commit_as_one_encoded_event(mem
     layer = get_channel_layer(services.chat_layer_alias())
     channel = await layer.new_channel()
     await layer.group_add(selectors.room_group(sales_room.pk), channel)
-    message, _ = await database_sync_to_async(services.message_send)(user=member, room_id=sales_room.pk, body="*hi*")
+    message, _ = await database_sync_to_async(services.message_send)(
+        acting_user=member, room_id=sales_room.pk, body="*hi*"
+    )
     event = await layer.receive(channel)
     assert {k: v for k, v in event.items() if k != "text"} == {
         "type": "chat.event", "room": sales_room.pk, "kind": "message", "rev": 1, "id": message.pk,
@@ -121,7 +131,7 @@ async def test_a_sent_message_is_broadcast_after_commit_as_one_encoded_event(mem
 
     frame = json.loads(event["text"])
     assert frame["type"] == "chat.message" and frame["message"]["html"] == "<p><em>hi</em></p>"
-    await database_sync_to_async(services.message_delete)(user=member, message_id=message.pk)
+    await database_sync_to_async(services.message_delete)(acting_user=member, message_id=message.pk)
     deleted = await layer.receive(channel)
     assert deleted["kind"] == "delete" and deleted["rev"] == 2
     await layer.group_discard(selectors.room_group(sales_room.pk), channel)

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def say(user, room, body="hello"):
-    return services.message_send(user=user, room_id=room.pk, body=body)[0]
+    return services.message_send(acting_user=user, room_id=room.pk, body=body)[0]
 
 
 def test_the_chat_page_shows_rooms_unread_badges_and_the_latest_messages(
@@ -64,8 +64,8 @@ def test_the_chat_page_costs_the_same_queries_with_more_rooms_and_messages(
     few = queries()
     for i in range(6):
         add_member(DepartmentFactory(name=f"Team {i}"), member)
-        say(member, services.group_room_create(creator=member, name=f"Group {i}"))
-        services.direct_room(user=member, other_id=UserFactory().pk)
+        say(member, services.group_room_create(acting_user=member, name=f"Group {i}"))
+        services.direct_room(acting_user=member, other_id=UserFactory().pk)
     department = sales_room.department
     authors = [member]
     for i in range(5):
@@ -120,7 +120,7 @@ def test_starting_a_direct_message_from_a_search(client_as, member, manager):
 
 
 def test_members_page_invites_renames_removes_and_leaves(client_as, member, manager, outsider):
-    room = services.group_room_create(creator=member, name="Book club", member_ids=[outsider.pk])
+    room = services.group_room_create(acting_user=member, name="Book club", member_ids=[outsider.pk])
     owner = client_as("member")
     page = owner.get(f"/chat/{room.pk}/members/").content.decode()
     assert "Olga Outsider" in page and "Remove Olga Outsider" in page and "Add a colleague" in page

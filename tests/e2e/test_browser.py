@@ -33,25 +33,36 @@ def picture(fmt: str, colour: str = "#2f6f9f", size: tuple[int, int] = (320, 240
 @pytest.fixture
 def sales_team(live_site) -> SimpleNamespace:
     """Sales with two members, Bob and Carol (who has a title, a Markdown bio and a photo); Legal without Bob."""
-    sales = department_create(name="Sales", description="We sell the product.", mission="Win customers **fairly**.")
-    legal = department_create(name="Legal", description="Contracts and compliance.")
-    bob = user_create(email="bob@example.com", display_name="Bob Baker", password=PASSWORD, job_title="Sales Rep")
-    carol = user_create(
-        email="carol@example.com", display_name="Carol Cruz", password=PASSWORD, job_title="Key Account Manager"
+    sales = department_create(
+        acting_user=None, name="Sales", description="We sell the product.", mission="Win customers **fairly**."
     )
-    profile_update(profile=carol.profile, bio="Ask me about **pricing** and discounts.")
+    legal = department_create(acting_user=None, name="Legal", description="Contracts and compliance.")
+    bob = user_create(
+        acting_user=None, email="bob@example.com", display_name="Bob Baker", password=PASSWORD, job_title="Sales Rep"
+    )
+    carol = user_create(
+        acting_user=None,
+        email="carol@example.com",
+        display_name="Carol Cruz",
+        password=PASSWORD,
+        job_title="Key Account Manager",
+    )
+    profile_update(acting_user=None, profile=carol.profile, bio="Ask me about **pricing** and discounts.")
     profile_set_photo(
+        acting_user=None,
         profile=carol.profile,
         upload=SimpleUploadedFile("carol.png", picture("PNG"), content_type="image/png"),
     )
-    membership_set(department=sales, user=bob, role="member")
-    membership_set(department=sales, user=carol, role="member")
+    membership_set(acting_user=None, department=sales, user=bob, role="member")
+    membership_set(acting_user=None, department=sales, user=carol, role="member")
     return SimpleNamespace(sales=sales, legal=legal, bob=bob, carol=carol)
 
 
 @pytest.fixture
 def admin(live_site):
-    return user_create(email="ada@example.com", display_name="Ada Admin", password=PASSWORD, is_staff=True)
+    return user_create(
+        acting_user=None, email="ada@example.com", display_name="Ada Admin", password=PASSWORD, is_staff=True
+    )
 
 
 def visit(page: Page, path: str, **options) -> Response:
@@ -152,7 +163,7 @@ def expect_self_contained_page(
 
 def test_no_page_requests_a_non_local_url(page, live_site, sales_team, admin):
     # Department feeds are for members: the admin manages Sales so every page opens.
-    membership_set(department=sales_team.sales, user=admin, role="manager")
+    membership_set(acting_user=None, department=sales_team.sales, user=admin, role="manager")
     watch = BrowserWatch(page, live_site.url)
     expect_self_contained_page(page, watch, "/accounts/login/", heading="Log in to the intranet")
 

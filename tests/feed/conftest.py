@@ -8,7 +8,7 @@ from tests.factories import image_bytes
 
 @pytest.fixture
 def post(department, member):
-    return post_create(author=member, department=department, body="Quarterly numbers are **in**.")
+    return post_create(acting_user=member, department=department, body="Quarterly numbers are **in**.")
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def announcement(department, manager, member):
     from django.utils import timezone
 
     return post_create(
-        author=manager, department=department, kind="announcement", body="New holiday hours from Monday.",
+        acting_user=manager, department=department, kind="announcement", body="New holiday hours from Monday.",
         requires_ack=True, ack_due_at=timezone.now() + timedelta(days=3),
     )  # fmt: skip
 

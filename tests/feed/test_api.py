@@ -4,41 +4,38 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from apps.feed import services
 from apps.feed.models import Post
 from tests.factories import image_bytes
+from tests.matrix import cases, check, expect, matrix
 
 pytestmark = pytest.mark.django_db
 
-API_MATRIX = [
-    ("get", "/api/v1/posts/", None, {"anonymous": 401, "outsider": 200, "member": 200, "manager": 200, "admin_user": 200}),
-    ("get", "/api/v1/posts/{post}/", None, {"anonymous": 401, "outsider": 404, "member": 200, "manager": 200, "admin_user": 404}),
-    ("patch", "/api/v1/posts/{post}/", {"body": "Edited"}, {"anonymous": 401, "outsider": 404, "member": 200, "manager": 403, "admin_user": 404}),
-    ("post", "/api/v1/posts/{post}/react/", {"emoji": "heart"}, {"anonymous": 401, "outsider": 404, "member": 200, "manager": 200, "admin_user": 404}),
-    ("get", "/api/v1/posts/{post}/reactions/", None, {"anonymous": 401, "outsider": 404, "member": 200, "manager": 200, "admin_user": 404}),
-    ("get", "/api/v1/posts/{post}/comments/", None, {"anonymous": 401, "outsider": 404, "member": 200, "manager": 200, "admin_user": 404}),
-    ("post", "/api/v1/posts/{post}/comments/", {"body": "Hi"}, {"anonymous": 401, "outsider": 404, "member": 201, "manager": 201, "admin_user": 404}),
-    ("post", "/api/v1/posts/{announcement}/acknowledge/", None, {"anonymous": 401, "outsider": 404, "member": 201, "manager": 201, "admin_user": 404}),
-    ("get", "/api/v1/posts/{announcement}/acknowledgements/", None, {"anonymous": 401, "outsider": 404, "member": 403, "manager": 200, "admin_user": 404}),
-    ("post", "/api/v1/posts/{announcement}/remind/", None, {"anonymous": 401, "outsider": 404, "member": 403, "manager": 200, "admin_user": 404}),
-    ("post", "/api/v1/posts/{post}/share/", None, {"anonymous": 401, "outsider": 404, "member": 201, "manager": 201, "admin_user": 404}),
-    ("get", "/api/v1/posts/scheduled/?department=sales", None, {"anonymous": 401, "outsider": 404, "member": 200, "manager": 200, "admin_user": 404}),
-    ("patch", "/api/v1/comments/{comment}/", {"body": "x"}, {"anonymous": 401, "outsider": 404, "member": 200, "manager": 403, "admin_user": 404}),
-    ("delete", "/api/v1/comments/{comment}/", None, {"anonymous": 401, "outsider": 404, "member": 204, "manager": 204, "admin_user": 404}),
-    ("delete", "/api/v1/posts/{post}/", None, {"anonymous": 401, "outsider": 404, "member": 204, "manager": 204, "admin_user": 404}),
-]  # fmt: skip
+API_MATRIX = matrix(
+    ("get", "/api/v1/posts/", None, expect(401, 200, 200, 200, 200)),
+    ("get", "/api/v1/posts/{post}/", None, expect(401, 404, 200, 200, 404)),
+    ("patch", "/api/v1/posts/{post}/", {"body": "Edited"}, expect(401, 404, 200, 403, 404)),
+    ("post", "/api/v1/posts/{post}/react/", {"emoji": "heart"}, expect(401, 404, 200, 200, 404)),
+    ("get", "/api/v1/posts/{post}/reactions/", None, expect(401, 404, 200, 200, 404)),
+    ("get", "/api/v1/posts/{post}/comments/", None, expect(401, 404, 200, 200, 404)),
+    ("post", "/api/v1/posts/{post}/comments/", {"body": "Hi"}, expect(401, 404, 201, 201, 404)),
+    ("post", "/api/v1/posts/{announcement}/acknowledge/", None, expect(401, 404, 201, 201, 404)),
+    ("get", "/api/v1/posts/{announcement}/acknowledgements/", None, expect(401, 404, 403, 200, 404)),
+    ("post", "/api/v1/posts/{announcement}/remind/", None, expect(401, 404, 403, 200, 404)),
+    ("post", "/api/v1/posts/{post}/share/", None, expect(401, 404, 201, 201, 404)),
+    ("get", "/api/v1/posts/scheduled/?department=sales", None, expect(401, 404, 200, 200, 404)),
+    ("patch", "/api/v1/comments/{comment}/", {"body": "x"}, expect(401, 404, 200, 403, 404)),
+    ("delete", "/api/v1/comments/{comment}/", None, expect(401, 404, 204, 204, 404)),
+    ("delete", "/api/v1/posts/{post}/", None, expect(401, 404, 204, 204, 404)),
+)  # fmt: skip
 
 
 @pytest.fixture
 def ids(post, announcement, member):
-    comment = services.comment_create(post=post, author=member, body="Mine")
+    comment = services.comment_create(post=post, acting_user=member, body="Mine")
     return {"post": post.pk, "announcement": announcement.pk, "comment": comment.pk}
 
 
-@pytest.mark.parametrize(
-    ("method", "url", "data", "role", "expected"),
-    [pytest.param(m, u, d, r, e[r], id=f"{m} {u} as {r}") for m, u, d, e in API_MATRIX for r in e],
-)
-def test_feed_api_checks_permissions(client_as, ids, outsider, admin_user, manager, method, url, data, role, expected):
-    response = getattr(client_as(role), method)(url.format(**ids), data, content_type="application/json")
-    assert response.status_code == expected, response.content[:300]
+@pytest.mark.parametrize(("route", "role"), cases(API_MATRIX))
+def test_feed_api_checks_permissions(client_as, ids, outsider, admin_user, manager, route, role):
+    check(client_as, ids, route, role)
 
 
 def test_a_post_with_images_is_created_through_the_api_and_listed(client_as, department, member):
@@ -86,10 +83,10 @@ def test_the_api_feed_uses_a_constant_number_of_queries(
 
     for i in range(30):
         post = services.post_create(
-            author=manager, department=department, body=f"Post {i}", images=[jpeg()] if i % 4 == 0 else []
+            acting_user=manager, department=department, body=f"Post {i}", images=[jpeg()] if i % 4 == 0 else []
         )
-        services.comment_create(post=post, author=member, body="ok")
-        services.reaction_toggle(post=post, user=member, emoji="heart")
+        services.comment_create(post=post, acting_user=member, body="ok")
+        services.reaction_toggle(post=post, acting_user=member, emoji="heart")
     client = client_as("member")
     # session, user, posts, images, attachments, my reactions, my acknowledgements
     with django_assert_num_queries(7):

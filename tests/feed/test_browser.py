@@ -17,11 +17,11 @@ pytestmark = [pytest.mark.browser]
 
 @pytest.fixture
 def sales(live_site):
-    department = department_create(name="Sales", description="We sell.")
-    max_ = user_create(email="max@example.com", display_name="Max Manager", password=PASSWORD)
-    mia = user_create(email="mia@example.com", display_name="Mia Member", password=PASSWORD)
-    membership_set(department=department, user=max_, role="manager")
-    membership_set(department=department, user=mia, role="member")
+    department = department_create(acting_user=None, name="Sales", description="We sell.")
+    max_ = user_create(acting_user=None, email="max@example.com", display_name="Max Manager", password=PASSWORD)
+    mia = user_create(acting_user=None, email="mia@example.com", display_name="Mia Member", password=PASSWORD)
+    membership_set(acting_user=None, department=department, user=max_, role="manager")
+    membership_set(acting_user=None, department=department, user=mia, role="member")
     return department
 
 
@@ -82,7 +82,7 @@ def test_infinite_scroll_mention_autocomplete_and_lightbox(sales, new_page):
     max_ = User.objects.get(email="max@example.com")
     for i in range(15):
         services.post_create(
-            author=max_, department=sales, body=f"Update number {i}", images=[jpeg()] if i == 0 else []
+            acting_user=max_, department=sales, body=f"Update number {i}", images=[jpeg()] if i == 0 else []
         )
 
     page = new_page()

@@ -56,7 +56,7 @@ async def test_posts_comments_and_reactions_reach_watchers_of_the_feed_only():
     await outsider.send_json_to({"type": "watch", "topic": f"feed:{sales.pk}"})
     assert (await outsider.receive_json_from())["code"] == "unknown_topic"
 
-    post = await sync_to_async(_in_transaction)(services.post_create, author=max_, department=sales, body="Live!")
+    post = await sync_to_async(_in_transaction)(services.post_create, acting_user=max_, department=sales, body="Live!")
     assert await watcher.receive_json_from() == {
         "type": "feed.post",
         "department": sales.pk,
@@ -64,11 +64,11 @@ async def test_posts_comments_and_reactions_reach_watchers_of_the_feed_only():
         "action": "created",
     }
 
-    await sync_to_async(_in_transaction)(services.comment_create, post=post, author=max_, body="First")
+    await sync_to_async(_in_transaction)(services.comment_create, post=post, acting_user=max_, body="First")
     frame = await watcher.receive_json_from()
     assert frame["type"] == "feed.comment" and frame["comment_count"] == 1 and frame["action"] == "created"
 
-    await sync_to_async(_in_transaction)(services.reaction_toggle, post=post, user=max_, emoji="party")
+    await sync_to_async(_in_transaction)(services.reaction_toggle, post=post, acting_user=max_, emoji="party")
     assert await watcher.receive_json_from() == {
         "type": "feed.reactions",
         "department": sales.pk,
@@ -85,7 +85,7 @@ async def test_a_mention_updates_the_notification_badge_live():
     cast = await _setup()
     sales, max_ = cast.sales, cast.max
     socket = await _socket("mia@example.com")
-    await sync_to_async(_in_transaction)(services.post_create, author=max_, department=sales, body="Thanks @mia")
+    await sync_to_async(_in_transaction)(services.post_create, acting_user=max_, department=sales, body="Thanks @mia")
     frame = await socket.receive_json_from()
     assert frame["type"] == "notification" and frame["unread_count"] == 1
     assert frame["notification"]["kind"] == "mention"
@@ -101,7 +101,7 @@ async def test_nothing_is_sent_when_the_transaction_rolls_back():
 
     def create_then_fail():
         with transaction.atomic():
-            services.post_create(author=max_, department=sales, body="Never happened")
+            services.post_create(acting_user=max_, department=sales, body="Never happened")
             raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):

@@ -12,13 +12,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def department_image_url(department):
-    department_set_image(department=department, upload=SimpleUploadedFile("d.png", image_bytes("PNG")))
+    department_set_image(
+        acting_user=None, department=department, upload=SimpleUploadedFile("d.png", image_bytes("PNG"))
+    )
     return f"/media/{department.image.name}"
 
 
 @pytest.fixture
 def photo_url(member):
-    profile_set_photo(profile=member.profile, upload=SimpleUploadedFile("p.jpg", image_bytes()))
+    profile_set_photo(acting_user=None, profile=member.profile, upload=SimpleUploadedFile("p.jpg", image_bytes()))
     return f"/media/{member.profile.photo.name}"
 
 

@@ -79,7 +79,7 @@ async def test_deactivation_closes_every_open_socket_of_the_user(application, al
     for tab in tabs:
         assert (await tab.connect())[0]
         await tab.receive_json_from()
-    await sync_to_async(user_deactivate)(user=user)
+    await sync_to_async(user_deactivate)(acting_user=None, user=user)
     for tab in tabs:
         await _assert_closed(tab, 4403)
 
@@ -110,28 +110,16 @@ async def test_deactivation_reaches_sockets_through_the_redis_channel_layer(appl
         communicator = connect(application, client)
         assert (await communicator.connect())[0]
         await communicator.receive_json_from()
-        await sync_to_async(user_deactivate)(user=user)
+        await sync_to_async(user_deactivate)(acting_user=None, user=user)
         await _assert_closed(communicator, 4403)
     finally:
         channel_layers.backends.clear()
 
 
-@pytest.fixture
-def department_topic(transactional_db):
-    from apps.departments.models import Department
-    from apps.realtime import topics
-
-    topics.register_topic(
-        "test-department", lambda user, pk: Department.objects.visible_to(user).filter(pk=pk).exists()
-    )
-    return topics
-
-
-async def test_watching_a_topic_checks_permission_and_delivers_published_frames(
-    application, alice_session, department_topic
-):
+async def test_watching_a_topic_checks_permission_and_delivers_published_frames(application, alice_session):
     from django.db import transaction
 
+    from apps.realtime import topics
     from tests.factories import DepartmentFactory, add_member
 
     user, client = alice_session
@@ -141,19 +129,22 @@ async def test_watching_a_topic_checks_permission_and_delivers_published_frames(
     communicator = connect(application, client)
     assert (await communicator.connect())[0]
     await communicator.receive_json_from()
-    await communicator.send_json_to({"type": "watch", "topic": f"test-department:{theirs.pk}"})
+    await communicator.send_json_to({"type": "watch", "topic": f"feed:{theirs.pk}"})
     assert (await communicator.receive_json_from())["code"] == "unknown_topic"
     await communicator.send_json_to({"type": "watch", "topic": "nonsense"})
     assert (await communicator.receive_json_from())["code"] == "unknown_topic"
-    await communicator.send_json_to({"type": "watch", "topic": f"test-department:{mine.pk}"})
-    assert await communicator.receive_json_from() == {"type": "watching", "topic": f"test-department:{mine.pk}"}
+    await communicator.send_json_to({"type": "watch", "topic": f"feed:{mine.pk}"})
+    assert await communicator.receive_json_from() == {"type": "watching", "topic": f"feed:{mine.pk}"}
+
+    def frame(department) -> dict:
+        return {"type": "feed.post", "department": department.pk, "post": 1, "action": "created"}
 
     def publish_both():
         with transaction.atomic():
-            department_topic.publish("test-department", theirs.pk, {"type": "secret"})
-            department_topic.publish("test-department", mine.pk, {"type": "news", "text": "hi"})
+            topics.publish("feed", theirs.pk, frame(theirs))
+            topics.publish("feed", mine.pk, frame(mine))
 
     await sync_to_async(publish_both)()
-    assert await communicator.receive_json_from() == {"type": "news", "text": "hi"}
+    assert await communicator.receive_json_from() == frame(mine)
     assert await communicator.receive_nothing(timeout=0.2)
     await communicator.disconnect()

@@ -18,13 +18,13 @@ def colleague(department):
 @pytest.fixture
 def idea(department, colleague) -> Idea:
     return services.idea_create(
-        author=colleague, department=department, title="Dark mode for the CRM", description="Our eyes **hurt**."
+        acting_user=colleague, department=department, title="Dark mode for the CRM", description="Our eyes **hurt**."
     )
 
 
 @pytest.fixture
 def other_idea(department, colleague) -> Idea:
-    return services.idea_create(author=colleague, department=department, title="Night theme in the CRM")
+    return services.idea_create(acting_user=colleague, department=department, title="Night theme in the CRM")
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def company_wide(db):
 
 def make_poll(department, author, kind: str = "single", *, options=("Red", "Green", "Blue"), **extra) -> Poll:
     return services.poll_create(
-        author=author, department=department, question="Which colour?", kind=kind, options=list(options), **extra
+        acting_user=author, department=department, question="Which colour?", kind=kind, options=list(options), **extra
     )
 
 

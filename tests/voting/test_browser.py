@@ -23,7 +23,7 @@ CSP_MESSAGE = re.compile(r"Content Security Policy|Refused to")
 
 @pytest.fixture
 def team(live_site) -> SimpleNamespace:
-    sales = department_create(name="Sales", description="We sell.")
+    sales = department_create(acting_user=None, name="Sales", description="We sell.")
     people = {}
     for key, name, role in (("bob", "Bob Baker", "member"), ("carol", "Carol Cruz", "member"),
                             ("max", "Max Manager", "manager")):  # fmt: skip

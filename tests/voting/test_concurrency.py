@@ -9,9 +9,9 @@ from collections import Counter
 from collections.abc import Callable
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connections
 
+from apps.core.errors import ServiceError
 from apps.voting import services
 from apps.voting.models import Idea, IdeaVote, Poll, PollBallot, PollChoice, PollParticipation
 from tests.factories import UserFactory, add_member
@@ -46,9 +46,9 @@ def at_once(calls: list[Callable[[], object]]) -> list[object]:
 
 
 def refusals(outcomes: list[object]) -> Counter:
-    unexpected = [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, ValidationError)]
+    unexpected = [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, ServiceError)]
     assert not unexpected, unexpected
-    return Counter(o.error_list[0].code for o in outcomes if isinstance(o, ValidationError))
+    return Counter(o.code for o in outcomes if isinstance(o, ServiceError))
 
 
 @pytest.fixture
@@ -60,14 +60,14 @@ def voters(department):
 
 
 def test_twenty_people_voting_at_once_are_all_counted(idea, voters):
-    outcomes = at_once([lambda v=v: services.idea_vote(idea=idea, user=v) for v in voters])
+    outcomes = at_once([lambda v=v: services.idea_vote(idea=idea, acting_user=v) for v in voters])
     assert refusals(outcomes) == Counter()
     idea.refresh_from_db()
     assert idea.vote_count == THREADS + 1 == IdeaVote.objects.filter(idea=idea).count()
 
 
 def test_one_person_voting_twenty_times_at_once_counts_once(idea, member):
-    outcomes = at_once([lambda: services.idea_vote(idea=idea, user=member)] * THREADS)
+    outcomes = at_once([lambda: services.idea_vote(idea=idea, acting_user=member)] * THREADS)
     assert refusals(outcomes) == Counter({"already_voted": THREADS - 1})
     idea.refresh_from_db()
     assert idea.vote_count == 2 == IdeaVote.objects.filter(idea=idea).count()
@@ -76,18 +76,18 @@ def test_one_person_voting_twenty_times_at_once_counts_once(idea, member):
 def test_votes_and_votes_taken_back_at_once_leave_an_exact_count(idea, voters):
     leaving, joining = voters[: THREADS // 2], voters[THREADS // 2 :]
     for voter in leaving:
-        services.idea_vote(idea=idea, user=voter)
-    calls = [lambda v=v: services.idea_unvote(idea=idea, user=v) for v in leaving]
-    calls += [lambda v=v: services.idea_vote(idea=idea, user=v) for v in joining]
+        services.idea_vote(idea=idea, acting_user=voter)
+    calls = [lambda v=v: services.idea_unvote(idea=idea, acting_user=v) for v in leaving]
+    calls += [lambda v=v: services.idea_vote(idea=idea, acting_user=v) for v in joining]
     assert refusals(at_once(calls)) == Counter()
     idea.refresh_from_db()
     assert idea.vote_count == 1 + len(joining) == IdeaVote.objects.filter(idea=idea).count()
 
 
 def test_a_merge_racing_with_votes_loses_and_doubles_nothing(idea, other_idea, voters, manager):
-    calls = [lambda v=v: services.idea_vote(idea=other_idea, user=v) for v in voters[:10]]
-    calls += [lambda v=v: services.idea_vote(idea=idea, user=v) for v in voters[5:15]]
-    calls.append(lambda: services.idea_merge(duplicate=other_idea, target=idea, actor=manager))
+    calls = [lambda v=v: services.idea_vote(idea=other_idea, acting_user=v) for v in voters[:10]]
+    calls += [lambda v=v: services.idea_vote(idea=idea, acting_user=v) for v in voters[5:15]]
+    calls.append(lambda: services.idea_merge(duplicate=other_idea, target=idea, acting_user=manager))
     outcomes = at_once(calls)
     # A vote on the duplicate that came after the merge is refused as "merged". Someone who
     # voted on both, and whose duplicate vote the merge moved over first, is told
@@ -110,7 +110,9 @@ def test_a_merge_racing_with_votes_loses_and_doubles_nothing(idea, other_idea, v
 def test_twenty_ballots_at_once_are_all_counted(department, colleague, voters, anonymous):
     poll = make_poll(department, colleague, "ranked", is_anonymous=anonymous)
     first, second, _third = option_ids(poll)
-    outcomes = at_once([lambda v=v: services.poll_vote(poll=poll, user=v, option_ids=[second, first]) for v in voters])
+    outcomes = at_once(
+        [lambda v=v: services.poll_vote(poll=poll, acting_user=v, option_ids=[second, first]) for v in voters]
+    )
     assert refusals(outcomes) == Counter()
     poll.refresh_from_db()
     assert poll.ballot_count == THREADS == PollBallot.objects.filter(poll=poll).count()
@@ -120,6 +122,8 @@ def test_twenty_ballots_at_once_are_all_counted(department, colleague, voters, a
 
 def test_one_person_casting_twenty_ballots_at_once_casts_one(department, colleague, member):
     poll = make_poll(department, colleague, is_anonymous=True)
-    outcomes = at_once([lambda: services.poll_vote(poll=poll, user=member, option_ids=option_ids(poll)[:1])] * THREADS)
+    outcomes = at_once(
+        [lambda: services.poll_vote(poll=poll, acting_user=member, option_ids=option_ids(poll)[:1])] * THREADS
+    )
     assert refusals(outcomes) == Counter({"already_voted": THREADS - 1})
     assert Poll.objects.get(pk=poll.pk).ballot_count == 1 == PollBallot.objects.filter(poll=poll).count()

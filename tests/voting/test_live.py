@@ -81,10 +81,12 @@ async def test_only_people_who_can_read_the_board_may_watch_it(application, sale
     }  # fmt: skip
     mia = await open_socket(application, people["mia"])
     await watch_board(mia, department)
-    idea = await in_transaction(services.idea_create, author=people["carl"], department=department, title="Dark mode")
+    idea = await in_transaction(
+        services.idea_create, acting_user=people["carl"], department=department, title="Dark mode"
+    )
     assert (await mia.receive_json_from(timeout=3))["type"] == "idea.created"
     assert await olga.receive_nothing(timeout=0.2)
-    await in_transaction(services.idea_vote, idea=idea, user=people["max"])
+    await in_transaction(services.idea_vote, idea=idea, acting_user=people["max"])
     assert (await mia.receive_json_from(timeout=3))["vote_count"] == 2
     assert await olga.receive_nothing(timeout=0.2)
     for socket in (mia, olga):
@@ -96,7 +98,9 @@ async def test_vote_counts_status_merges_and_comments_arrive_live_in_their_decla
     watcher = await open_socket(application, people["mia"])
     await watch_board(watcher, department)
 
-    idea = await in_transaction(services.idea_create, author=people["carl"], department=department, title="Dark mode")
+    idea = await in_transaction(
+        services.idea_create, acting_user=people["carl"], department=department, title="Dark mode"
+    )
     created = await watcher.receive_json_from(timeout=3)
     assert_shape(created, events.IdeaCreatedEvent)
     assert_shape(created["idea"], events.IdeaSummary)
@@ -105,19 +109,21 @@ async def test_vote_counts_status_merges_and_comments_arrive_live_in_their_decla
         "status_label": "Open", "vote_count": 1, "author": "Carl",
     }  # fmt: skip
 
-    await in_transaction(services.idea_vote, idea=idea, user=people["max"])
+    await in_transaction(services.idea_vote, idea=idea, acting_user=people["max"])
     votes = await watcher.receive_json_from(timeout=3)
     assert_shape(votes, events.IdeaVotesEvent)
     assert votes == {"type": "idea.votes", "board": department.pk, "idea": idea.pk, "vote_count": 2}
-    await in_transaction(services.idea_unvote, idea=idea, user=people["max"])
+    await in_transaction(services.idea_unvote, idea=idea, acting_user=people["max"])
     assert (await watcher.receive_json_from(timeout=3))["vote_count"] == 1
 
-    await in_transaction(services.comment_create, idea=idea, author=people["max"], body="Yes")
+    await in_transaction(services.comment_create, idea=idea, acting_user=people["max"], body="Yes")
     comments = await watcher.receive_json_from(timeout=3)
     assert_shape(comments, events.IdeaCommentsEvent)
     assert comments["comment_count"] == 1
 
-    await in_transaction(services.idea_set_status, idea=idea, status="planned", actor=people["max"], note="**Q3**")
+    await in_transaction(
+        services.idea_set_status, idea=idea, status="planned", acting_user=people["max"], note="**Q3**"
+    )
     status = await watcher.receive_json_from(timeout=3)
     assert_shape(status, events.IdeaStatusEvent)
     assert status == {
@@ -125,9 +131,11 @@ async def test_vote_counts_status_merges_and_comments_arrive_live_in_their_decla
         "status_label": "Planned", "accepts_votes": True, "note_html": "<p><strong>Q3</strong></p>",
     }  # fmt: skip
 
-    duplicate = await in_transaction(services.idea_create, author=people["carl"], department=department, title="Dim")
+    duplicate = await in_transaction(
+        services.idea_create, acting_user=people["carl"], department=department, title="Dim"
+    )
     await watcher.receive_json_from(timeout=3)  # its idea.created
-    await in_transaction(services.idea_merge, duplicate=duplicate, target=idea, actor=people["max"])
+    await in_transaction(services.idea_merge, duplicate=duplicate, target=idea, acting_user=people["max"])
     merged = await watcher.receive_json_from(timeout=3)
     assert_shape(merged, events.IdeaMergedEvent)
     assert (
@@ -136,7 +144,7 @@ async def test_vote_counts_status_merges_and_comments_arrive_live_in_their_decla
     after = await watcher.receive_json_from(timeout=3)
     assert after == {"type": "idea.votes", "board": department.pk, "idea": idea.pk, "vote_count": 1}  # Carl, once
 
-    await in_transaction(services.idea_delete, idea=idea)
+    await in_transaction(services.idea_delete, acting_user=people["max"], idea=idea)
     deleted = await watcher.receive_json_from(timeout=3)
     assert_shape(deleted, events.IdeaDeletedEvent)
     await watcher.disconnect()
@@ -144,10 +152,12 @@ async def test_vote_counts_status_merges_and_comments_arrive_live_in_their_decla
 
 async def test_a_status_change_notifies_each_voter_live(application, sales):
     department, people = sales
-    idea = await sync_to_async(services.idea_create)(author=people["carl"], department=department, title="Dark mode")
-    await sync_to_async(services.idea_vote)(idea=idea, user=people["mia"])
+    idea = await sync_to_async(services.idea_create)(
+        acting_user=people["carl"], department=department, title="Dark mode"
+    )
+    await sync_to_async(services.idea_vote)(idea=idea, acting_user=people["mia"])
     voter = await open_socket(application, people["mia"])  # not watching the board: the bell is account-wide
-    await in_transaction(services.idea_set_status, idea=idea, status="planned", actor=people["max"])
+    await in_transaction(services.idea_set_status, idea=idea, status="planned", acting_user=people["max"])
     frame = await voter.receive_json_from(timeout=3)
     assert frame["type"] == "notification" and frame["unread_count"] == 1
     assert frame["notification"]["title"] == "“Dark mode” is now Planned"
@@ -158,12 +168,17 @@ async def test_a_status_change_notifies_each_voter_live(application, sales):
 async def test_a_ballot_sends_the_new_count_and_never_a_choice(application, sales):
     department, people = sales
     poll = await sync_to_async(services.poll_create)(
-        author=people["max"], department=department, question="Q?", kind="single", options=["A", "B"], is_anonymous=True
+        acting_user=people["max"],
+        department=department,
+        question="Q?",
+        kind="single",
+        options=["A", "B"],
+        is_anonymous=True,
     )
     option = await sync_to_async(lambda: poll.options.first().pk)()
     watcher = await open_socket(application, people["carl"])
     await watch_board(watcher, department)
-    await in_transaction(services.poll_vote, poll=poll, user=people["mia"], option_ids=[option])
+    await in_transaction(services.poll_vote, poll=poll, acting_user=people["mia"], option_ids=[option])
     frame = await watcher.receive_json_from(timeout=3)
     assert_shape(frame, events.PollBallotsEvent)
     assert frame == {
@@ -173,25 +188,27 @@ async def test_a_ballot_sends_the_new_count_and_never_a_choice(application, sale
         "ballot_count": 1,
         "closed": False,
     }
-    await in_transaction(services.poll_close, poll=poll)
+    await in_transaction(services.poll_close, acting_user=people["max"], poll=poll)
     assert (await watcher.receive_json_from(timeout=3))["closed"] is True
     await watcher.disconnect()
 
 
 async def test_nothing_is_sent_when_the_vote_is_refused_or_rolled_back(application, sales):
     department, people = sales
-    idea = await sync_to_async(services.idea_create)(author=people["carl"], department=department, title="Dark mode")
+    idea = await sync_to_async(services.idea_create)(
+        acting_user=people["carl"], department=department, title="Dark mode"
+    )
     watcher = await open_socket(application, people["mia"])
     await watch_board(watcher, department)
 
     def vote_then_fail():
         with transaction.atomic():
-            services.idea_vote(idea=idea, user=people["max"])
+            services.idea_vote(idea=idea, acting_user=people["max"])
             raise RuntimeError("the request failed after the vote")
 
     with pytest.raises(RuntimeError):
         await sync_to_async(vote_then_fail)()
     with pytest.raises(Exception, match="already voted"):
-        await in_transaction(services.idea_vote, idea=idea, user=people["carl"])
+        await in_transaction(services.idea_vote, idea=idea, acting_user=people["carl"])
     assert await watcher.receive_nothing(timeout=0.3)
     await watcher.disconnect()

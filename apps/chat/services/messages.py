@@ -1,0 +1,286 @@
+"""Writes on chat messages: send, edit, delete, and read positions.
+
+HTML views, API views and the WebSocket consumer all call these with the `acting_user`;
+each authorises through `access` itself. Streams and broadcasting: see `streams`.
+"""
+
+import html as html_lib
+import logging
+import re
+import time
+import uuid
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from redis.exceptions import RedisError
+
+from apps.accounts.models import User
+from apps.core.errors import Invalid, NotFound, RateLimited
+from apps.core.markdown import render_markdown
+from apps.notifications.services import notify
+
+from .. import selectors
+from ..access import UNKNOWN_MESSAGE, access_message, access_room, room_readers
+from ..models import Message, ReadPosition, Room
+from .streams import next_revision, publish_room_event, send_to_user, set_last_message
+
+logger = logging.getLogger(__name__)
+
+MENTION_SOURCE = re.compile(r"@\*\*([^*\n]{1,100})\*\*")
+MENTION_RENDERED = re.compile(r"@<strong>([^<]{1,300})</strong>")
+MAX_MENTIONS = 20
+
+
+# --- Input checks
+
+
+def clean_body(body: object) -> str:
+    if not isinstance(body, str):
+        raise Invalid("bad_body", "The message body must be text.")
+    body = body.replace("\r\n", "\n").replace("\r", "\n").strip("\n").rstrip()
+    if not body.strip():
+        raise Invalid("empty_body", "The message is empty.")
+    limit = settings.CHAT_MAX_BODY_LENGTH
+    if len(body) > limit:
+        raise Invalid("body_too_long", f"A message can be at most {limit} characters long; this one has {len(body)}.")
+    return body
+
+
+def parse_client_id(client_id: object) -> uuid.UUID | None:
+    if client_id is None:
+        return None
+    if isinstance(client_id, str) and len(client_id) <= 64:
+        try:
+            return uuid.UUID(client_id)
+        except ValueError:
+            pass
+    raise Invalid("bad_client_id", "client_id must be a UUID string, e.g. from crypto.randomUUID().")
+
+
+def check_rate(user: User) -> None:
+    """At most CHAT_RATE_LIMIT_MESSAGES sends and edits per CHAT_RATE_LIMIT_WINDOW seconds per user, in any process."""
+    limit, window = settings.CHAT_RATE_LIMIT_MESSAGES, settings.CHAT_RATE_LIMIT_WINDOW
+    if limit <= 0:
+        return
+    now = time.time()
+    key = f"chat:rate:{user.pk}:{int(now // window)}"
+    try:
+        cache.add(key, 0, timeout=window * 2)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window * 2)
+            count = 1
+    except (ConnectionError, RedisError):
+        # The cache (Redis) is down: chat keeps working, unmetered, rather than failing every send.
+        logger.warning("chat: rate limit not enforced, the cache is unavailable")
+        return
+    if count > limit:
+        retry_after = round(window - now % window, 1)
+        raise RateLimited(
+            "rate_limited",
+            f"You are sending too fast: at most {limit} messages every {window} seconds. "
+            f"Try again in {retry_after:g} s.",
+            retry_after=retry_after,
+        )
+
+
+# --- Markdown and mentions
+
+
+def render_message(room: Room, body: str) -> tuple[str, list[User]]:
+    """The sanitised HTML of `body`, with `@**Name**` of people who read the room shown as mentions."""
+    html = str(render_markdown(body))
+    names = {name.strip().casefold() for name in MENTION_SOURCE.findall(body) if name.strip()}
+    if not names:
+        return html, []
+    condition = Q()
+    for name in list(names)[:MAX_MENTIONS]:
+        condition |= Q(profile__display_name__iexact=name)
+    users = list(room_readers(room).filter(condition).select_related("profile").distinct()[:MAX_MENTIONS])
+    by_name = {user.display_name.casefold(): user for user in users}
+
+    def replace(match: re.Match) -> str:
+        user = by_name.get(html_lib.unescape(match.group(1)).strip().casefold())
+        if user is None:
+            return match.group(0)
+        return f'<span class="mention" data-user-id="{user.pk}">@{html_lib.escape(user.display_name)}</span>'
+
+    return MENTION_RENDERED.sub(replace, html), users
+
+
+def _notify_mentions(*, room: Room, message: Message, users: Iterable[User], author: User) -> None:
+    users = [user for user in users if user.pk != author.pk]
+    if not users:
+        return
+    where = f"#{room.department.name}" if room.kind == Room.Kind.DEPARTMENT else (room.name or "a direct message")
+    notify(
+        recipients=users,
+        kind="chat_mention",
+        title=f"{author.display_name} mentioned you in {where}",
+        url=reverse("chat:room", args=[room.pk]) + f"#message-{message.pk}",
+        actor=author,
+        department=room.department if room.kind == Room.Kind.DEPARTMENT else None,
+    )
+
+
+# --- Messages
+
+
+def message_send(
+    *, acting_user: User, room_id: object, body: object, client_id: object = None, check_rate_limit: bool = True
+) -> tuple[Message, bool]:
+    """Store and broadcast a message; returns `(message, created)`.
+
+    A resend with a `client_id` the user already used returns the original message
+    (`created` False) and writes and broadcasts nothing. `check_rate_limit=False` is for
+    imports and demo data, never for what a person sends.
+    """
+    user = acting_user
+    room = access_room(user, room_id)
+    client_uuid = parse_client_id(client_id)
+    if client_uuid is not None and (original := _original(user, client_uuid, room)) is not None:
+        return original, False
+    body = clean_body(body)
+    if check_rate_limit:
+        check_rate(user)
+    html, mentioned = render_message(room, body)
+    try:
+        with transaction.atomic():
+            revision = next_revision(room.pk)
+            if client_uuid is not None and Message.objects.filter(author=user, client_id=client_uuid).exists():
+                raise IntegrityError("client_id already used")  # a concurrent resend won the race
+            message = Message.objects.create(
+                room=room,
+                author=user,
+                body=body,
+                html=html,
+                client_id=client_uuid,
+                mentioned_ids=[u.pk for u in mentioned],
+                revision=revision,
+            )
+            set_last_message(room.pk, message.pk)
+            message.author = user
+            _notify_mentions(room=room, message=message, users=mentioned, author=user)
+            publish_room_event(
+                room.pk,
+                {
+                    "kind": "message",
+                    "rev": revision,
+                    "id": message.pk,
+                    "text": selectors.encode_frame(selectors.message_frame(message)),
+                },
+            )
+    except IntegrityError:
+        if client_uuid is None:
+            raise
+        original = _original(user, client_uuid, room)
+        if original is None:
+            raise
+        return original, False
+    return message, True
+
+
+def _original(user: User, client_uuid: uuid.UUID, room: Room) -> Message | None:
+    # A cheap look first: on every send, and almost always finds nothing.
+    found = Message.objects.filter(author=user, client_id=client_uuid).values_list("pk", "room_id").first()
+    if found is None:
+        return None
+    if found[1] != room.pk:
+        raise Invalid("bad_client_id", "This client_id was already used for a message in another room.")
+    return selectors.messages_with_authors().get(pk=found[0])
+
+
+def message_edit(*, acting_user: User, message_id: object, body: object) -> Message:
+    message = access_message(acting_user, message_id, action="edit")
+    body = clean_body(body)
+    if body == message.body:
+        return message
+    check_rate(acting_user)
+    room = message.room
+    html, mentioned = render_message(room, body)
+    before = set(message.mentioned_ids or [])
+    with transaction.atomic():
+        revision = next_revision(room.pk)
+        now = timezone.now()
+        changed = Message.objects.filter(pk=message.pk, deleted_at__isnull=True).update(
+            body=body, html=html, edited_at=now, revision=revision, mentioned_ids=[u.pk for u in mentioned]
+        )
+        if not changed:  # deleted meanwhile: give the revision back with the transaction
+            raise NotFound("unknown_message", UNKNOWN_MESSAGE)
+        message.body, message.html, message.edited_at, message.revision = body, html, now, revision
+        message.mentioned_ids = [u.pk for u in mentioned]
+        new_mentions = [u for u in mentioned if u.pk not in before]
+        _notify_mentions(room=room, message=message, users=new_mentions, author=acting_user)
+        publish_room_event(
+            room.pk,
+            {
+                "kind": "edit",
+                "rev": revision,
+                "id": message.pk,
+                "text": selectors.encode_frame(selectors.message_frame(message, "edit")),
+            },
+        )
+    return message
+
+
+def message_delete(*, acting_user: User, message_id: object) -> Message:
+    """The author deletes their message; a department's moderator moderates its room."""
+    message = access_message(acting_user, message_id, action="delete")
+    room = message.room
+    with transaction.atomic():
+        revision = next_revision(room.pk)
+        now = timezone.now()
+        changed = Message.objects.filter(pk=message.pk, deleted_at__isnull=True).update(
+            deleted_at=now, deleted_by=acting_user, body="", html="", mentioned_ids=[], revision=revision
+        )
+        if not changed:
+            raise NotFound("unknown_message", UNKNOWN_MESSAGE)
+        message.deleted_at, message.revision, message.body, message.html = now, revision, "", ""
+        message.mentioned_ids = []
+        publish_room_event(
+            room.pk,
+            {
+                "kind": "delete",
+                "rev": revision,
+                "id": message.pk,
+                "text": selectors.encode_frame(selectors.message_frame(message, "delete")),
+            },
+        )
+    return message
+
+
+# --- Read positions and unread counts
+
+
+def room_mark_read(*, acting_user: User, room_id: object, message_id: object) -> tuple[int, int]:
+    """Move the user's read position forward to `message_id`; returns `(last_read_id, unread)`.
+
+    Every socket of the user hears about it, so badges in other tabs follow.
+    """
+    user = acting_user
+    room = access_room(user, room_id)
+    if not isinstance(message_id, int) or isinstance(message_id, bool) or message_id < 0:
+        raise Invalid("bad_frame", "'message' must be a message id.")
+    target = min(message_id, room.last_message_id)
+    with transaction.atomic():
+        position, created = ReadPosition.objects.get_or_create(room=room, user=user, defaults={"last_read_id": target})
+        if not created and position.last_read_id < target:
+            ReadPosition.objects.filter(pk=position.pk, last_read_id__lt=target).update(last_read_id=target)
+        last_read = max(position.last_read_id, target)
+        unread = selectors.unread_count(room=room, user=user)
+        send_to_user(user.pk, {"type": "chat.read", "room": room.pk, "last_read_id": last_read, "unread": unread})
+    return last_read, unread
+
+
+def start_reading(room: Room, users: Iterable[User]) -> None:
+    """New readers start with nothing unread: history before they joined is there to scroll, not to badge."""
+    ReadPosition.objects.bulk_create(
+        [ReadPosition(room=room, user=user, last_read_id=room.last_message_id) for user in users],
+        ignore_conflicts=True,
+    )

@@ -1,0 +1,54 @@
+"""The one way anything is sent to sockets: `send_on_commit`, after the transaction commits.
+
+Every service that changes what a socket shows calls one of these; nothing sends from a
+signal or before commit (a rolled-back change must never have been broadcast). Delivery
+is best effort: the change is already committed, the page is right on its next load, and
+chat catches up from the database by revision. An unreachable channel layer is logged,
+never raised into a request that has already succeeded.
+
+Every event, and every frame for browsers inside one, is checked against its declaration
+(see `declarations`) when `REALTIME_CHECK_FRAMES` is on, as it is in the tests.
+"""
+
+import logging
+from collections.abc import Mapping
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import transaction
+
+from . import declarations
+
+logger = logging.getLogger(__name__)
+
+RELAY = "relay.frame"  # a channel-layer event carrying a finished frame for the socket
+
+
+def send_now(group: str, event: Mapping, *, layer: str = "default") -> None:
+    """Send a channel-layer event to a group at once (for callers already after their commit)."""
+    channel_layer = get_channel_layer(layer)
+    if channel_layer is None:
+        return
+    try:
+        async_to_sync(channel_layer.group_send)(group, dict(event))
+    except Exception:
+        logger.warning("live event to %s failed (delivery is best effort)", group, exc_info=True)
+
+
+def send_on_commit(group: str, event: Mapping, *, layer: str = "default") -> None:
+    """Send a channel-layer event to a group once the current transaction commits (at once outside one)."""
+    event = dict(event)
+    if getattr(settings, "REALTIME_CHECK_FRAMES", False):
+        declarations.check_frame(event)
+        if event["type"] == RELAY:
+            declarations.check_frame(event["frame"])
+    transaction.on_commit(lambda: send_now(group, event, layer=layer))
+
+
+def send_frame_on_commit(group: str, frame: Mapping, *, topic: str | None = None) -> None:
+    """A frame every socket in `group` passes on unchanged to its browser, after commit."""
+    event = {"type": RELAY, "frame": dict(frame)}
+    if topic is not None:
+        event["topic"] = topic
+    send_on_commit(group, event)
