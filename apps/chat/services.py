@@ -9,9 +9,7 @@ gets. A broadcast that never arrives (Redis restarting, a full channel) is not a
 message: it is in the database, and the hubs catch up by revision (see `hub`).
 """
 
-import html as html_lib
 import logging
-import re
 import time
 import uuid
 from collections.abc import Iterable
@@ -21,14 +19,13 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from redis.exceptions import RedisError
 
 from apps.accounts.models import User
 from apps.accounts.services import user_group_name
-from apps.core.markdown import render_markdown
+from apps.core.mentions import render_with_mentions
 from apps.departments.models import Department
 from apps.notifications.services import notify
 
@@ -46,9 +43,6 @@ from .models import Message, ReadPosition, Room, RoomMember
 
 logger = logging.getLogger(__name__)
 
-MENTION_SOURCE = re.compile(r"@\*\*([^*\n]{1,100})\*\*")
-MENTION_RENDERED = re.compile(r"@<strong>([^<]{1,300})</strong>")
-MAX_MENTIONS = 20
 GROUP_NAME_MAX = 80
 TOPIC_MAX = 250
 
@@ -164,24 +158,9 @@ def check_rate(user) -> None:
 
 
 def render_message(room: Room, body: str) -> tuple[str, list[User]]:
-    """The sanitised HTML of `body`, with `@**Name**` of people who read the room shown as mentions."""
-    html = str(render_markdown(body))
-    names = {name.strip().casefold() for name in MENTION_SOURCE.findall(body) if name.strip()}
-    if not names:
-        return html, []
-    condition = Q()
-    for name in list(names)[:MAX_MENTIONS]:
-        condition |= Q(profile__display_name__iexact=name)
-    users = list(mentionable_users(room).filter(condition).select_related("profile").distinct()[:MAX_MENTIONS])
-    by_name = {user.display_name.casefold(): user for user in users}
-
-    def replace(match: re.Match) -> str:
-        user = by_name.get(html_lib.unescape(match.group(1)).strip().casefold())
-        if user is None:
-            return match.group(0)
-        return f'<span class="mention" data-user-id="{user.pk}">@{html_lib.escape(user.display_name)}</span>'
-
-    return MENTION_RENDERED.sub(replace, html), users
+    """The sanitised HTML of `body`, and the people who read the room that it mentions (`@**Name**`)."""
+    rendered = render_with_mentions(body, mentionable_users(room))
+    return str(rendered.html), rendered.users
 
 
 def _notify_mentions(*, room: Room, message: Message, users: Iterable[User], author) -> None:

@@ -4,7 +4,6 @@ Each one validates, authorises through `access`, writes in a transaction, and se
 live event and notifications only after commit.
 """
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -19,7 +18,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.images import ImageLimits, fitted_jpeg, open_validated_image
-from apps.core.markdown import render_markdown
+from apps.core.mentions import plain_text
 from apps.departments.models import Department
 from apps.departments.services import company_wide_department
 from apps.notifications.services import notify
@@ -28,6 +27,7 @@ from apps.realtime.topics import publish
 from . import access
 from .events import CommentEvent, PostEvent, ReactionEvent
 from .files import check_attachment
+from .mentions import render_feed_text
 from .models import (
     REACTION_EMOJI,
     Acknowledgement,
@@ -42,10 +42,9 @@ from .models import (
 
 MAX_POST_LENGTH = 10_000
 MAX_COMMENT_LENGTH = 5_000
-MENTION = re.compile(r"(?<![\w.@/])@([a-z0-9][a-z0-9._+-]{0,63})", re.IGNORECASE)
 
 
-# ---------------------------------------------------------------- text and mentions
+# ---------------------------------------------------------------- text
 
 
 def _clean_body(body: str, *, limit: int, what: str) -> str:
@@ -59,29 +58,6 @@ def _clean_body(body: str, *, limit: int, what: str) -> str:
     return body
 
 
-def _mentioned_users(body: str, department: Department) -> list[User]:
-    """People @mentioned by the local part of their e-mail who can read the department's feed."""
-    handles = {m.lower() for m in MENTION.findall(body)}
-    if not handles:
-        return []
-    candidates = User.objects.filter(is_active=True).select_related("profile")
-    matched = [u for u in candidates.filter(email__regex=r"^(" + "|".join(map(re.escape, handles)) + ")@")]
-    return [u for u in matched if access.can_read_feed(u, department)]
-
-
-def _render_with_mentions(body: str, mentioned: Sequence[User]) -> str:
-    """Markdown, with @handles of people who can see the post turned into profile links."""
-    by_handle = {u.email.split("@")[0].lower(): u for u in mentioned}
-
-    def link(match: re.Match) -> str:
-        user = by_handle.get(match.group(1).lower())
-        if user is None:
-            return match.group(0)  # unknown, or cannot see the post: left as plain text
-        return f"[@{user.display_name}]({reverse('people:detail', args=[user.pk])})"
-
-    return render_markdown(MENTION.sub(link, body))
-
-
 def post_url(post: Post) -> str:
     return reverse("feed:post", args=[post.pk])
 
@@ -91,8 +67,8 @@ def _title_about(post: Post, what: str) -> str:
     where = post.department.name
     if post.is_confidential:
         return f"{what} in a confidential post in {where}"
-    snippet = " ".join(post.body.split())[:80]
-    return f"{what} in {where}: “{snippet}{'…' if len(post.body) > 80 else ''}”"
+    text = " ".join(plain_text(post.body).split())
+    return f"{what} in {where}: “{text[:80]}{'…' if len(text) > 80 else ''}”"
 
 
 # ---------------------------------------------------------------- uploads
@@ -189,7 +165,7 @@ def post_create(
         requires_ack=requires_ack,
         ack_due_at=ack_due_at,
     )
-    post.body_html = _render_with_mentions(body, _mentioned_users(body, department))
+    post.body_html = render_feed_text(body, department).html
     post.save()
     _store_images(post, images)
     _store_attachments(post, attachments)
@@ -206,7 +182,7 @@ def _after_publication(post: Post) -> None:
     """What happens when a post appears: live event, mentions, announcement notices, reminders."""
     event: PostEvent = {"type": "feed.post", "department": post.department_id, "post": post.pk, "action": "created"}
     publish("feed", post.department_id, event)
-    mentioned = _mentioned_users(post.body, post.department)
+    mentioned = render_feed_text(post.body, post.department).users
     if mentioned:
         _notify_and_email(
             recipients=mentioned, kind="mention", post=post, actor=post.author,
@@ -295,7 +271,7 @@ def post_edit(*, post: Post, editor: User, body: str, new_version: bool = False)
         )
         post.version += 1
     post.body = body
-    post.body_html = _render_with_mentions(body, _mentioned_users(body, post.department))
+    post.body_html = render_feed_text(body, post.department).html
     post.edited_at = timezone.now()
     post.save(update_fields=["body", "body_html", "edited_at", "version"])
     if post.published_at is not None:
@@ -351,10 +327,9 @@ def comment_create(*, post: Post, author: User, body: str, parent: Comment | Non
             raise ValidationError({"parent": "You can only reply to a comment on the same post."})
         if parent.parent_id is not None:
             parent = parent.parent  # one level of replies: a reply to a reply joins its thread
-    mentioned = _mentioned_users(body, post.department)
-    comment = Comment.objects.create(
-        post=post, author=author, parent=parent, body=body, body_html=_render_with_mentions(body, mentioned)
-    )
+    rendered = render_feed_text(body, post.department)
+    mentioned = rendered.users
+    comment = Comment.objects.create(post=post, author=author, parent=parent, body=body, body_html=rendered.html)
     Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
     post.refresh_from_db(fields=["comment_count"])
     event: CommentEvent = {
@@ -385,7 +360,7 @@ def comment_edit(*, comment: Comment, editor: User, body: str) -> Comment:
     if not access.can_edit_comment(editor, comment):
         raise PermissionDenied("Only the author can edit a comment.")
     comment.body = _clean_body(body, limit=MAX_COMMENT_LENGTH, what="comment")
-    comment.body_html = _render_with_mentions(comment.body, _mentioned_users(comment.body, comment.post.department))
+    comment.body_html = render_feed_text(comment.body, comment.post.department).html
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "body_html", "edited_at"])
     _comment_event(comment, "edited")

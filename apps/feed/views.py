@@ -324,23 +324,3 @@ def content_calendar(request: HttpRequest, slug: str) -> HttpResponse:
             "today": today,
         },
     )
-
-
-@require_safe
-def mention_suggestions(request: HttpRequest) -> JsonResponse:
-    """Members of the department (?department=<id>) whose name or address matches the typed text."""
-    raw = request.GET.get("department", "")
-    department = Department.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
-    if department is None or not access.can_read_feed(request.user, department):
-        return JsonResponse({"detail": "No such department.", "code": "not_found"}, status=404)
-    query = request.GET.get("q", "").strip()[:50]
-    users = User.objects.filter(is_active=True).select_related("profile")
-    if not department.is_company_wide:
-        users = users.filter(memberships__department=department)
-    if query:
-        users = users.filter(Q(email__istartswith=query) | Q(profile__display_name__icontains=query))
-    results = [
-        {"id": u.pk, "name": u.display_name, "handle": u.email.split("@")[0]}
-        for u in users.order_by("profile__display_name")[:8]
-    ]
-    return JsonResponse({"results": results})

@@ -23,13 +23,14 @@ API_MATRIX = [
     ("patch", "/api/v1/comments/{comment}/", {"body": "x"}, {"anonymous": 401, "outsider": 404, "member": 200, "manager": 403, "admin_user": 404}),
     ("delete", "/api/v1/comments/{comment}/", None, {"anonymous": 401, "outsider": 404, "member": 204, "manager": 204, "admin_user": 404}),
     ("delete", "/api/v1/posts/{post}/", None, {"anonymous": 401, "outsider": 404, "member": 204, "manager": 204, "admin_user": 404}),
+    ("get", "/api/v1/mentions/?department={department}&q=m", None, {"anonymous": 401, "outsider": 404, "member": 200, "manager": 200, "admin_user": 404}),
 ]  # fmt: skip
 
 
 @pytest.fixture
 def ids(post, announcement, member):
     comment = services.comment_create(post=post, author=member, body="Mine")
-    return {"post": post.pk, "announcement": announcement.pk, "comment": comment.pk}
+    return {"post": post.pk, "announcement": announcement.pk, "comment": comment.pk, "department": post.department_id}
 
 
 @pytest.mark.parametrize(

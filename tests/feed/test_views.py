@@ -31,7 +31,6 @@ MATRIX = [
     ("post", "/feed/comments/{comment}/delete/", {}, {"anonymous": 302, "outsider": 404, "member": 302, "manager": 302, "admin_user": 404}),
     ("get", "/feed/d/sales/announcements/", {}, {"anonymous": 302, "outsider": 404, "member": 403, "manager": 200, "admin_user": 404}),
     ("get", "/feed/d/sales/calendar/", {}, {"anonymous": 302, "outsider": 404, "member": 403, "manager": 200, "admin_user": 404}),
-    ("get", "/feed/mentions/?department={department}&q=m", {}, {"anonymous": 302, "outsider": 404, "member": 200, "manager": 200, "admin_user": 404}),
     ("get", "/media/{image}", {}, {"anonymous": 302, "outsider": 404, "member": 200, "manager": 200, "admin_user": 404}),
     ("get", "/media/{attachment}", {}, {"anonymous": 302, "outsider": 404, "member": 200, "manager": 200, "admin_user": 404}),
 ]  # fmt: skip
@@ -158,14 +157,3 @@ def test_the_content_calendar_shows_planned_and_past_posts(client_as, department
     services.post_create(author=manager, department=department, body="Yesterday's news")
     html = client_as("manager").get("/feed/d/sales/calendar/", {"month": upcoming.strftime("%Y-%m")}).content.decode()
     assert "Planned webinar" in html and "cal-scheduled" in html
-
-
-def test_mention_suggestions_list_only_department_members(client_as, department, member, manager, outsider):
-    names = [
-        r["name"]
-        for r in client_as("member").get("/feed/mentions/", {"department": department.pk, "q": ""}).json()["results"]
-    ]
-    assert names == ["Max Manager", "Mia Member"]
-    assert (
-        client_as("member").get("/feed/mentions/", {"department": department.pk, "q": "olga"}).json()["results"] == []
-    )
