@@ -71,6 +71,7 @@ def test_a_message_typed_by_one_user_appears_live_for_the_other(new_page, team):
     expect(message.locator(".chat-author")).to_have_text("Bob Baker")
     expect(message.locator(".chat-message-body strong")).to_have_text("Acme")
     expect(message.locator(".mention.me")).to_have_text("@Carol Cruz")
+    expect(message.get_by_role("link", name="@Carol Cruz")).to_have_attribute("href", f"/people/{team.carol.pk}/")
     expect(carol.locator("[data-typing]")).to_have_text("")
     expect(carol.locator("#notification-badge")).to_have_text("1")  # the mention notified her, live
     expect(bob.locator(".chat-message").last).not_to_have_class(re.compile("pending"))
