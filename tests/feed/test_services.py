@@ -155,7 +155,10 @@ def test_mentions_notify_members_and_reveal_nothing_about_outsiders(department, 
     post = services.post_create(author=member, department=department, body=body)
     notified = list(Notification.objects.filter(kind="mention").values_list("recipient__email", flat=True))
     assert notified == ["manager@example.com"]
-    assert f'<a class="mention" href="/people/{manager.pk}/" data-user-id="{manager.pk}">@Max Manager</a>' in post.body_html
+    assert (
+        f'<a class="mention" href="/people/{manager.pk}/" data-user-id="{manager.pk}">@Max Manager</a>'
+        in post.body_html
+    )
     # Left as typed: no link, and the id does not reveal a name.
     assert f"@<strong>Olga Outsider</strong>, @<strong>O.|{outsider.pk}</strong>!" in post.body_html
     assert f"/people/{outsider.pk}/" not in post.body_html and post.body_html.count("Olga") == 1
@@ -198,6 +201,8 @@ def test_sharing_a_normal_post_links_back_and_only_once(post, member):
 
 
 def test_notifications_never_carry_confidential_text(department, member, manager):
-    services.post_create(author=member, department=department, body="Layoffs in Q3 @**Max Manager**", is_confidential=True)
+    services.post_create(
+        author=member, department=department, body="Layoffs in Q3 @**Max Manager**", is_confidential=True
+    )
     title = Notification.objects.get(recipient=manager).title
     assert "Layoffs" not in title and "confidential post" in title
