@@ -115,3 +115,49 @@ def test_infinite_scroll_mention_autocomplete_and_lightbox(sales, new_page):
     expect(option).to_be_visible()
     message.press("Enter")
     expect(message).to_have_value("Thanks @**Max Manager** ")
+
+
+def test_a_mention_picked_from_the_autocomplete_in_a_comment_notifies_that_person(sales, new_page):
+    from apps.accounts.models import User
+    from apps.feed import services
+
+    max_ = User.objects.get(email="max@example.com")
+    sams = [user_create(email=f"sam{i}@example.com", display_name="Sam Lee", password=PASSWORD) for i in (1, 2)]
+    for sam in sams:
+        membership_set(department=sales, user=sam)
+    post = services.post_create(author=max_, department=sales, body="Who takes the Friday shift?")
+
+    sam = new_page()
+    sam.goto("/accounts/login/")
+    log_in(sam, "sam2@example.com")
+    expect(sam.locator("[data-connection-state]")).to_have_text("Live")
+    expect(sam.locator("#notification-badge")).to_be_hidden()
+
+    page = new_page()
+    page.goto(f"/accounts/login/?next=/feed/posts/{post.pk}/")
+    log_in(page, "max@example.com")
+    comment = page.get_by_label("Add a comment")
+    listbox = page.locator("#comments [role=listbox]")
+    options = listbox.get_by_role("option")
+    comment.press_sequentially("Can you, @sa")
+    expect(options).to_have_count(2)  # two people called Sam Lee read this feed
+    expect(comment).to_have_attribute("aria-expanded", "true")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    comment.press("ArrowDown")
+    expect(options.nth(1)).to_have_attribute("aria-selected", "true")
+    expect(comment).to_have_attribute("aria-activedescendant", options.nth(1).get_attribute("id"))
+    comment.press("Escape")
+    expect(listbox).to_be_hidden()
+    expect(comment).to_have_value("Can you, @sa")
+    comment.press_sequentially("m")
+    expect(options).to_have_count(2)
+    comment.press("ArrowDown")
+    comment.press("Enter")
+    expect(comment).to_have_value(f"Can you, @**Sam Lee|{sams[1].pk}** ")  # the id: the name is not unique here
+    comment.press_sequentially("?")
+    page.get_by_role("button", name="Comment", exact=True).click()
+
+    mention = page.locator("#comments .comment a.mention")
+    expect(mention).to_have_text("@Sam Lee")
+    expect(mention).to_have_attribute("href", f"/people/{sams[1].pk}/")
+    expect(sam.locator("#notification-badge")).to_have_text("1")  # the Sam who was picked, live
