@@ -36,7 +36,8 @@ from .markdown import markdown_to_clean_html
 if TYPE_CHECKING:
     from apps.accounts.models import User
 
-MENTION_PATTERN = r"@\*\*(?P<name>[^*|\n]{1,100}?)(?:\|(?P<id>\d{1,12}))?\*\*"
+MAX_NAME_LENGTH = 100
+MENTION_PATTERN = rf"@\*\*(?P<name>[^*|\n]{{1,{MAX_NAME_LENGTH}}}?)(?:\|(?P<id>\d{{1,12}}))?\*\*"
 MENTION = re.compile(MENTION_PATTERN)
 MAX_MENTIONS = 50  # resolved per text; mentions after these stay plain text
 SUGGESTION_LIMIT = 10
@@ -46,6 +47,7 @@ MAX_QUERY_LENGTH = 50
 _PATTERN_PRIORITY = 175
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")  # nh3 escapes < and > inside attribute values
 _ANCHOR_OPEN = re.compile(r"<a[\s>]", re.IGNORECASE)
+_UNSAFE_IN_NAME = re.compile(r"[*|\r\n]")
 
 
 @dataclass(frozen=True)
@@ -68,9 +70,16 @@ class Suggestion:
 
 
 def mention_text(user: "User", *, ambiguous: bool = False) -> str:
-    """The mention of `user` as the composer inserts it; `ambiguous` adds the id."""
+    """The mention of `user` as the composer inserts it; `ambiguous` adds the id.
+
+    A name the syntax cannot hold (with `*` or `|`, or very long) is inserted tidied up and
+    with the id, which is what resolves; the link shows the real name.
+    """
     name = user.display_name
-    return f"@**{name}|{user.pk}**" if ambiguous else f"@**{name}**"
+    tidy = " ".join(_UNSAFE_IN_NAME.sub(" ", name).split())[:MAX_NAME_LENGTH].strip()
+    if ambiguous or tidy != name:
+        return f"@**{tidy or 'someone'}|{user.pk}**"
+    return f"@**{name}**"
 
 
 def plain_text(body: str) -> str:
@@ -215,11 +224,15 @@ def _swap_tokens(cleaned: str, nonce: str, found: Sequence[Mention], resolved: d
     token = re.compile(rf"mention{nonce}n(\d+)e")
 
     def plain(index: int) -> str:
+        if index >= len(found):  # a token nobody made: cannot happen without knowing the nonce
+            return ""
         user = resolved.get(index)
         return html.escape("@" + user.display_name if user is not None else found[index].source)
 
     def in_text(match: re.Match) -> str:
         index = int(match.group(1))
+        if index >= len(found):
+            return ""
         if index not in resolved:  # as markdown without mentions would show it: bold, after an @
             return f"@<strong>{html.escape(found[index].source[3:-2])}</strong>"
         return _link(resolved[index]) if anchors == 0 else plain(index)

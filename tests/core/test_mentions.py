@@ -133,6 +133,15 @@ def test_suggestions_insert_the_id_only_for_shared_names_and_skip_the_asker(depa
     assert mention_text(member) == "@**Mia Member**"
 
 
+def test_a_name_the_syntax_cannot_hold_is_inserted_with_its_id(department, readers):
+    starred = UserFactory(display_name="**Star** | Power")
+    add_member(department, starred)
+    (found,) = suggest(readers, "power")
+    assert found.insert == f"@**Star Power|{starred.pk}**"
+    rendered = render_with_mentions(found.insert, readers)
+    assert rendered.users == [starred] and "@**Star** | Power</a>" in rendered.html
+
+
 def test_suggestions_are_capped_at_ten(department, readers):
     for i in range(12):
         add_member(department, UserFactory(display_name=f"Tess {i:02d}"))
