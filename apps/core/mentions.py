@@ -99,10 +99,6 @@ def render_with_mentions(body: str, readers: QuerySet["User"]) -> MentionedText:
     return MentionedText(html=mark_safe(_swap_tokens(cleaned, nonce, found, resolved)), users=list(users.values()))  # noqa: S308 - nh3 output, and links built with escaping
 
 
-def mentioned_users(body: str, readers: QuerySet["User"]) -> list["User"]:
-    return render_with_mentions(body, readers).users
-
-
 def suggest(
     readers: QuerySet["User"], query: str, *, exclude_user_id: int | None = None, limit: int = SUGGESTION_LIMIT
 ) -> list[Suggestion]:
