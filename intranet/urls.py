@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from apps.accounts.api import TokenView, UserViewSet
 from apps.accounts.views import LogoutView
 from apps.core import views as core_views
+from apps.core.mentions_api import MentionSuggestionsView
 from apps.departments.api import DepartmentViewSet, MembershipViewSet
 from apps.feed import views as feed_views
 from apps.files.views import protected_media
@@ -52,6 +53,7 @@ urlpatterns = [
     path("api/v1/", include("apps.chat.api_urls")),
     path("api/v1/", include("apps.voting.api_urls")),
     path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
+    path("api/v1/mentions/", MentionSuggestionsView.as_view(), name="api-mentions"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file, so the CSP needs no inline script;
     # people who are not logged in are sent to the login page rather than given a JSON 401.

@@ -134,7 +134,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         return paginator.get_paginated_response([selectors.message_payload(m) for m in page])
 
     @extend_schema(
-        parameters=[OpenApiParameter("q", str, description="Words in the name (mention autocomplete)")],
+        parameters=[OpenApiParameter("q", str, description="Words in the name, e-mail, title, skills or location")],
         request=inline_serializer("MemberAdd", {"user": serializers.IntegerField()}),
         responses=MemberSerializer(many=True),
     )

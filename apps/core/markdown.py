@@ -1,8 +1,11 @@
 """Markdown for user content, rendered once and cleaned through an allow-list."""
 
+from collections.abc import Sequence
+
 import markdown as markdown_lib
 import nh3
 from django.utils.safestring import SafeString, mark_safe
+from markdown.extensions import Extension
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h3", "h4", "h5", "h6", "hr",
@@ -12,14 +15,18 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
 
 
-def render_markdown(text: str) -> SafeString:
-    """Render user markdown to HTML that is safe to embed: raw HTML is escaped, links get rel=noopener."""
-    html = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
-    cleaned = nh3.clean(
+def markdown_to_clean_html(text: str, *, extensions: Sequence[Extension] = ()) -> str:
+    """Markdown to HTML through the nh3 allow-list; `extensions` add syntax (e.g. mentions)."""
+    html = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists", *extensions], output_format="html")
+    return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
-    return mark_safe(cleaned)  # noqa: S308 - cleaned by nh3 just above
+
+
+def render_markdown(text: str) -> SafeString:
+    """Render user markdown to HTML that is safe to embed: raw HTML is escaped, links get rel=noopener."""
+    return mark_safe(markdown_to_clean_html(text))  # noqa: S308 - cleaned by nh3

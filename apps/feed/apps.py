@@ -7,7 +7,8 @@ class FeedConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import Q
 
-        from apps.departments.access import can_read
+        from apps.core.mentions_api import register_mention_place
+        from apps.departments.access import access_department_content, can_read, readers_of
         from apps.departments.models import Department
         from apps.files.access import register_file_access
         from apps.realtime.topics import register_topic
@@ -25,5 +26,9 @@ class FeedConfig(AppConfig):
             department = Department.objects.filter(pk=department_id).first()
             return department is not None and can_read(user, department)
 
+        def feed_readers(user, department_id: int):
+            return readers_of(access_department_content(user, department_id))
+
         register_file_access("feed/", can_read_post_file)
+        register_mention_place("department", feed_readers)
         register_topic(FEED_TOPIC, can_watch_feed)

@@ -31,7 +31,7 @@ class PostForm(forms.Form):
             attrs={
                 "rows": 4,
                 "data-mentions": "true",
-                "placeholder": "Share news, ask a question… Use @name to mention",
+                "placeholder": "Share news, ask a question… Type @ and a name to mention someone",
             }
         ),
         max_length=10_000,

@@ -6,7 +6,6 @@ transaction, and sends its live event and notifications only after commit. Refus
 `ServiceError`s (`apps.core.errors`).
 """
 
-import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
@@ -21,7 +20,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.core.errors import Conflict, Invalid, NotFound, require
 from apps.core.images import ImageLimits, fitted_jpeg, open_validated_image
-from apps.core.markdown import render_markdown
+from apps.core.mentions import plain_text
 from apps.departments.access import readers_of
 from apps.departments.models import Department
 from apps.departments.services import company_wide_department
@@ -31,15 +30,15 @@ from apps.realtime.topics import publish
 from . import access
 from .events import CommentEvent, PostEvent, ReactionEvent
 from .files import check_attachment
+from .mentions import render_feed_text
 from .models import REACTION_EMOJI, Attachment, Comment, Post, PostImage, PostVersion, Reaction
 
 FEED_TOPIC = "feed"
 MAX_POST_LENGTH = 10_000
 MAX_COMMENT_LENGTH = 5_000
-MENTION = re.compile(r"(?<![\w.@/])@([a-z0-9][a-z0-9._+-]{0,63})", re.IGNORECASE)
 
 
-# ---------------------------------------------------------------- text and mentions
+# ---------------------------------------------------------------- text
 
 
 def _clean_body(body: object, *, limit: int, what: str) -> str:
@@ -53,28 +52,6 @@ def _clean_body(body: object, *, limit: int, what: str) -> str:
     return body
 
 
-def _mentioned_users(body: str, department: Department) -> list[User]:
-    """People @mentioned by the local part of their e-mail who can read the department's feed."""
-    handles = {m.lower() for m in MENTION.findall(body)}
-    if not handles:
-        return []
-    readers = readers_of(department).select_related("profile")
-    return list(readers.filter(email__regex=r"^(" + "|".join(map(re.escape, handles)) + ")@"))
-
-
-def _render_with_mentions(body: str, mentioned: Sequence[User]) -> str:
-    """Markdown, with @handles of people who can see the post turned into profile links."""
-    by_handle = {u.email.split("@")[0].lower(): u for u in mentioned}
-
-    def link(match: re.Match) -> str:
-        user = by_handle.get(match.group(1).lower())
-        if user is None:
-            return match.group(0)  # unknown, or cannot see the post: left as plain text
-        return f"[@{user.display_name}]({reverse('people:detail', args=[user.pk])})"
-
-    return render_markdown(MENTION.sub(link, body))
-
-
 def post_url(post: Post) -> str:
     return reverse("feed:post", args=[post.pk])
 
@@ -84,8 +61,8 @@ def title_about(post: Post, what: str) -> str:
     where = post.department.name
     if post.is_confidential:
         return f"{what} in a confidential post in {where}"
-    snippet = " ".join(post.body.split())[:80]
-    return f"{what} in {where}: “{snippet}{'…' if len(post.body) > 80 else ''}”"
+    text = " ".join(plain_text(post.body).split())
+    return f"{what} in {where}: “{text[:80]}{'…' if len(text) > 80 else ''}”"
 
 
 def notify_and_email(
@@ -199,7 +176,7 @@ def post_create(
         requires_ack=requires_ack,
         ack_due_at=ack_due_at,
     )
-    post.body_html = _render_with_mentions(body, _mentioned_users(body, department))
+    post.body_html = render_feed_text(body, department).html
     post.save()
     _store_images(post, images)
     _store_attachments(post, attachments)
@@ -217,7 +194,7 @@ def _after_publication(post: Post) -> None:
     from .announcements import schedule_automatic_reminder
 
     _publish_post(post, "created")
-    mentioned = _mentioned_users(post.body, post.department)
+    mentioned = render_feed_text(post.body, post.department).users
     if mentioned:
         notify_and_email(
             recipients=mentioned, kind="mention", post=post, actor=post.author,
@@ -277,7 +254,7 @@ def post_edit(*, acting_user: User, post: Post, body: str, new_version: bool = F
         )
         post.version += 1
     post.body = body
-    post.body_html = _render_with_mentions(body, _mentioned_users(body, post.department))
+    post.body_html = render_feed_text(body, post.department).html
     post.edited_at = timezone.now()
     post.save(update_fields=["body", "body_html", "edited_at", "version"])
     if post.published_at is not None:
@@ -336,10 +313,9 @@ def comment_create(*, acting_user: User, post: Post, body: str, parent: Comment 
             raise Invalid.field("parent", "You can only reply to a comment on the same post.")
         if parent.parent_id is not None:
             parent = parent.parent  # one level of replies: a reply to a reply joins its thread
-    mentioned = _mentioned_users(body, post.department)
-    comment = Comment.objects.create(
-        post=post, author=acting_user, parent=parent, body=body, body_html=_render_with_mentions(body, mentioned)
-    )
+    rendered = render_feed_text(body, post.department)
+    mentioned = rendered.users
+    comment = Comment.objects.create(post=post, author=acting_user, parent=parent, body=body, body_html=rendered.html)
     Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
     post.refresh_from_db(fields=["comment_count"])
     _publish_comment(comment, post, "created", post.comment_count)
@@ -366,7 +342,7 @@ def comment_create(*, acting_user: User, post: Post, body: str, parent: Comment 
 def comment_edit(*, acting_user: User, comment: Comment, body: str) -> Comment:
     require(access.can_edit_comment(acting_user, comment), "Only the author can edit a comment.")
     comment.body = _clean_body(body, limit=MAX_COMMENT_LENGTH, what="comment")
-    comment.body_html = _render_with_mentions(comment.body, _mentioned_users(comment.body, comment.post.department))
+    comment.body_html = render_feed_text(comment.body, comment.post.department).html
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "body_html", "edited_at"])
     _publish_comment(comment, comment.post, "edited")

@@ -20,5 +20,4 @@ urlpatterns = [
     path("d/<slug:slug>/", views.department_feed, name="department"),
     path("d/<slug:slug>/announcements/", views.announcement_dashboard, name="announcements"),
     path("d/<slug:slug>/calendar/", views.content_calendar, name="calendar"),
-    path("mentions/", views.mention_suggestions, name="mentions"),
 ]

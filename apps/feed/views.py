@@ -2,7 +2,6 @@ import calendar
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -10,9 +9,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.accounts.models import User
-from apps.core.errors import FORM_ERRORS, Forbidden, ServiceError, require
+from apps.core.errors import FORM_ERRORS, Forbidden, require
 from apps.core.forms import add_service_errors
-from apps.departments.access import access_department_content, readers_of
+from apps.departments.access import access_department_content
 from apps.departments.models import Department
 
 from . import access, announcements, selectors, services
@@ -313,22 +312,3 @@ def content_calendar(request: HttpRequest, slug: str) -> HttpResponse:
             "today": today,
         },
     )
-
-
-@require_safe
-def mention_suggestions(request: HttpRequest) -> JsonResponse:
-    """Members of the department (?department=<id>) whose name or address matches the typed text."""
-    raw = request.GET.get("department", "")
-    try:
-        department = access.access_feed(request.user, int(raw) if raw.isdigit() else None)
-    except ServiceError as error:
-        return JsonResponse({"detail": error.detail, "code": error.code}, status=error.status)
-    query = request.GET.get("q", "").strip()[:50]
-    users = readers_of(department).select_related("profile")
-    if query:
-        users = users.filter(Q(email__istartswith=query) | Q(profile__display_name__icontains=query))
-    results = [
-        {"id": u.pk, "name": u.display_name, "handle": u.email.split("@")[0]}
-        for u in users.order_by("profile__display_name")[:8]
-    ]
-    return JsonResponse({"results": results})

@@ -1,23 +1,16 @@
 // The feed: live posts, comments and reactions, infinite scroll, reactions without a
-// reload, an image lightbox and @mention autocomplete. Everything also works without
-// JavaScript through the plain forms and links; this only makes it smoother.
+// reload and an image lightbox; mentions.js completes @names in every composer. Everything
+// also works without JavaScript through the plain forms and links; this only makes it smoother.
+import { fetchHTML, request } from "./http.js";
+import "./mentions.js";
 import { on } from "./socket.js";
 import { watch } from "./topics.js";
 
 const feed = document.getElementById("feed");
 const announcer = document.getElementById("live-announcer");
-const csrf = () => document.querySelector("input[name=csrfmiddlewaretoken]")?.value || "";
 
 function announce(text) {
   if (announcer) announcer.textContent = text;
-}
-
-async function fetchHTML(url) {
-  const response = await fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" });
-  if (!response.ok) return null;
-  const template = document.createElement("template");
-  template.innerHTML = (await response.text()).trim();
-  return template.content;
 }
 
 function cardURL(postId) {
@@ -93,13 +86,14 @@ document.addEventListener("submit", async (event) => {
   event.preventDefault();
   // One form per post; the pressed button says which emoji.
   const data = new FormData(form, event.submitter);
-  const response = await fetch(form.action, {
-    method: "POST",
-    body: data,
-    headers: { Accept: "application/json", "X-CSRFToken": data.get("csrfmiddlewaretoken") || csrf() },
-    credentials: "same-origin",
-  });
-  const body = await response.json().catch(() => ({}));
+  let response;
+  try {
+    response = await request(form.action, { method: "POST", body: data, form });
+  } catch {
+    announce("You seem to be offline: the reaction was not sent.");
+    return;
+  }
+  const body = response.data || {};
   if (!response.ok) {
     announce(body.detail || "The reaction could not be saved.");
     return;
@@ -155,101 +149,4 @@ document.addEventListener("click", (event) => {
 });
 lightbox?.addEventListener("click", (event) => {
   if (event.target === lightbox) lightbox.close();
-});
-
-// @mention autocomplete in any textarea[data-mentions].
-function departmentFor(textarea) {
-  if (textarea.dataset.department) return textarea.dataset.department;
-  return textarea.form?.querySelector("select[name=department]")?.value || "";
-}
-
-function mentionAt(textarea) {
-  const before = textarea.value.slice(0, textarea.selectionStart);
-  const match = before.match(/(?:^|\s)@([\w.+-]{1,30})$/);
-  return match ? match[1] : null;
-}
-
-let list = null;
-let active = -1;
-
-function closeList() {
-  list?.remove();
-  list = null;
-  active = -1;
-}
-
-function choose(textarea, handle) {
-  const start = textarea.selectionStart;
-  const before = textarea.value.slice(0, start).replace(/@[\w.+-]*$/, `@${handle} `);
-  textarea.value = before + textarea.value.slice(start);
-  textarea.selectionStart = textarea.selectionEnd = before.length;
-  textarea.removeAttribute("aria-activedescendant");
-  closeList();
-  textarea.focus();
-}
-
-function highlight(textarea, index) {
-  const options = list ? [...list.children] : [];
-  if (!options.length) return;
-  active = (index + options.length) % options.length;
-  options.forEach((option, i) => option.setAttribute("aria-selected", String(i === active)));
-  textarea.setAttribute("aria-activedescendant", options[active].id);
-}
-
-let timer = null;
-document.addEventListener("input", (event) => {
-  const textarea = event.target;
-  if (!(textarea instanceof HTMLTextAreaElement) || !textarea.dataset.mentions) return;
-  clearTimeout(timer);
-  const query = mentionAt(textarea);
-  const department = departmentFor(textarea);
-  if (!query || !department) return closeList();
-  timer = setTimeout(async () => {
-    const url = `/feed/mentions/?department=${encodeURIComponent(department)}&q=${encodeURIComponent(query)}`;
-    const response = await fetch(url, { credentials: "same-origin" });
-    if (!response.ok) return closeList();
-    const { results } = await response.json();
-    closeList();
-    if (!results.length) return;
-    list = document.createElement("ul");
-    list.className = "mention-list";
-    list.id = "mention-list";
-    list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "People to mention");
-    for (const person of results) {
-      const option = document.createElement("li");
-      option.id = `mention-${person.id}`;
-      option.setAttribute("role", "option");
-      option.textContent = `${person.name} (@${person.handle})`;
-      option.addEventListener("mousedown", (e) => {
-        e.preventDefault();
-        choose(textarea, person.handle);
-      });
-      option.dataset.handle = person.handle;
-      list.append(option);
-    }
-    textarea.setAttribute("aria-controls", "mention-list");
-    textarea.after(list);
-    highlight(textarea, 0);
-  }, 150);
-});
-
-document.addEventListener("keydown", (event) => {
-  const textarea = event.target;
-  if (!list || !(textarea instanceof HTMLTextAreaElement)) return;
-  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-    event.preventDefault();
-    highlight(textarea, active + (event.key === "ArrowDown" ? 1 : -1));
-  } else if (event.key === "Enter" || event.key === "Tab") {
-    const option = list.children[active];
-    if (option) {
-      event.preventDefault();
-      choose(textarea, option.dataset.handle);
-    }
-  } else if (event.key === "Escape") {
-    closeList();
-  }
-});
-document.addEventListener("focusout", (event) => {
-  if (event.target instanceof HTMLTextAreaElement) setTimeout(closeList, 150);
 });

@@ -3,6 +3,7 @@
 // The page marks its board with [data-board="<department id>"]; this module watches
 // "board:<id>" over the shared socket and applies the frames declared in
 // apps/voting/events.py. Every control also works without JavaScript (plain form posts).
+import { fetchDocument, request } from "./http.js";
 import { on } from "./socket.js";
 import { watch } from "./topics.js";
 
@@ -53,16 +54,14 @@ function showError(form, text) {
 async function submitVote(form) {
   const voted = form.dataset.voted === "true";
   const button = form.querySelector("[data-vote-button]");
-  const token = form.querySelector("input[name=csrfmiddlewaretoken]")?.value || "";
   button.disabled = true;
   form.querySelector(".vote-error")?.remove();
   try {
-    const response = await fetch(`/api/v1/ideas/${form.dataset.idea}/vote/`, {
+    const response = await request(`/api/v1/ideas/${form.dataset.idea}/vote/`, {
       method: voted ? "DELETE" : "POST",
-      headers: { "X-CSRFToken": token, Accept: "application/json" },
-      credentials: "same-origin",
+      form,
     });
-    const body = await response.json().catch(() => ({}));
+    const body = response.data || {};
     if (response.ok) {
       setVoteCount(body.id, body.vote_count);
       setVoted(form, body.my_vote);
@@ -157,11 +156,8 @@ async function refreshResults(frame) {
   const current = document.querySelector(`[data-poll-results="${frame.poll}"]`);
   if (!current || current.dataset.resultsVisible !== "true") return;
   // The server renders the results (bars, rounds): fetch that block again rather than redraw it here.
-  const response = await fetch(root.dataset.resultsUrl, { credentials: "same-origin" });
-  if (!response.ok) return;
-  const fresh = new DOMParser()
-    .parseFromString(await response.text(), "text/html")
-    .querySelector(`[data-poll-results="${frame.poll}"]`);
+  const page = await fetchDocument(root.dataset.resultsUrl);
+  const fresh = page?.querySelector(`[data-poll-results="${frame.poll}"]`);
   if (fresh) current.replaceWith(fresh);
 }
 

@@ -169,7 +169,7 @@ def test_direct_rooms_are_one_per_pair(client_as, member, manager):
     assert to_self.status_code == 400 and to_self.json()["code"] == "unknown_user"
 
 
-def test_member_search_for_mentions(client_as, member, manager, department, sales_room):
+def test_member_search(client_as, member, manager, department, sales_room):
     add_member(department, UserFactory(display_name="Maxine Mayer"))
     names = [
         m["name"]

@@ -71,6 +71,7 @@ def test_a_message_typed_by_one_user_appears_live_for_the_other(new_page, team):
     expect(message.locator(".chat-author")).to_have_text("Bob Baker")
     expect(message.locator(".chat-message-body strong")).to_have_text("Acme")
     expect(message.locator(".mention.me")).to_have_text("@Carol Cruz")
+    expect(message.get_by_role("link", name="@Carol Cruz")).to_have_attribute("href", f"/people/{team.carol.pk}/")
     expect(carol.locator("[data-typing]")).to_have_text("")
     expect(carol.locator("#notification-badge")).to_have_text("1")  # the mention notified her, live
     expect(bob.locator(".chat-message").last).not_to_have_class(re.compile("pending"))
@@ -125,3 +126,32 @@ def test_history_scrolls_upward_and_a_reload_shows_nothing_twice(new_page, team)
     expect(messages.first).to_have_text(re.compile("history 0"))
     ids = messages.evaluate_all("items => items.map(item => item.dataset.messageId)")
     assert len(ids) == len(set(ids)) == 120
+
+
+def test_on_a_phone_a_tapped_suggestion_mentions_the_person(browser, live_site, new_page, team):
+    phone = browser.new_context(
+        base_url=live_site.url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    try:
+        bob = phone.new_page()
+        bob_problems = open_chat(bob, "bob@example.com", team.sales)
+        carol = new_page()
+        open_chat(carol, "carol@example.com", team.sales)
+
+        composer = bob.get_by_label("Message Sales")
+        composer.tap()
+        composer.press_sequentially("@cru")  # the start of her last name
+        bob.get_by_role("option", name=re.compile("Carol Cruz")).tap()
+        expect(composer).to_have_value("@**Carol Cruz** ")
+        expect(composer).to_be_focused()
+        composer.press_sequentially("are you in?")
+        bob.screenshot(path="/tmp/e2e-chat-phone.png")
+        bob.get_by_role("button", name="Send").tap()
+
+        message = carol.locator(".chat-message").last
+        expect(message.get_by_role("link", name="@Carol Cruz")).to_have_attribute("href", f"/people/{team.carol.pk}/")
+        expect(message.locator(".mention.me")).to_be_visible()
+        expect(carol.locator("#notification-badge")).to_have_text("1")
+        assert not bob_problems, bob_problems
+    finally:
+        phone.close()

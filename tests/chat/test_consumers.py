@@ -382,7 +382,7 @@ async def test_a_mention_notifies_the_person_live_and_nobody_outside_the_room(
     assert notification["notification"]["url"].startswith(f"/chat/{sales_room.pk}/#message-")
     message = await database_sync_to_async(Message.objects.get)()
     assert message.mentioned_ids == [member.pk]
-    assert f'<span class="mention" data-user-id="{member.pk}">@Mia Member</span>' in message.html
+    assert f'<a class="mention" href="/people/{member.pk}/" data-user-id="{member.pk}">@Mia Member</a>' in message.html
     assert "<strong>Olga Outsider</strong>" in message.html  # not a reader: plain bold, no notification
     assert await database_sync_to_async(Notification.objects.filter(recipient=outsider).count)() == 0
     await mentioned.close()

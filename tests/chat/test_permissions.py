@@ -70,6 +70,9 @@ API = matrix(
     ("get", "/api/v1/chat/messages/{member_message}/", None, expect(401, 404, 200, 200, 404)),
     ("patch", "/api/v1/chat/messages/{member_message}/", {"body": "edited"}, expect(401, 404, 200, 403, 404)),
     ("delete", "/api/v1/chat/messages/{colleague_message}/", None, expect(401, 404, 403, 204, 404)),
+    ("get", "/api/v1/mentions/?room={sales}&q=c", None, expect(401, 404, 200, 200, 404)),
+    ("get", "/api/v1/mentions/?room={all_staff}&q=c", None, expect(401, 200, 200, 200, 200)),
+    ("get", "/api/v1/mentions/?room={group}&q=c", None, expect(401, 404, 200, 404, 404)),
 )  # fmt: skip
 
 

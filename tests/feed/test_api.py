@@ -24,13 +24,14 @@ API_MATRIX = matrix(
     ("patch", "/api/v1/comments/{comment}/", {"body": "x"}, expect(401, 404, 200, 403, 404)),
     ("delete", "/api/v1/comments/{comment}/", None, expect(401, 404, 204, 204, 404)),
     ("delete", "/api/v1/posts/{post}/", None, expect(401, 404, 204, 204, 404)),
+    ("get", "/api/v1/mentions/?department={department}&q=m", None, expect(401, 404, 200, 200, 404)),
 )  # fmt: skip
 
 
 @pytest.fixture
 def ids(post, announcement, member):
     comment = services.comment_create(post=post, acting_user=member, body="Mine")
-    return {"post": post.pk, "announcement": announcement.pk, "comment": comment.pk}
+    return {"post": post.pk, "announcement": announcement.pk, "comment": comment.pk, "department": post.department_id}
 
 
 @pytest.mark.parametrize(("route", "role"), cases(API_MATRIX))

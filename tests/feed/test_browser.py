@@ -25,6 +25,10 @@ def sales(live_site):
     return department
 
 
+def max_id(department) -> int:
+    return department.memberships.get(user__email="max@example.com").user_id
+
+
 def test_announce_then_comment_react_and_acknowledge_with_live_updates(sales, new_page):
     mia = new_page()
     mia.goto("/accounts/login/")
@@ -62,9 +66,14 @@ def test_announce_then_comment_react_and_acknowledge_with_live_updates(sales, ne
     ).to_be_visible()
 
     mia.locator("li.post").filter(has_text="Office closed on").get_by_role("link", name=re.compile("comment")).click()
-    mia.get_by_label("Add a comment").fill("Noted, thanks @max")
+    comment = mia.get_by_label("Add a comment")
+    comment.press_sequentially("Noted, thanks @ma")  # the mention autocomplete offers Max by name
+    expect(mia.get_by_role("option", name=re.compile("Max Manager"))).to_be_visible()
+    comment.press("Enter")
+    expect(comment).to_have_value("Noted, thanks @**Max Manager** ")
     mia.get_by_role("button", name="Comment", exact=True).click()
-    expect(mia.locator("#comments .comment").filter(has_text="Noted, thanks")).to_be_visible()
+    posted = mia.locator("#comments .comment").filter(has_text="Noted, thanks")
+    expect(posted.get_by_role("link", name="@Max Manager")).to_have_attribute("href", f"/people/{max_id(sales)}/")
     expect(max_card.locator("[data-comment-count]")).to_have_text("1")  # live for Max
     expect(max_.locator("#notification-badge")).to_have_text("2")  # her reaction, then the mention: live
 
@@ -102,7 +111,56 @@ def test_infinite_scroll_mention_autocomplete_and_lightbox(sales, new_page):
     page.get_by_text("Write a post").click()
     message = page.get_by_label("Message")
     message.press_sequentially("Thanks @Ma")
-    option = page.get_by_role("option", name="Max Manager (@max)")
+    option = page.get_by_role("option", name=re.compile("^Max Manager"))
     expect(option).to_be_visible()
     message.press("Enter")
-    expect(message).to_have_value("Thanks @max ")
+    expect(message).to_have_value("Thanks @**Max Manager** ")
+
+
+def test_a_mention_picked_from_the_autocomplete_in_a_comment_notifies_that_person(sales, new_page):
+    from apps.accounts.models import User
+    from apps.feed import services
+
+    max_ = User.objects.get(email="max@example.com")
+    sams = [
+        user_create(acting_user=None, email=f"sam{i}@example.com", display_name="Sam Lee", password=PASSWORD)
+        for i in (1, 2)
+    ]
+    for sam in sams:
+        membership_set(acting_user=None, department=sales, user=sam)
+    post = services.post_create(acting_user=max_, department=sales, body="Who takes the Friday shift?")
+
+    sam = new_page()
+    sam.goto("/accounts/login/")
+    log_in(sam, "sam2@example.com")
+    expect(sam.locator("[data-connection-state]")).to_have_text("Live")
+    expect(sam.locator("#notification-badge")).to_be_hidden()
+
+    page = new_page()
+    page.goto(f"/accounts/login/?next=/feed/posts/{post.pk}/")
+    log_in(page, "max@example.com")
+    comment = page.get_by_label("Add a comment")
+    listbox = page.locator("#comments [role=listbox]")
+    options = listbox.get_by_role("option")
+    comment.press_sequentially("Can you, @sa")
+    expect(options).to_have_count(2)  # two people called Sam Lee read this feed
+    expect(comment).to_have_attribute("aria-expanded", "true")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    comment.press("ArrowDown")
+    expect(options.nth(1)).to_have_attribute("aria-selected", "true")
+    expect(comment).to_have_attribute("aria-activedescendant", options.nth(1).get_attribute("id"))
+    comment.press("Escape")
+    expect(listbox).to_be_hidden()
+    expect(comment).to_have_value("Can you, @sa")
+    comment.press_sequentially("m")
+    expect(options).to_have_count(2)
+    comment.press("ArrowDown")
+    comment.press("Enter")
+    expect(comment).to_have_value(f"Can you, @**Sam Lee|{sams[1].pk}** ")  # the id: the name is not unique here
+    comment.press_sequentially("?")
+    page.get_by_role("button", name="Comment", exact=True).click()
+
+    mention = page.locator("#comments .comment a.mention")
+    expect(mention).to_have_text("@Sam Lee")
+    expect(mention).to_have_attribute("href", f"/people/{sams[1].pk}/")
+    expect(sam.locator("#notification-badge")).to_have_text("1")  # the Sam who was picked, live

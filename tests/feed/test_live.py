@@ -85,7 +85,9 @@ async def test_a_mention_updates_the_notification_badge_live():
     cast = await _setup()
     sales, max_ = cast.sales, cast.max
     socket = await _socket("mia@example.com")
-    await sync_to_async(_in_transaction)(services.post_create, acting_user=max_, department=sales, body="Thanks @mia")
+    await sync_to_async(_in_transaction)(
+        services.post_create, acting_user=max_, department=sales, body="Thanks @**Mia**"
+    )
     frame = await socket.receive_json_from()
     assert frame["type"] == "notification" and frame["unread_count"] == 1
     assert frame["notification"]["kind"] == "mention"

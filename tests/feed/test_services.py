@@ -155,11 +155,30 @@ def test_comments_have_one_level_of_replies(post, member, manager):
 
 
 def test_mentions_notify_members_and_reveal_nothing_about_outsiders(department, member, manager, outsider):
-    post = services.post_create(acting_user=member, department=department, body="Thanks @manager and @outsider!")
+    body = f"Thanks @**Max Manager** and @**Olga Outsider**, @**O.|{outsider.pk}**!"
+    post = services.post_create(acting_user=member, department=department, body=body)
     notified = list(Notification.objects.filter(kind="mention").values_list("recipient__email", flat=True))
     assert notified == ["manager@example.com"]
-    assert 'href="/people/' in post.body_html and "Max Manager" in post.body_html
-    assert "@outsider" in post.body_html and "Olga" not in post.body_html  # left as typed: no link, no name
+    assert (
+        f'<a class="mention" href="/people/{manager.pk}/" data-user-id="{manager.pk}">@Max Manager</a>'
+        in post.body_html
+    )
+    # Left as typed: no link, and the id does not reveal a name.
+    assert f"@<strong>Olga Outsider</strong>, @<strong>O.|{outsider.pk}</strong>!" in post.body_html
+    assert f"/people/{outsider.pk}/" not in post.body_html and post.body_html.count("Olga") == 1
+
+
+def test_comments_notify_the_people_they_mention(post, member, manager, outsider):
+    body = f"What do you think, @**Max Manager|{manager.pk}**? And @**Olga Outsider**?"
+    services.comment_create(post=post, acting_user=member, body=body)
+    assert list(Notification.objects.filter(kind="mention").values_list("recipient", flat=True)) == [manager.pk]
+    comment = post.comments.get()
+    assert f'data-user-id="{manager.pk}">@Max Manager</a>?' in comment.body_html
+
+
+def test_notification_snippets_show_mentions_as_names(department, member, manager):
+    services.post_create(acting_user=member, department=department, body=f"Welcome @**Max Manager|{manager.pk}**!")
+    assert Notification.objects.get(recipient=manager).title.endswith("“Welcome @Max Manager!”")
 
 
 def test_confidential_posts_are_never_shared_to_all_staff(department, member):
@@ -186,6 +205,8 @@ def test_sharing_a_normal_post_links_back_and_only_once(post, member):
 
 
 def test_notifications_never_carry_confidential_text(department, member, manager):
-    services.post_create(acting_user=member, department=department, body="Layoffs in Q3 @manager", is_confidential=True)
+    services.post_create(
+        acting_user=member, department=department, body="Layoffs in Q3 @**Max Manager**", is_confidential=True
+    )
     title = Notification.objects.get(recipient=manager).title
     assert "Layoffs" not in title and "confidential post" in title

@@ -66,7 +66,7 @@ def test_announcement_emails_carry_a_link_and_never_the_text(
 
 def test_mention_emails_respect_the_persons_settings(department, member, manager, run_worker, mailoutbox):
     NotificationSettings.objects.create(user=manager, email_on_mention=False)
-    services.post_create(acting_user=member, department=department, body="Ping @manager")
+    services.post_create(acting_user=member, department=department, body="Ping @**Max Manager**")
     run_worker()
     assert mailoutbox == []
     assert Notification.objects.filter(recipient=manager, kind="mention").exists()  # still in the app

@@ -31,7 +31,6 @@ MATRIX = matrix(
     ("post", "/feed/comments/{comment}/delete/", {}, expect(302, 404, 302, 302, 404)),
     ("get", "/feed/d/sales/announcements/", {}, expect(302, 404, 403, 200, 404)),
     ("get", "/feed/d/sales/calendar/", {}, expect(302, 404, 403, 200, 404)),
-    ("get", "/feed/mentions/?department={department}&q=m", {}, expect(302, 404, 200, 200, 404)),
     ("get", "/media/{image}", {}, expect(302, 404, 200, 200, 404)),
     ("get", "/media/{attachment}", {}, expect(302, 404, 200, 200, 404)),
 )  # fmt: skip
@@ -156,14 +155,3 @@ def test_the_content_calendar_shows_planned_and_past_posts(client_as, department
     services.post_create(acting_user=manager, department=department, body="Yesterday's news")
     html = client_as("manager").get("/feed/d/sales/calendar/", {"month": upcoming.strftime("%Y-%m")}).content.decode()
     assert "Planned webinar" in html and "cal-scheduled" in html
-
-
-def test_mention_suggestions_list_only_department_members(client_as, department, member, manager, outsider):
-    names = [
-        r["name"]
-        for r in client_as("member").get("/feed/mentions/", {"department": department.pk, "q": ""}).json()["results"]
-    ]
-    assert names == ["Max Manager", "Mia Member"]
-    assert (
-        client_as("member").get("/feed/mentions/", {"department": department.pk, "q": "olga"}).json()["results"] == []
-    )

@@ -4,9 +4,7 @@ HTML views, API views and the WebSocket consumer all call these with the `acting
 each authorises through `access` itself. Streams and broadcasting: see `streams`.
 """
 
-import html as html_lib
 import logging
-import re
 import time
 import uuid
 from collections.abc import Iterable
@@ -14,14 +12,13 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from redis.exceptions import RedisError
 
 from apps.accounts.models import User
 from apps.core.errors import Invalid, NotFound, RateLimited
-from apps.core.markdown import render_markdown
+from apps.core.mentions import render_with_mentions
 from apps.notifications.services import notify
 
 from .. import selectors
@@ -30,11 +27,6 @@ from ..models import Message, ReadPosition, Room
 from .streams import next_revision, publish_room_event, send_to_user, set_last_message
 
 logger = logging.getLogger(__name__)
-
-MENTION_SOURCE = re.compile(r"@\*\*([^*\n]{1,100})\*\*")
-MENTION_RENDERED = re.compile(r"@<strong>([^<]{1,300})</strong>")
-MAX_MENTIONS = 20
-
 
 # --- Input checks
 
@@ -94,24 +86,9 @@ def check_rate(user: User) -> None:
 
 
 def render_message(room: Room, body: str) -> tuple[str, list[User]]:
-    """The sanitised HTML of `body`, with `@**Name**` of people who read the room shown as mentions."""
-    html = str(render_markdown(body))
-    names = {name.strip().casefold() for name in MENTION_SOURCE.findall(body) if name.strip()}
-    if not names:
-        return html, []
-    condition = Q()
-    for name in list(names)[:MAX_MENTIONS]:
-        condition |= Q(profile__display_name__iexact=name)
-    users = list(room_readers(room).filter(condition).select_related("profile").distinct()[:MAX_MENTIONS])
-    by_name = {user.display_name.casefold(): user for user in users}
-
-    def replace(match: re.Match) -> str:
-        user = by_name.get(html_lib.unescape(match.group(1)).strip().casefold())
-        if user is None:
-            return match.group(0)
-        return f'<span class="mention" data-user-id="{user.pk}">@{html_lib.escape(user.display_name)}</span>'
-
-    return MENTION_RENDERED.sub(replace, html), users
+    """The sanitised HTML of `body`, and the people who read the room that it mentions (`@**Name**`)."""
+    rendered = render_with_mentions(body, room_readers(room))
+    return str(rendered.html), rendered.users
 
 
 def _notify_mentions(*, room: Room, message: Message, users: Iterable[User], author: User) -> None:

@@ -1,0 +1,118 @@
+// Sending: the composer, messages on their way, and the typing signal.
+//
+// Sends carry a client_id and stay "pending" until their message comes back; after a
+// reconnect, a rate limit or a silence of 10 s they are sent again, which the server answers
+// with the original message (never a copy). @mentions are completed by ../mentions.js.
+import { send } from "../socket.js";
+
+const RETRY_AFTER_MS = 10000;
+const TYPING_EVERY_MS = 3000;
+
+function uuid4() {
+  // crypto.randomUUID needs a secure context; an intranet on plain http is not one.
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export function createComposer(root, { roomId, maxLength, messages }) {
+  const form = root.querySelector("[data-composer]");
+  const textarea = form.querySelector("textarea");
+  const composerError = form.querySelector("[data-composer-error]");
+  const pending = new Map(); // client_id -> {body, element, sentAt}
+  let disabled = false;
+  let retryTimer = null;
+  let lastTypingSent = 0;
+
+  function showError(text) {
+    composerError.textContent = text;
+    composerError.hidden = !text;
+  }
+
+  function sendPending(clientId, item) {
+    send({ type: "chat.send", room: roomId, body: item.body, client_id: clientId });
+  }
+
+  // Messages left unconfirmed by a dropped connection: resending is safe (client_id).
+  function resendAll() {
+    for (const [clientId, item] of pending) sendPending(clientId, item);
+  }
+
+  function submit() {
+    const body = textarea.value.trim();
+    if (!body || disabled) return;
+    if (body.length > maxLength) {
+      showError(`A message can be at most ${maxLength} characters long; this one has ${body.length}.`);
+      return;
+    }
+    showError("");
+    const clientId = uuid4();
+    const item = { body, element: messages.showPending(body), sentAt: Date.now() };
+    pending.set(clientId, item);
+    sendPending(clientId, item);
+    textarea.value = "";
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submit();
+  });
+
+  // mentions.js handles Enter first (capture phase) while its list is open.
+  textarea.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !event.defaultPrevented) {
+      event.preventDefault();
+      submit();
+    }
+  });
+
+  textarea.addEventListener("input", () => {
+    if (textarea.value.trim() && Date.now() - lastTypingSent > TYPING_EVERY_MS) {
+      lastTypingSent = Date.now();
+      send({ type: "typing", room: roomId });
+    }
+  });
+
+  // Unconfirmed after a while although the socket is up: say so, and try again (idempotent).
+  setInterval(() => {
+    for (const [clientId, item] of pending) {
+      if (Date.now() - item.sentAt > RETRY_AFTER_MS) {
+        item.element.querySelector("[data-slot=state]").textContent = "Not delivered yet: retrying…";
+        item.sentAt = Date.now();
+        sendPending(clientId, item);
+      }
+    }
+  }, 2000);
+
+  return {
+    // The server sent back a message: if it was one of ours on its way, it has arrived.
+    confirm(clientId) {
+      const item = clientId && pending.get(clientId);
+      if (!item) return;
+      item.element.remove();
+      pending.delete(clientId);
+    },
+
+    resendAll,
+
+    onError(frame) {
+      if (frame.code === "rate_limited") {
+        // Pending messages are kept and sent again: the server returns each one once.
+        showError(`${frame.detail} Your messages will be sent automatically.`);
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(resendAll, 3000);
+        return;
+      }
+      if (["body_too_long", "empty_body", "bad_body", "forbidden", "unknown_message"].includes(frame.code)) {
+        showError(frame.detail);
+      }
+    },
+
+    disable() {
+      disabled = true;
+      for (const control of form.elements) control.disabled = true;
+    },
+  };
+}
