@@ -15,6 +15,9 @@ pytestmark = pytest.mark.django_db
 # Admins are not let into a department's feed by their admin role: confidential posts stay with members.
 MATRIX = matrix(
     ("get", "/", {}, expect(302, 200, 200, 200, 200)),
+    ("get", "/feed/", {}, expect(302, 200, 200, 200, 200)),
+    ("post", "/feed/posts/new/", {"department": "{department}", "body": "Hi", "kind": "post"},
+     expect(302, 400, 302, 302, 400)),
     ("get", "/feed/d/sales/", {}, expect(302, 404, 200, 200, 404)),
     ("get", "/feed/d/all-staff/", {}, expect(302, 200, 200, 200, 200)),
     ("get", "/feed/posts/{post}/", {}, expect(302, 404, 200, 200, 404)),
