@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.accounts.models import User
@@ -9,10 +10,10 @@ from apps.core.forms import add_service_errors
 from apps.core.pagination import keyset_page
 
 from . import services
-from .access import access_department, can_administer_departments, can_manage_department
+from .access import access_department, can_administer_departments, can_manage_department, can_moderate, can_read
 from .forms import DepartmentForm, DepartmentImageForm, MembershipForm, RoleForm
 from .models import Department
-from .selectors import department_members
+from .selectors import department_member_count, department_members
 
 MEMBERS_PAGE_SIZE = 60
 
@@ -36,16 +37,27 @@ def department_detail(request: HttpRequest, slug: str) -> HttpResponse:
         cursor=request.GET.get("cursor"),
         size=MEMBERS_PAGE_SIZE,
     )
+    reads = can_read(request.user, department)
     return render(
         request,
         "departments/detail.html",
         {
             "department": department,
             "page": page,
-            "member_count": department_members(department).count(),
+            "member_count": department_member_count(department),
             "can_manage": can_manage_department(request.user, department),
+            "reads": reads,
+            "composer": _composer_for(request.user, department) if reads else None,
+            "next_url": reverse("feed:department", args=[department.slug]),
         },
     )
+
+
+def _composer_for(user, department: Department):
+    """The feed's composer, for posting to this department from its page."""
+    from apps.feed.forms import PostForm
+
+    return PostForm(departments=[department], can_announce=can_moderate(user, department))
 
 
 @require_http_methods(["GET", "POST"])

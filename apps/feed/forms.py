@@ -38,14 +38,18 @@ class PostForm(forms.Form):
     )
     images = MultipleFileField(
         label=f"Images (up to {settings.POST_MAX_IMAGES})",
-        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}),
+        widget=MultipleFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/gif,image/webp", "data-max-bytes": settings.PHOTO_MAX_BYTES}
+        ),
     )
-    attachments = MultipleFileField(label="Files")
+    attachments = MultipleFileField(
+        label="Files", widget=MultipleFileInput(attrs={"data-max-bytes": settings.ATTACHMENT_MAX_BYTES})
+    )
     is_confidential = forms.BooleanField(label="Confidential", required=False)
     publish_at = forms.DateTimeField(
         label="Publish later (optional)", required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    kind = forms.ChoiceField(choices=Post.Kind.choices, initial=Post.Kind.POST, label="Type")
+    kind = forms.ChoiceField(choices=Post.Kind.choices, initial=Post.Kind.POST, label="Type", required=False)
     pinned_until = forms.DateTimeField(
         label="Pinned until (announcements)",
         required=False,
@@ -57,11 +61,16 @@ class PostForm(forms.Form):
     )
 
     def __init__(self, *args, departments: list[Department], can_announce: bool, **kwargs):
+        """`can_announce`: the person may announce in at least one of `departments` (the service
+        decides for the one they pick); people who cannot are never shown, nor asked for, those fields."""
         super().__init__(*args, **kwargs)
         self.departments = {d.pk: d for d in departments}
         self.fields["department"].choices = [(d.pk, d.name) for d in departments]
         if not can_announce:
-            for name in ("kind", "pinned_until", "requires_ack", "ack_due_at"):
+            # Never shown; still read, so that a forged "announcement" is refused by the service
+            # with its own message, as the API refuses it.
+            self.fields["kind"].widget = forms.HiddenInput()
+            for name in ("pinned_until", "requires_ack", "ack_due_at"):
                 del self.fields[name]
 
     def clean_department(self) -> Department:

@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -34,22 +35,30 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _feed(request: HttpRequest, department: Department | None) -> HttpResponse:
-    cursor = request.GET.get("cursor")
+def _composer(request: HttpRequest, departments: list[Department]) -> PostForm:
+    """The composer for these departments; the announcement fields only for someone who may announce in one."""
+    can_announce = any(access.can_announce(request.user, d) for d in departments)
+    if request.method == "POST":
+        return PostForm(request.POST, request.FILES, departments=departments, can_announce=can_announce)
+    return PostForm(departments=departments, can_announce=can_announce)
+
+
+def _feed(
+    request: HttpRequest, department: Department | None, *, form: PostForm | None = None, next_url: str = ""
+) -> HttpResponse:
+    cursor = request.GET.get("cursor") if request.method == "GET" else None
     pinned, page = selectors.feed_page(request.user, department=department, cursor=cursor)
     context = {"pinned": pinned, "page": page, "department": department, "reactions": REACTION_EMOJI}
     if request.GET.get("fragment") == "1":
         return render(request, "feed/_page.html", context)
     departments = list(_postable_departments(request.user)) if department is None else [department]
-    can_announce = any(access.can_announce(request.user, d) for d in departments)
-    form = PostForm(departments=departments, can_announce=can_announce)
-    watched = departments if department is None else [department]
     context |= {
-        "form": form,
-        "watched": watched,
+        "form": form or _composer(request, departments),
+        "next_url": next_url,
+        "watched": departments,
         "can_moderate": department is not None and access.can_moderate(request.user, department),
     }
-    return render(request, "feed/feed.html", context)
+    return render(request, "feed/feed.html", context, status=400 if form is not None else 200)
 
 
 @require_safe
@@ -62,11 +71,25 @@ def department_feed(request: HttpRequest, slug: str) -> HttpResponse:
     return _feed(request, access.access_feed(request.user, slug))
 
 
+def _origin(request: HttpRequest) -> tuple[str, Department | None]:
+    """Where the composer was (its `next`), and that page's department when it is a department's feed."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return "", None
+    try:
+        match = resolve(target.split("?")[0])
+    except Resolver404:
+        return "", None
+    if match.view_name == "feed:department":
+        department = Department.objects.readable_by(request.user).filter(slug=match.kwargs["slug"]).first()
+        return target, department
+    return target, None
+
+
 @require_POST
 def post_create(request: HttpRequest) -> HttpResponse:
-    departments = list(_postable_departments(request.user))
-    # Every field is bound; whether this person may announce is the service's decision.
-    form = PostForm(request.POST, request.FILES, departments=departments, can_announce=True)
+    next_url, origin = _origin(request)
+    form = _composer(request, [origin] if origin else list(_postable_departments(request.user)))
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -91,21 +114,12 @@ def post_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Scheduled for {timezone.localtime(post.publish_at):%d %b %Y %H:%M}.")
             else:
                 messages.success(request, "Posted.")
-            return _back(request, "feed:home")
-    pinned, page = selectors.feed_page(request.user)
-    return render(
-        request,
-        "feed/feed.html",
-        {
-            "form": form,
-            "pinned": pinned,
-            "page": page,
-            "department": None,
-            "watched": list(departments),
-            "reactions": REACTION_EMOJI,
-        },
-        status=400,
-    )
+            back = _back(request, "feed:home")
+            return JsonResponse({"redirect": back["Location"]}) if _wants_json(request) else back
+    if _wants_json(request):  # the composer's script shows the errors in place, files still chosen
+        return JsonResponse({"detail": "The post has errors.", "code": "invalid", "errors": form.errors}, status=400)
+    # The same page again, with what they wrote, and the way back to where they came from.
+    return _feed(request, origin, form=form, next_url=next_url)
 
 
 @require_safe

@@ -2,6 +2,7 @@
 // reload and an image lightbox; mentions.js completes @names in every composer. Everything
 // also works without JavaScript through the plain forms and links; this only makes it smoother.
 import { fetchHTML, request } from "./http.js";
+import "./composer.js";
 import "./mentions.js";
 import { on } from "./socket.js";
 import { watch } from "./topics.js";

@@ -158,3 +158,20 @@ def test_the_content_calendar_shows_planned_and_past_posts(client_as, department
     services.post_create(acting_user=manager, department=department, body="Yesterday's news")
     html = client_as("manager").get("/feed/d/sales/calendar/", {"month": upcoming.strftime("%Y-%m")}).content.decode()
     assert "Planned webinar" in html and "cal-scheduled" in html
+
+
+def test_a_members_mistake_shows_the_same_feed_with_her_text_and_keeps_the_way_back(client_as, department, member):
+    client = client_as("member")
+    page = client.post(
+        "/feed/posts/new/", {"department": department.pk, "body": "   ", "next": "/feed/d/sales/?sort=new"}
+    ).content.decode()
+    assert "<h1>Sales</h1>" in page and "This field is required." in page
+    assert 'name="next" value="/feed/d/sales/?sort=new"' in page  # not /feed/posts/new/
+    assert 'name="kind"' in page and "Acknowledge by" not in page  # never shown the manager's fields
+    again = client.post(
+        "/feed/posts/new/", {"department": department.pk, "body": "Hi", "next": "/feed/d/sales/?sort=new"}
+    )
+    assert again.status_code == 302 and again["Location"] == "/feed/d/sales/?sort=new"
+    forged = client.post("/feed/posts/new/", {"department": department.pk, "body": "Hi", "kind": "announcement"})
+    assert forged.status_code == 400 and "Only the department&#x27;s managers" in forged.content.decode()
+    assert Post.objects.count() == 1
