@@ -1,9 +1,11 @@
 """Markdown for user content, rendered once and cleaned through an allow-list."""
 
+import html as html_lib
 from collections.abc import Sequence
 
 import markdown as markdown_lib
 import nh3
+from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from markdown.extensions import Extension
 
@@ -30,3 +32,14 @@ def markdown_to_clean_html(text: str, *, extensions: Sequence[Extension] = ()) -
 def render_markdown(text: str) -> SafeString:
     """Render user markdown to HTML that is safe to embed: raw HTML is escaped, links get rel=noopener."""
     return mark_safe(markdown_to_clean_html(text))  # noqa: S308 - cleaned by nh3
+
+
+def plain_text(html: str, *, limit: int | None = None) -> str:
+    """The words of rendered user content (its stored HTML, mentions already names) without markup.
+
+    For titles, notification excerpts and e-mails' subjects: escape it where it is shown.
+    """
+    words = " ".join(html_lib.unescape(strip_tags(html or "")).split())
+    if limit is not None and len(words) > limit:
+        return words[: limit - 1].rstrip() + "…"
+    return words

@@ -82,11 +82,6 @@ def mention_text(user: "User", *, ambiguous: bool = False) -> str:
     return f"@**{name}**"
 
 
-def plain_text(body: str) -> str:
-    """`body` with mentions shown as `@Name` (for notification snippets, which are not markdown)."""
-    return MENTION.sub(lambda match: "@" + match.group("name").strip(), body or "")
-
-
 def render_with_mentions(body: str, readers: QuerySet["User"]) -> MentionedText:
     """Sanitised HTML of the markdown `body`, with mentions of `readers` as profile links, and who they are."""
     nonce = secrets.token_hex(8)

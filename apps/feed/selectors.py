@@ -1,9 +1,12 @@
 """Feed pages: a constant number of queries whatever the page size and the amount of data."""
 
+from datetime import datetime
+
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.markdown import plain_text
 from apps.core.pagination import Page, keyset_page
 from apps.departments.access import readers_of
 from apps.departments.models import Department
@@ -119,16 +122,20 @@ def announcement_dashboard(department: Department) -> list[dict]:
         .order_by("-publish_at")[:50]
     )
     current = {post.pk: post.version for post in announcements}
-    acked: dict[int, set[int]] = {post.pk: set() for post in announcements}
-    for post_id, user_id, version in Acknowledgement.objects.filter(post__in=announcements).values_list(
-        "post_id", "user_id", "version"
+    acked: dict[int, dict[int, datetime]] = {post.pk: {} for post in announcements}
+    for post_id, user_id, version, when in Acknowledgement.objects.filter(post__in=announcements).values_list(
+        "post_id", "user_id", "version", "created_at"
     ):
         if version == current[post_id]:
-            acked[post_id].add(user_id)
+            acked[post_id][user_id] = when
     rows = []
     for post in announcements:
         members = {pk: u for pk, u in everyone.items() if pk != post.author_id}
-        done = acked[post.pk] & members.keys()
+        done = acked[post.pk].keys() & members.keys()
         missing = sorted((members[pk] for pk in members.keys() - done), key=lambda u: u.display_name.lower())
-        rows.append({"post": post, "done": len(done), "total": len(members), "missing": missing})
+        acknowledged = sorted(((members[pk], acked[post.pk][pk]) for pk in done), key=lambda pair: pair[1])
+        rows.append({
+            "post": post, "title": plain_text(post.body_html, limit=100), "done": len(done), "total": len(members),
+            "missing": missing, "acknowledged": acknowledged,
+        })  # fmt: skip
     return rows

@@ -20,7 +20,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.core.errors import Conflict, Invalid, NotFound, require
 from apps.core.images import ImageLimits, fitted_jpeg, open_validated_image
-from apps.core.mentions import plain_text
+from apps.core.markdown import plain_text
 from apps.departments.access import readers_of
 from apps.departments.models import Department
 from apps.departments.services import company_wide_department
@@ -61,8 +61,7 @@ def title_about(post: Post, what: str) -> str:
     where = post.department.name
     if post.is_confidential:
         return f"{what} in a confidential post in {where}"
-    text = " ".join(plain_text(post.body).split())
-    return f"{what} in {where}: “{text[:80]}{'…' if len(text) > 80 else ''}”"
+    return f"{what} in {where}: “{plain_text(post.body_html, limit=80)}”"
 
 
 def notify_and_email(

@@ -3,7 +3,8 @@
 import pytest
 
 from apps.accounts.models import User
-from apps.core.mentions import mention_text, plain_text, render_with_mentions, suggest
+from apps.core.markdown import plain_text
+from apps.core.mentions import mention_text, render_with_mentions, suggest
 from tests.factories import UserFactory, add_member
 
 pytestmark = pytest.mark.django_db
@@ -102,8 +103,10 @@ def test_deactivated_readers_are_not_mentioned(readers, manager):
     assert render_with_mentions("@**Max Manager**", readers).users == []
 
 
-def test_plain_text_shows_mentions_as_names():
-    assert plain_text("Hi @**Max Manager|3** and @**Mia Member**!") == "Hi @Max Manager and @Mia Member!"
+def test_plain_text_shows_mentions_as_names_and_drops_markup(readers, manager):
+    rendered = render_with_mentions(f"Hi @**Max Manager|{manager.pk}** and **bold** <b>raw</b>", readers)
+    assert plain_text(rendered.html) == "Hi @Max Manager and bold raw"
+    assert plain_text(rendered.html, limit=12) == "Hi @Max Man…"
 
 
 def test_suggestions_match_the_start_of_name_words_first_names_first(department, readers, member):

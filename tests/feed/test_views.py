@@ -175,3 +175,19 @@ def test_a_members_mistake_shows_the_same_feed_with_her_text_and_keeps_the_way_b
     forged = client.post("/feed/posts/new/", {"department": department.pk, "body": "Hi", "kind": "announcement"})
     assert forged.status_code == 400 and "Only the department&#x27;s managers" in forged.content.decode()
     assert Post.objects.count() == 1
+
+
+def test_the_acknowledgement_dashboard_shows_who_and_when_and_titles_as_text(client_as, department, manager, member):
+    announcement = services.post_create(
+        acting_user=manager, department=department, kind="announcement", body="**Office** closed <i>Friday</i>",
+        requires_ack=True, ack_due_at=timezone.now() + timedelta(days=2),
+    )  # fmt: skip
+    from apps.feed import announcements
+
+    announcements.acknowledge(acting_user=member, post=announcement)
+    page = client_as("manager").get("/feed/d/sales/announcements/").content.decode()
+    assert ">Office closed Friday</a></h2>" in page  # words, not markdown or tags
+    assert "Acknowledged (1)" in page and "Mia Member</a> <time" in page
+    own = client_as("manager").get(f"/feed/posts/{announcement.pk}/").content.decode()
+    assert "Acknowledge: read and understood" not in own  # the author is not asked
+    assert "You acknowledged this" in client_as("member").get("/feed/d/sales/").content.decode()
