@@ -2,19 +2,33 @@ from django import forms
 
 from apps.accounts.models import User
 
+from . import timezones
 from .models import Profile
 
 
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
-        fields = ["display_name", "job_title", "bio", "skills", "location", "phone"]
+        fields = ["display_name", "job_title", "bio", "skills", "location", "phone", "time_zone"]
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 8}),
             "skills": forms.TextInput(attrs={"placeholder": "e.g. negotiation, SQL, onboarding"}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
         }
-        help_texts = {"bio": "Markdown: **bold**, *italic*, lists and links.", "skills": "Separate with commas."}
+        help_texts = {
+            "bio": "Markdown: **bold**, *italic*, lists and links.",
+            "skills": "Separate with commas.",
+            "time_zone": "Every time on the intranet is shown in it, and dates you pick are read in it.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"] = forms.ChoiceField(
+            choices=[("", "(not set yet)"), *timezones.choices()],
+            required=False,
+            help_text=self._meta.help_texts["time_zone"],
+            label="Time zone",
+        )
 
 
 class ManagerForm(forms.Form):

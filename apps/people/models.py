@@ -49,6 +49,9 @@ class Profile(models.Model):
     skills = models.CharField(max_length=500, blank=True, help_text="Comma-separated.")
     location = models.CharField(max_length=120, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    time_zone = models.CharField(
+        max_length=64, blank=True, help_text="IANA name, e.g. Europe/Paris; empty until the browser tells us."
+    )
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

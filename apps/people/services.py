@@ -12,8 +12,9 @@ from apps.core.markdown import render_markdown
 
 from .access import can_edit_profile, can_set_manager
 from .models import Profile
+from .timezones import clean_time_zone
 
-EDITABLE_FIELDS = ("display_name", "job_title", "bio", "skills", "location", "phone")
+EDITABLE_FIELDS = ("display_name", "job_title", "bio", "skills", "location", "phone", "time_zone")
 UNCHANGED = object()
 
 
@@ -45,6 +46,8 @@ def profile_update(
         setattr(profile, name, (value or "").strip())
     if "skills" in fields:
         profile.skills = _normalise_skills(profile.skills)
+    if fields.get("time_zone"):
+        profile.time_zone = clean_time_zone(profile.time_zone)
     if manager_id is not UNCHANGED:
         if manager_id is not None and manager_id == profile.user_id:
             raise Invalid.field("manager", "A person cannot be their own manager.")
@@ -105,3 +108,14 @@ def profile_remove_photo(*, acting_user: User | None, profile: Profile) -> Profi
 def _delete_files(storage, names: list[str]) -> None:
     for name in names:
         storage.delete(name)
+
+
+def profile_set_time_zone(*, acting_user: User, time_zone: object, only_if_unset: bool = False) -> Profile:
+    """The browser tells us the person's zone at their first visit (`only_if_unset`); they can change it later."""
+    profile = acting_user.profile
+    name = clean_time_zone(time_zone)
+    if only_if_unset and profile.time_zone:
+        return profile
+    profile.time_zone = name
+    profile.save(update_fields=["time_zone", "updated_at"])
+    return profile

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.directory, name="directory"),
     path("org-chart/", views.org_chart, name="org_chart"),
     path("me/edit/", views.profile_edit, name="edit"),
+    path("me/time-zone/", views.time_zone, name="time_zone"),
     path("<int:user_id>/", views.profile_detail, name="detail"),
     path("<int:user_id>/edit/", views.profile_edit, name="edit_other"),
     path("<int:user_id>/photo/", views.photo_upload, name="photo"),

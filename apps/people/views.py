@@ -1,9 +1,9 @@
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from apps.core.errors import FORM_ERRORS
+from apps.core.errors import FORM_ERRORS, Invalid
 from apps.core.forms import add_service_errors
 from apps.core.pagination import keyset_page
 from apps.departments.models import Department
@@ -109,3 +109,15 @@ def photo_remove(request: HttpRequest, user_id: int) -> HttpResponse:
 def org_chart(request: HttpRequest) -> HttpResponse:
     profiles = Profile.objects.visible_to(request.user).select_related("user")
     return render(request, "people/org_chart.html", {"roots": build_org_chart(profiles)})
+
+
+@require_POST
+def time_zone(request: HttpRequest) -> HttpResponse:
+    """The browser's zone, sent at the person's first visit; it never overrides one they chose."""
+    try:
+        profile = services.profile_set_time_zone(
+            acting_user=request.user, time_zone=request.POST.get("time_zone"), only_if_unset=True
+        )
+    except Invalid as error:
+        return JsonResponse({"detail": error.detail, "code": error.code}, status=400)
+    return JsonResponse({"time_zone": profile.time_zone})

@@ -187,7 +187,20 @@ def test_the_acknowledgement_dashboard_shows_who_and_when_and_titles_as_text(cli
     announcements.acknowledge(acting_user=member, post=announcement)
     page = client_as("manager").get("/feed/d/sales/announcements/").content.decode()
     assert ">Office closed Friday</a></h2>" in page  # words, not markdown or tags
-    assert "Acknowledged (1)" in page and "Mia Member</a> <time" in page
+    assert "Acknowledged (1)" in page and 'Mia Member</a> <span class="muted"><time' in page
     own = client_as("manager").get(f"/feed/posts/{announcement.pk}/").content.decode()
     assert "Acknowledge: read and understood" not in own  # the author is not asked
     assert "You acknowledged this" in client_as("member").get("/feed/d/sales/").content.decode()
+
+
+def test_a_date_picked_is_read_in_the_persons_time_zone(client_as, department, manager):
+    from apps.people.services import profile_set_time_zone
+
+    profile_set_time_zone(acting_user=manager, time_zone="Asia/Tokyo")
+    response = client_as("manager").post(
+        "/feed/posts/new/",
+        {"department": department.pk, "body": "Read me", "kind": "announcement", "requires_ack": "on",
+         "ack_due_at": "2030-01-01T09:00", "next": "/feed/d/sales/"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert Post.objects.get().ack_due_at.isoformat() == "2030-01-01T00:00:00+00:00"  # 09:00 in Tokyo

@@ -25,6 +25,7 @@ PEOPLE_VIEWS = matrix(
     ("post", "/people/{member}/photo/", {}, expect(302, 403, 400, 403, 400)),
     ("post", "/people/{member}/photo/remove/", {}, expect(302, 403, 302, 403, 302)),
     ("get", "/people/me/edit/", None, expect(302, 200, 200, 200, 200)),
+    ("post", "/people/me/time-zone/", {"time_zone": "Europe/Paris"}, expect(302, 200, 200, 200, 200)),
     ("get", "/api/v1/profiles/", None, expect(401, 200, 200, 200, 200)),
     ("get", "/api/v1/profiles/{member}/", None, expect(401, 200, 200, 200, 200)),
     ("patch", "/api/v1/profiles/{member}/", {"job_title": "X"}, expect(401, 403, 200, 403, 200)),
@@ -122,3 +123,18 @@ def test_profile_page_shows_manager_reports_and_departments(client_as, member, m
     html = response.content.decode()
     assert "Mia Member" in html  # a direct report
     assert "Sales" in html
+
+
+def test_the_browser_sets_a_time_zone_once_and_every_time_is_then_shown_in_it(client_as, member, department):
+    from apps.feed.services import post_create
+
+    client = client_as("member")
+    assert client.post("/people/me/time-zone/", {"time_zone": "Mars/Olympus"}).status_code == 400
+    assert client.post("/people/me/time-zone/", {"time_zone": "Asia/Tokyo"}).json() == {"time_zone": "Asia/Tokyo"}
+    # The browser never overrides a zone that is set (the person may have chosen it).
+    assert client.post("/people/me/time-zone/", {"time_zone": "Europe/Paris"}).json() == {"time_zone": "Asia/Tokyo"}
+    post = post_create(acting_user=member, department=department, body="Hello")
+    page = client.get(f"/feed/posts/{post.pk}/").content.decode()
+    assert "JST" in page  # the exact time in the title carries the zone
+    form = client.get("/people/me/edit/").content.decode()
+    assert '<option value="Asia/Tokyo" selected>' in form

@@ -7,6 +7,7 @@
 // twice changes nothing, and the list stays in id order whatever order frames arrive in.
 import { getJSON } from "../http.js";
 import { send } from "../socket.js";
+import { fullTime, shortTime } from "../when.js";
 
 export function createMessages(root, { me, roomId, canModerate, maxLength, lastSeenId }) {
   const list = root.querySelector("[data-messages]");
@@ -32,11 +33,8 @@ export function createMessages(root, { me, roomId, canModerate, maxLength, lastS
     if (!time) return;
     const date = new Date(time.getAttribute("datetime"));
     if (Number.isNaN(date.getTime())) return;
-    const sameDay = date.toDateString() === new Date().toDateString();
-    time.textContent = sameDay
-      ? date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
-      : date.toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
-    time.title = date.toLocaleString();
+    time.textContent = shortTime(date); // in the person's own zone, like every time on the site
+    time.title = fullTime(date);
   }
 
   function blank(author) {
