@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps as django_apps
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import CommandParser
 from django.db import transaction
@@ -81,14 +82,24 @@ class DemoRegistry:
         self._steps[step.name] = step
 
     def steps(self) -> list[DemoStep]:
-        """Every step once, each after the steps it names in `after`; otherwise in registration order."""
+        """Every step once, each after the steps it names in `after`.
+
+        Otherwise in INSTALLED_APPS order, then in the order an app's module declares them:
+        never in import order, which depends on what else the process imported first.
+        """
         for step in self._steps.values():
             missing = [name for name in step.after if name not in self._steps]
             if missing:
                 raise ImproperlyConfigured(f"Demo step {step.name!r} runs after unknown steps: {', '.join(missing)}.")
+        app_index = {config.name: i for i, config in enumerate(django_apps.get_app_configs())}
+
+        def rank(step: DemoStep) -> int:
+            config = django_apps.get_containing_app_config(step.function.__module__)
+            return app_index[config.name] if config is not None else len(app_index)
+
         ordered: list[DemoStep] = []
         done: set[str] = set()
-        pending = list(self._steps.values())
+        pending = sorted(self._steps.values(), key=rank)  # stable: a module's own order stays
         while pending:
             ready = next((s for s in pending if done.issuperset(s.after)), None)
             if ready is None:

@@ -90,6 +90,17 @@ def test_every_app_declares_its_own_steps_and_each_comes_after_its_dependencies(
         assert all(names.index(dependency) < names.index(step.name) for dependency in step.after)
 
 
+def test_the_order_follows_installed_apps_whichever_demo_module_was_imported_first():
+    declared = discover_demo_steps().steps()
+    imported_the_other_way = DemoRegistry()
+    for step in sorted(declared, key=lambda step: step.name.split(".")[0], reverse=True):  # each app's own order kept
+        imported_the_other_way.register(step)
+    assert imported_the_other_way.steps() == declared
+    assert [step.name for step in declared][:4] == [
+        "accounts.users", "people.profiles", "people.photos", "departments.departments",
+    ]  # fmt: skip
+
+
 def test_the_demo_registry_and_the_command_import_no_app():
     """apps/core composes the steps; only type hints may name the apps (under TYPE_CHECKING)."""
     core = Path(__file__).resolve().parents[2] / "apps" / "core"
