@@ -4,6 +4,7 @@ import random
 from dataclasses import dataclass
 
 from apps.accounts.models import User
+from apps.core.demo import DemoContext, demo_email, demo_step
 from apps.departments.access import readers_of
 from apps.departments.models import Department
 
@@ -48,8 +49,8 @@ def seed_chat(*, seed: int = 42, per_room: int = 8) -> ChatSeedResult:
                 body = f"@**{other.display_name}** can you have a look at this today?"
             services.message_send(acting_user=author, room_id=room.pk, body=body, check_rate_limit=False)
             created += 1
-    alice = User.objects.filter(email="alice@example.com").select_related("profile").first()
-    bob = User.objects.filter(email="bob@example.com").select_related("profile").first()
+    alice = User.objects.filter(email=demo_email("alice")).select_related("profile").first()
+    bob = User.objects.filter(email=demo_email("bob")).select_related("profile").first()
     if alice and bob:
         direct, new = services.direct_room(acting_user=alice, other_id=bob.pk)
         if new:
@@ -67,6 +68,12 @@ def seed_chat(*, seed: int = 42, per_room: int = 8) -> ChatSeedResult:
             services.message_send(acting_user=alice, room_id=room.pk, body=LINES[10], check_rate_limit=False)
             created += 1
     return ChatSeedResult(messages=created)
+
+
+@demo_step("chat.history", after=["departments.memberships", "people.profiles"], atomic=False)
+def seed_chat_step(ctx: DemoContext) -> str:
+    """Rooms that already have messages are left alone."""
+    return f"{seed_chat(seed=ctx.seed).messages} new chat messages"
 
 
 def _members(department: Department) -> list[User]:

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.core.demo import DemoContext, demo_step
 from apps.departments.access import readers_of
 from apps.departments.models import Department, Membership
 
@@ -115,6 +116,13 @@ def seed_voting(*, seed: int = 42, max_voters: int = 15) -> Seeded:
                 services.poll_vote(acting_user=voter, poll=poll, option_ids=choice)
             seeded.polls += 1
     return seeded
+
+
+@demo_step("voting.boards", after=["departments.memberships", "people.profiles"], atomic=False)
+def seed_voting_step(ctx: DemoContext) -> str:
+    """Boards that already have ideas are left alone; `manage.py seed_voting` runs the same."""
+    seeded = seed_voting(seed=ctx.seed)
+    return f"{seeded.ideas} new ideas and {seeded.polls} new polls"
 
 
 def _members(department: Department, *, limit: int) -> list[User]:

@@ -26,3 +26,14 @@ def test_seed_voting_fills_each_board_once_with_consistent_data(department, mana
     call_command("seed_voting")
     assert "0 ideas and 0 polls added" in capsys.readouterr().out
     assert Idea.objects.count() == 20
+
+
+def test_seed_demo_fills_the_boards_through_the_voting_step_and_seed_voting_then_adds_nothing(capsys):
+    call_command("seed_demo", "--users", "12", "--departments", "2", "--no-photos", "--posts", "0")
+    assert "30 new ideas and 6 new polls" in capsys.readouterr().out  # Sales, HR and All staff
+    ideas = Idea.objects.count()
+    call_command("seed_voting")
+    assert "0 ideas and 0 polls added" in capsys.readouterr().out
+    call_command("seed_demo", "--users", "12", "--departments", "2", "--no-photos", "--posts", "0")
+    assert "0 new ideas and 0 new polls" in capsys.readouterr().out
+    assert Idea.objects.count() == ideas
