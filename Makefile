@@ -15,7 +15,7 @@ PORT      ?= 8000
 BIND      ?= 127.0.0.1
 CHROMIUM  := /usr/bin/chromium
 
-.PHONY: help venv run test lint format bench chromium clean clean-db
+.PHONY: help venv run test lint format bench chromium node-tools clean clean-db
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -63,7 +63,7 @@ run: venv ## Migrate, seed demo data if empty, serve on http://127.0.0.1:8000 (P
 	echo; \
 	"$(PY)" -m daphne -b "$(BIND)" -p "$(PORT)" intranet.asgi:application
 
-test: venv chromium ## Lint, then run the whole test suite (extra pytest args: PYTEST_ARGS="...")
+test: venv chromium node-tools ## Lint, then run the whole test suite (extra pytest args: PYTEST_ARGS="...")
 	bash scripts/test.sh
 
 # The browser tests drive Debian's chromium through Playwright (no browser download).
@@ -79,6 +79,18 @@ chromium: ## Install Debian's chromium for the browser tests if it is missing
 		echo "Installing chromium (apt-get) for the browser tests"; \
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update; \
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
+	fi
+
+# Tools the browser tests load into pages (axe-core), from the npm registry, pinned by the lock file.
+NODE_TOOLS := tests/js
+node-tools: ## Install the browser tests' npm tools (tests/js) if missing or changed
+	@if [ ! -d "$(NODE_TOOLS)/node_modules" ] || [ "$(NODE_TOOLS)/package-lock.json" -nt "$(NODE_TOOLS)/node_modules" ]; then \
+		if ! command -v npm >/dev/null 2>&1; then \
+			echo "error: npm is missing; the browser tests need it for axe-core (apt-get install npm)." >&2; exit 1; \
+		fi; \
+		echo "Installing the browser tests' npm tools into $(NODE_TOOLS)"; \
+		npm ci --prefix "$(NODE_TOOLS)" --no-audit --no-fund --loglevel=error; \
+		touch "$(NODE_TOOLS)/node_modules"; \
 	fi
 
 lint: venv ## ruff check + ruff format --check (reports both before failing)

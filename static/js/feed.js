@@ -73,6 +73,7 @@ function updateReactions(postId, counts, mine) {
     const key = button.dataset.emoji;
     const count = counts[key] || 0;
     button.querySelector("[data-count]").textContent = count ? String(count) : "";
+    button.setAttribute("aria-label", `${button.title} reaction, ${count}`); // what a screen reader announces
     if (mine && key === mine.emoji) {
       button.setAttribute("aria-pressed", String(mine.on));
       button.classList.toggle("reaction-mine", mine.on);

@@ -32,7 +32,8 @@ export function shortTime(date) {
 }
 
 export function fullTime(date) {
-  return date.toLocaleString("en-GB", { timeZone, dateStyle: "medium", timeStyle: "short", timeZoneName: "short" });
+  const options = { timeZone, day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" };
+  return date.toLocaleString("en-GB", { ...options, timeZoneName: "short" });
 }
 
 function refresh() {

@@ -1,0 +1,131 @@
+"""Every main page, as a plain member sees it: no console error, no failed request, and no
+accessibility violation found by axe-core (in light and in dark mode).
+
+axe-core comes from npm (tests/js, installed by `make node-tools`) and is evaluated in
+the page through the DevTools protocol, so the page's own strict CSP stays in force.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from apps.accounts.services import user_create
+from apps.chat import services as chat_services
+from apps.chat.models import Room
+from apps.departments.services import company_wide_department, department_create, membership_set
+from apps.feed import services as feed_services
+from apps.voting import services as voting_services
+from tests.browser import log_in
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser]
+
+AXE = Path(__file__).resolve().parents[1] / "js" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def world(live_site):
+    sales = department_create(acting_user=None, name="Sales", description="We sell.", mission="Win **fairly**.")
+    company_wide_department()
+    mia = user_create(acting_user=None, email="mia@example.com", display_name="Mia Member", password=PASSWORD)
+    max_ = user_create(acting_user=None, email="max@example.com", display_name="Max Manager", password=PASSWORD)
+    membership_set(acting_user=None, department=sales, user=mia)
+    membership_set(acting_user=None, department=sales, user=max_, role="manager")
+    post = feed_services.post_create(acting_user=max_, department=sales, body="Hello **team**, see https://example.com")
+    feed_services.comment_create(acting_user=mia, post=post, body="Thanks!")
+    own = feed_services.post_create(acting_user=mia, department=sales, body="My own post: I may delete it")
+    feed_services.post_create(
+        acting_user=max_, department=sales, kind="announcement", body="Office closed on Friday", requires_ack=True,
+        ack_due_at=timezone.now() + timedelta(days=3),
+    )  # fmt: skip
+    idea = voting_services.idea_create(acting_user=mia, department=sales, title="Dark mode for the CRM")
+    voting_services.poll_create(
+        acting_user=max_, department=sales, question="Lunch?", kind="single", options=["A", "B"]
+    )
+    room = Room.objects.get(department=sales)
+    chat_services.message_send(acting_user=max_, room_id=room.pk, body="Morning @**Mia Member**")
+    group = chat_services.group_room_create(acting_user=mia, name="Pricing", member_ids=[max_.pk])
+    direct, _ = chat_services.direct_room(acting_user=mia, other_id=max_.pk)
+    return {
+        "pages": [
+            "/",
+            "/feed/d/sales/",
+            f"/feed/posts/{post.pk}/",
+            f"/feed/posts/{own.pk}/",
+            "/departments/",
+            "/departments/sales/",
+            "/people/",
+            f"/people/{max_.pk}/",
+            "/people/me/edit/",
+            "/people/org-chart/",
+            f"/chat/{room.pk}/",
+            f"/chat/{group.pk}/",
+            f"/chat/{direct.pk}/",
+            "/ideas/",
+            "/ideas/sales/",
+            f"/ideas/sales/{idea.pk}/",
+            "/ideas/sales/polls/",
+            "/notifications/",
+            "/notifications/settings/",
+        ],
+    }
+
+
+def _problems(page: Page) -> list[str]:
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(f"console {message.type}: {message.text}")
+            if message.type in {"error", "warning"} else None)  # fmt: skip
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    # A request cut short by leaving the page (ERR_ABORTED) is not a failure of the page.
+    page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url} {request.failure}")
+            if "ERR_ABORTED" not in (request.failure or "") else None)  # fmt: skip
+    return problems
+
+
+def _axe_violations(page: Page) -> list[str]:
+    page.evaluate(AXE.read_text())
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"]
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_main_page_is_clean_for_a_member(world, new_page, scheme):
+    page = new_page()
+    page.emulate_media(color_scheme=scheme)
+    problems = _problems(page)
+    page.goto("/accounts/login/")
+    log_in(page, "mia@example.com")
+    found = {}
+    for path in world["pages"]:
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(300)  # let live frames (presence, unread counts) arrive and render
+        issues = [*problems, *_axe_violations(page)]
+        problems.clear()
+        if issues:
+            found[path] = issues
+    assert not found, "\n".join(f"{path}:\n  " + "\n  ".join(issues) for path, issues in found.items())
+
+
+def test_the_theme_toggle_overrides_the_system_and_is_remembered(world, new_page):
+    page = new_page()
+    page.emulate_media(color_scheme="light")
+    page.goto("/accounts/login/")
+    log_in(page, "mia@example.com")
+    toggle = page.get_by_role("button", name="Theme: system")
+    background = "() => getComputedStyle(document.body).backgroundColor"
+    light = page.evaluate(background)
+    toggle.click()  # light
+    page.get_by_role("button", name="Theme: light").click()  # dark
+    expect(page.get_by_role("button", name="Theme: dark")).to_be_visible()
+    dark = page.evaluate(background)
+    assert dark != light
+    page.goto("/people/")
+    assert page.evaluate(background) == dark  # remembered across pages, applied before paint
+    assert _axe_violations(page) == []
