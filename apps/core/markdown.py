@@ -1,6 +1,7 @@
 """Markdown for user content, rendered once and cleaned through an allow-list."""
 
 import html as html_lib
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 import markdown as markdown_lib
@@ -8,6 +9,7 @@ import nh3
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h3", "h4", "h5", "h6", "hr",
@@ -17,9 +19,29 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
 
 
+# A bare web address becomes a link, as in every chat and feed people know. Trailing
+# punctuation stays text ("see https://example.com." links without the full stop).
+BARE_URL = r"(?<![\w/\]\(\"'=])(https?://[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]}])"
+
+
+class _BareUrlPattern(InlineProcessor):
+    def handleMatch(self, match, data):
+        link = ET.Element("a", href=match.group(1))
+        link.text = match.group(1)
+        return link, match.start(0), match.end(0)
+
+
+class BareUrlExtension(Extension):
+    def extendMarkdown(self, md):
+        # Below backticks and escapes (so code is left alone) and below links (so [text](url) wins).
+        md.inlinePatterns.register(_BareUrlPattern(BARE_URL, md), "bare_url", 95)
+
+
 def markdown_to_clean_html(text: str, *, extensions: Sequence[Extension] = ()) -> str:
     """Markdown to HTML through the nh3 allow-list; `extensions` add syntax (e.g. mentions)."""
-    html = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists", *extensions], output_format="html")
+    html = markdown_lib.markdown(
+        text or "", extensions=["extra", "sane_lists", BareUrlExtension(), *extensions], output_format="html"
+    )
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -24,11 +24,12 @@ def _postable_departments(user: User):
     return Department.objects.readable_by(user).with_role_of(user).order_by("-is_company_wide", "name")
 
 
-def _back(request: HttpRequest, default: str) -> HttpResponse:
+def _back(request: HttpRequest, default: str, *args: object) -> HttpResponse:
+    """Back to the page the form was on (its `next`), else to `default`."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(target)
-    return redirect(default)
+    return redirect(default, *args)
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -152,7 +153,13 @@ def post_card(request: HttpRequest, post_id: int) -> HttpResponse:
     next_url = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = post_url(post)
-    return render(request, "feed/_post.html", {"post": post, "reactions": REACTION_EMOJI, "next_url": next_url})
+    context = {
+        "post": post,
+        "reactions": REACTION_EMOJI,
+        "next_url": next_url,
+        "single": request.GET.get("single") == "1",
+    }
+    return render(request, "feed/_post.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -180,8 +187,10 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
 def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
     post = access.access_post(request.user, post_id, include_scheduled=True)
     services.post_delete(acting_user=request.user, post=post)
+    if _wants_json(request):  # the page already took it away, after its few seconds of "Undo"
+        return JsonResponse({"deleted": post.pk})
     messages.success(request, "Post deleted.")
-    return _back(request, "feed:home")
+    return _back(request, "feed:department", post.department.slug)
 
 
 @require_POST
@@ -215,13 +224,17 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
                 form.add_error(None, "The comment you replied to no longer exists.")
         if not form.errors:
             try:
-                services.comment_create(
+                comment = services.comment_create(
                     acting_user=request.user, post=post, body=form.cleaned_data["body"], parent=parent
                 )
             except FORM_ERRORS as error:
                 add_service_errors(form, error)
             else:
-                return _back(request, post_url(post))
+                if _wants_json(request):  # written from a feed card: the card refreshes live
+                    return JsonResponse({"comment": comment.pk}, status=201)
+                return _back(request, f"{post_url(post)}#comment-{comment.pk}")
+    if _wants_json(request):
+        return JsonResponse({"detail": "The comment has errors.", "code": "invalid", "errors": form.errors}, status=400)
     for error in form.errors.get("body", []) + form.non_field_errors():
         messages.error(request, error)
     response = _back(request, post_url(post))
@@ -243,8 +256,10 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
 def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = access.access_comment(request.user, comment_id)
     services.comment_delete(acting_user=request.user, comment=comment)
+    if _wants_json(request):
+        return JsonResponse({"deleted": comment.pk})
     messages.success(request, "Comment deleted.")
-    return redirect("feed:post", post_id=comment.post_id)
+    return redirect(f"{reverse('feed:post', args=[comment.post_id])}#comments")
 
 
 @require_POST

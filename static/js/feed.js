@@ -16,7 +16,8 @@ function announce(text) {
 
 function cardURL(postId) {
   const next = encodeURIComponent(location.pathname + location.search);
-  return feed.dataset.cardUrl.replace(/\/0\/card\/$/, `/${postId}/card/`) + `?next=${next}`;
+  const single = feed.dataset.singlePost ? "&single=1" : "";
+  return feed.dataset.cardUrl.replace(/\/0\/card\/$/, `/${postId}/card/`) + `?next=${next}${single}`;
 }
 
 async function refreshCard(postId, { insert = false } = {}) {
@@ -25,12 +26,20 @@ async function refreshCard(postId, { insert = false } = {}) {
   const fragment = await fetchHTML(cardURL(postId));
   const card = fragment?.querySelector("li.post");
   if (!card) return;
-  if (existing) existing.replaceWith(card);
+  if (existing) {
+    // Keep a comment someone is writing in this card: copy the draft across.
+    const draft = existing.querySelector("[data-card-comment] textarea");
+    const typing = draft && draft.value && document.activeElement === draft;
+    if (typing) return;
+    existing.replaceWith(card);
+    collapseLong(card);
+  }
   else {
     const list = feed.querySelector("[data-page]");
     list?.querySelector(".empty")?.remove();
     list?.prepend(card);
     card.classList.add("post-new");
+    collapseLong(card);
   }
 }
 
@@ -151,4 +160,106 @@ document.addEventListener("click", (event) => {
 });
 lightbox?.addEventListener("click", (event) => {
   if (event.target === lightbox) lightbox.close();
+});
+
+
+// Long posts collapse to a few lines with "Show more" (only when they really overflow).
+function collapseLong(root) {
+  for (const body of root.querySelectorAll("[data-collapsible]:not([data-collapse-ready])")) {
+    body.dataset.collapseReady = "true";
+    body.classList.add("collapsed");
+    if (body.scrollHeight <= body.clientHeight + 4) {
+      body.classList.remove("collapsed");
+      continue;
+    }
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "link-button show-more";
+    button.textContent = "Show more";
+    button.setAttribute("aria-expanded", "false");
+    button.addEventListener("click", () => {
+      const open = body.classList.toggle("collapsed") === false;
+      button.textContent = open ? "Show less" : "Show more";
+      button.setAttribute("aria-expanded", String(open));
+    });
+    body.after(button);
+  }
+}
+if (!document.querySelector("[data-single-post]")) collapseLong(document);
+
+// A comment written on a feed card goes without a reload; the card then refreshes live.
+document.addEventListener("submit", async (event) => {
+  const form = event.target.closest("form[data-card-comment]");
+  if (!form) return;
+  event.preventDefault();
+  const textarea = form.querySelector("textarea");
+  if (!textarea.value.trim()) return;
+  const button = form.querySelector("button[type=submit]");
+  button.disabled = true;
+  try {
+    const { ok, data } = await request(form.action, { method: "POST", body: new FormData(form), form });
+    if (ok) {
+      textarea.value = "";
+      announce("Comment posted.");
+      await refreshCard(form.closest("li.post").dataset.post);
+    } else {
+      showFormError(form, data?.errors?.body?.[0] || data?.detail || "The comment could not be posted.");
+    }
+  } catch {
+    showFormError(form, "You seem to be offline: the comment was not posted. Try again when the connection is back.");
+  } finally {
+    button.disabled = false;
+  }
+});
+
+function showFormError(form, message) {
+  form.querySelector(".error")?.remove();
+  const paragraph = document.createElement("p");
+  paragraph.className = "error";
+  paragraph.setAttribute("role", "alert");
+  paragraph.textContent = message;
+  form.append(paragraph);
+}
+
+// Deleting asks first, by giving a few seconds to undo: the item disappears at once, and
+// the delete is only sent when the time is up. Then the page goes back where it belongs.
+const UNDO_SECONDS = 6;
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-undoable]");
+  if (!form) return;
+  event.preventDefault();
+  const target = document.querySelector(form.dataset.undoable);
+  if (target) target.hidden = true;
+  const toast = document.createElement("div");
+  toast.className = "toast";
+  toast.setAttribute("role", "status");
+  const text = document.createElement("span");
+  text.textContent = form.dataset.undoMessage || "Deleted.";
+  const undo = document.createElement("button");
+  undo.type = "button";
+  undo.textContent = "Undo";
+  toast.append(text, " ", undo);
+  document.body.append(toast);
+  undo.focus();
+  const timer = setTimeout(async () => {
+    undo.disabled = true;
+    try {
+      const { ok, data } = await request(form.action, { method: "POST", body: new FormData(form), form });
+      if (!ok) throw new Error(data?.detail || "refused");
+      target?.remove();
+      toast.remove();
+      if (form.dataset.after) location.assign(form.dataset.after);
+    } catch (error) {
+      if (target) target.hidden = false;
+      text.textContent = `Not deleted: ${error.message === "refused" ? "the server refused." : error.message}`;
+      undo.remove();
+      setTimeout(() => toast.remove(), 5000);
+    }
+  }, UNDO_SECONDS * 1000);
+  undo.addEventListener("click", () => {
+    clearTimeout(timer);
+    if (target) target.hidden = false;
+    toast.remove();
+    announce("Not deleted.");
+  });
 });

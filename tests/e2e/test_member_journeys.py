@@ -65,3 +65,41 @@ def test_a_member_posts_from_the_department_page_and_a_mistake_keeps_what_she_wr
     expect(page.locator("li.post").filter(has_text="Numbers for")).to_be_visible()
     post = Post.objects.get()
     assert post.author.email == "mia@example.com" and post.kind == "post" and post.attachments.count() == 1
+
+
+def test_a_member_comments_from_the_card_reads_long_posts_and_deletes_with_a_chance_to_undo(sales, new_page):
+    from apps.accounts.models import User
+    from apps.feed import services
+
+    mia = User.objects.get(email="mia@example.com")
+    long_body = "\n\n".join(f"Paragraph {i}: the details of the plan, see https://example.com/plan" for i in range(12))
+    long_post = services.post_create(acting_user=mia, department=sales, body=long_body)
+    page = new_page()
+    page.goto("/accounts/login/?next=/feed/d/sales/")
+    log_in(page, "mia@example.com")
+    card = page.locator(f"#post-{long_post.pk}")
+    expect(card.get_by_role("link", name="https://example.com/plan").first).to_be_visible()  # plain URLs are links
+    show_more = card.get_by_role("button", name="Show more")
+    expect(show_more).to_have_attribute("aria-expanded", "false")
+    show_more.click()
+    expect(card.get_by_role("button", name="Show less")).to_have_attribute("aria-expanded", "true")
+
+    url = page.url
+    card.get_by_placeholder("Write a comment…").fill("Good plan, thanks")
+    card.get_by_role("button", name="Comment", exact=True).click()
+    expect(card.locator(".comments-preview")).to_contain_text("Good plan, thanks")  # no reload
+    assert page.url == url
+    expect(card.locator("[data-comment-count]")).to_have_text("1")
+
+    page.goto(f"/feed/posts/{long_post.pk}/")
+    expect(page.locator("li.comment").filter(has_text="Good plan, thanks")).to_have_count(1)  # not twice
+    page.get_by_role("button", name="Delete").click()
+    expect(page.locator(f"#post-{long_post.pk}")).to_be_hidden()
+    page.get_by_role("button", name="Undo").click()
+    expect(page.locator(f"#post-{long_post.pk}")).to_be_visible()
+    long_post.refresh_from_db()
+    assert long_post.deleted_at is None
+    page.get_by_role("button", name="Delete").click()
+    page.wait_for_url("**/feed/d/sales/", timeout=15_000)  # gone after the undo time, back to the feed
+    long_post.refresh_from_db()
+    assert long_post.deleted_at is not None
