@@ -102,3 +102,26 @@ def client_as(request):
         return client
 
     return make
+
+
+@pytest.fixture
+def run_worker():
+    """Run every due background task now, in this process, through the real database backend.
+
+    `run_worker(later=timedelta(...))` first brings tasks due within that time forward (their
+    `run_after`), as if the clock had moved on.
+    """
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    def run(*, later: timedelta | None = None) -> None:
+        if later is not None:
+            from django_tasks_db.models import DBTaskResult
+
+            due = DBTaskResult.objects.filter(run_after__lte=timezone.now() + later)
+            due.update(run_after=timezone.now() - timedelta(seconds=1))
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+    return run

@@ -65,17 +65,24 @@ def title_about(post: Post, what: str) -> str:
 
 
 def notify_and_email(
-    *, recipients: Iterable[User], kind: str, post: Post, actor: User | None, title: str, email_subject: str
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    post: Post,
+    actor: User | None,
+    title: str,
+    email_subject: str,
+    comment: Comment | None = None,
 ) -> None:
-    """In-app notifications, and e-mails (a link, never the post's text) for those who want them."""
+    """In-app notifications, and e-mails (a link, never the post's text) for those who want them.
+
+    With a `comment`, the link opens the post at that comment.
+    """
     from apps.notifications.emails import queue_notification_emails
 
-    created = notify(
-        recipients=recipients, kind=kind, title=title, url=post_url(post), actor=actor, department=post.department
-    )
-    queue_notification_emails(
-        user_ids=[n.recipient_id for n in created], kind=kind, subject=email_subject, path=post_url(post)
-    )
+    url = post_url(post) + (f"#comment-{comment.pk}" if comment is not None else "")
+    created = notify(recipients=recipients, kind=kind, title=title, url=url, actor=actor, department=post.department)
+    queue_notification_emails(user_ids=[n.recipient_id for n in created], kind=kind, subject=email_subject, path=url)
 
 
 def _publish_post(post: Post, action: str) -> None:
@@ -319,21 +326,22 @@ def comment_create(*, acting_user: User, post: Post, body: str, parent: Comment 
     post.refresh_from_db(fields=["comment_count"])
     _publish_comment(comment, post, "created", post.comment_count)
     name = acting_user.display_name
+    anchor = f"{post_url(post)}#comment-{comment.pk}"
     told = {acting_user.pk}
     if mentioned:
         notify_and_email(
-            recipients=mentioned, kind="mention", post=post, actor=acting_user,
+            recipients=mentioned, kind="mention", post=post, actor=acting_user, comment=comment,
             title=title_about(post, f"{name} mentioned you in a comment"),
             email_subject=f"{name} mentioned you in {post.department.name}",
         )  # fmt: skip
         told |= {u.pk for u in mentioned}
     if parent is not None and parent.author_id not in told:
         notify(recipients=[parent.author], kind="reply", actor=acting_user, department=post.department,
-               url=post_url(post), title=title_about(post, f"{name} replied to your comment"))  # fmt: skip
+               url=anchor, title=title_about(post, f"{name} replied to your comment"))  # fmt: skip
         told.add(parent.author_id)
     if post.author_id not in told:
         notify(recipients=[post.author], kind="reply", actor=acting_user, department=post.department,
-               url=post_url(post), title=title_about(post, f"{name} commented on your post"))  # fmt: skip
+               url=anchor, title=title_about(post, f"{name} commented on your post"))  # fmt: skip
     return comment
 
 

@@ -1,3 +1,5 @@
+from datetime import datetime, timedelta, tzinfo
+
 from django.conf import settings
 from django.db import models
 
@@ -51,7 +53,15 @@ class NotificationSettings(models.Model):
         "mention": "email_on_mention",
         "announcement": "email_on_announcement",
         "reminder": "email_on_announcement",
+        "chat_direct": "email_on_chat",
+        "chat_mention": "email_on_chat",
     }
+
+    class Digest(models.TextChoices):
+        NONE = "none", "No digest"
+        DAILY = "daily", "Every morning"
+        WEEKLY = "weekly", "Monday mornings"
+
     IN_APP_KINDS = {"reaction": "notify_on_reaction", "reply": "notify_on_reply"}
 
     user = models.OneToOneField(
@@ -61,9 +71,32 @@ class NotificationSettings(models.Model):
     email_on_announcement = models.BooleanField("E-mail me about announcements and reminders", default=True)
     notify_on_reply = models.BooleanField("Notify me of comments and replies to my posts", default=True)
     notify_on_reaction = models.BooleanField("Notify me of reactions to my posts", default=True)
+    email_on_chat = models.BooleanField(
+        "E-mail me about direct messages and chat mentions I have not read after a few minutes", default=True
+    )
+    quiet_from = models.TimeField("Quiet hours from", null=True, blank=True, help_text="No e-mails then (your time).")
+    quiet_until = models.TimeField("Quiet hours until", null=True, blank=True)
+    digest = models.CharField(
+        "E-mail digest of what I missed", max_length=10, choices=Digest.choices, default=Digest.NONE
+    )
+    last_digest_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     def __str__(self) -> str:
         return f"Notification settings of {self.user_id}"
+
+    def quiet_at(self, moment: datetime, zone: tzinfo) -> datetime | None:
+        """If `moment` falls in the quiet hours, when they end (an aware datetime); else None."""
+        if self.quiet_from is None or self.quiet_until is None or self.quiet_from == self.quiet_until:
+            return None
+        local = moment.astimezone(zone)
+        now, start, end = local.time(), self.quiet_from, self.quiet_until
+        inside = start <= now < end if start < end else (now >= start or now < end)
+        if not inside:
+            return None
+        ends = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+        if ends <= local:
+            ends += timedelta(days=1)
+        return ends
 
     @classmethod
     def _filter(cls, user_ids: list[int], field: str | None) -> list[int]:

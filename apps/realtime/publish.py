@@ -10,8 +10,10 @@ Every event, and every frame for browsers inside one, is checked against its dec
 (see `declarations`) when `REALTIME_CHECK_FRAMES` is on, as it is in the tests.
 """
 
+import asyncio
 import logging
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -30,10 +32,25 @@ def send_now(group: str, event: Mapping, *, layer: str = "default") -> None:
     channel_layer = get_channel_layer(layer)
     if channel_layer is None:
         return
+    send = async_to_sync(channel_layer.group_send)
     try:
-        async_to_sync(channel_layer.group_send)(group, dict(event))
+        if _loop_running_here():
+            # Sync code on a thread that runs an event loop (a script or test driving a browser
+            # with Playwright's sync API): async_to_sync refuses there, so send from a helper thread.
+            with ThreadPoolExecutor(max_workers=1) as helper:
+                helper.submit(send, group, dict(event)).result(timeout=10)
+        else:
+            send(group, dict(event))
     except Exception:
         logger.warning("live event to %s failed (delivery is best effort)", group, exc_info=True)
+
+
+def _loop_running_here() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def send_on_commit(group: str, event: Mapping, *, layer: str = "default") -> None:

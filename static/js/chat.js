@@ -109,5 +109,6 @@ function start(root) {
 
   onReconnect(() => rooms.subscribeAll());
   messages.scrollToBottom();
-  if (location.hash.startsWith("#message-")) document.querySelector(location.hash)?.scrollIntoView();
+  const target = /^#message-(\d+)$/.exec(location.hash);
+  if (target) messages.reveal(Number(target[1]));
 }

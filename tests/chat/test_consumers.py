@@ -378,7 +378,10 @@ async def test_a_mention_notifies_the_person_live_and_nobody_outside_the_room(
     mentioned = await open_socket(application, member)
     await say(manager, sales_room, "@**Mia Member** and @**Olga Outsider**, see the numbers")
     notification = await mentioned.next("notification", skip=frozenset({"chat.presence"}))
-    assert notification["notification"]["title"] == "Max Manager mentioned you in #Sales"
+    assert (
+        notification["notification"]["title"]
+        == "Max Manager mentioned you in #Sales: “@Mia Member and @Olga Outsider, see the numbers”"
+    )
     assert notification["notification"]["url"].startswith(f"/chat/{sales_room.pk}/#message-")
     message = await database_sync_to_async(Message.objects.get)()
     assert message.mentioned_ids == [member.pk]

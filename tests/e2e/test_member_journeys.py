@@ -3,6 +3,8 @@
 Written from the member's side: the most common user, who sees no manager controls.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -103,3 +105,53 @@ def test_a_member_comments_from_the_card_reads_long_posts_and_deletes_with_a_cha
     page.wait_for_url("**/feed/d/sales/", timeout=15_000)  # gone after the undo time, back to the feed
     long_post.refresh_from_db()
     assert long_post.deleted_at is not None
+
+
+DESKTOP_SPY = """
+window.__shown = [];
+class SpyNotification extends EventTarget {
+  static permission = "granted";
+  static requestPermission = async () => "granted";
+  constructor(title, options) { super(); window.__shown.push({ title, body: options.body }); }
+}
+window.Notification = SpyNotification;
+document.hasFocus = () => false;  // the person is in another window
+"""
+
+
+def test_a_direct_message_reaches_a_member_on_the_desktop_and_opens_at_the_message(sales, new_page):
+    from apps.accounts.models import User
+    from apps.chat import services as chat
+
+    max_ = user_create(acting_user=None, email="max@example.com", display_name="Max Manager", password=PASSWORD)
+    mia = User.objects.get(email="mia@example.com")
+    room, _ = chat.direct_room(acting_user=max_, other_id=mia.pk)
+    for i in range(60):  # enough history that the message is not on the first page
+        old, _ = chat.message_send(acting_user=max_, room_id=room.pk, body=f"old news {i}", check_rate_limit=False)
+    chat.room_mark_read(acting_user=mia, room_id=room.pk, message_id=old.pk)  # she read those
+    page = new_page()
+    page.context.add_init_script(DESKTOP_SPY)
+    page.goto("/accounts/login/?next=/notifications/settings/")
+    log_in(page, "mia@example.com")
+    page.get_by_role("button", name="Turn on desktop notifications").click()
+    expect(page.get_by_role("button", name="Turn off desktop notifications")).to_be_visible()
+    page.goto("/people/")
+    expect(page.locator("[data-connection-state]")).to_have_text("Live")
+    # Max writes through the API, so that the server (not this test process) publishes the event.
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=max_)
+    sent = page.request.post(
+        f"/api/v1/chat/rooms/{room.pk}/messages/", data={"body": "Can you **call** me?"},
+        headers={"Authorization": f"Token {token.key}"},
+    )  # fmt: skip
+    assert sent.status == 201, sent.text()
+    message_id = sent.json()["id"]
+    expect(page.locator("#notification-badge")).to_have_text("1")
+    shown = page.evaluate("() => window.__shown[0]")
+    assert shown == {"title": "Intranet", "body": "Max Manager sent you a message: “Can you call me?”"}
+    page.goto("/notifications/")
+    page.get_by_role("link", name="Max Manager sent you a message").first.click()
+    target = page.locator(f"#message-{message_id}")
+    expect(target).to_have_class(re.compile("chat-message-target"))
+    expect(target).to_be_in_viewport()

@@ -1,6 +1,5 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 
 from apps.feed.services import post_create
 from tests.factories import image_bytes
@@ -21,16 +20,6 @@ def announcement(department, manager, member):
         acting_user=manager, department=department, kind="announcement", body="New holiday hours from Monday.",
         requires_ack=True, ack_due_at=timezone.now() + timedelta(days=3),
     )  # fmt: skip
-
-
-@pytest.fixture
-def run_worker():
-    """Run every due background task now, in this process, through the real database backend."""
-
-    def run() -> None:
-        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
-
-    return run
 
 
 def jpeg(name: str = "photo.jpg", **kwargs) -> SimpleUploadedFile:

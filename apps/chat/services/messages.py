@@ -18,7 +18,10 @@ from redis.exceptions import RedisError
 
 from apps.accounts.models import User
 from apps.core.errors import Invalid, NotFound, RateLimited
+from apps.core.markdown import plain_text
 from apps.core.mentions import render_with_mentions
+from apps.notifications.emails import queue_unread_emails
+from apps.notifications.models import Notification
 from apps.notifications.services import notify
 
 from .. import selectors
@@ -91,19 +94,44 @@ def render_message(room: Room, body: str) -> tuple[str, list[User]]:
     return str(rendered.html), rendered.users
 
 
+def _message_url(message: Message) -> str:
+    return reverse("chat:room", args=[message.room_id]) + f"#message-{message.pk}"
+
+
 def _notify_mentions(*, room: Room, message: Message, users: Iterable[User], author: User) -> None:
     users = [user for user in users if user.pk != author.pk]
     if not users:
         return
     where = f"#{room.department.name}" if room.kind == Room.Kind.DEPARTMENT else (room.name or "a direct message")
-    notify(
+    title = f"{author.display_name} mentioned you in {where}"
+    created = notify(
         recipients=users,
         kind="chat_mention",
-        title=f"{author.display_name} mentioned you in {where}",
-        url=reverse("chat:room", args=[room.pk]) + f"#message-{message.pk}",
+        title=f"{title}: “{plain_text(message.html, limit=80)}”",
+        url=_message_url(message),
         actor=author,
         department=room.department if room.kind == Room.Kind.DEPARTMENT else None,
     )
+    queue_unread_emails(created, subject=title)
+
+
+def _notify_direct(*, room: Room, message: Message, author: User, mentioned: Iterable[User]) -> None:
+    """A direct message notifies the other person, once until they have read the conversation."""
+    if room.kind != Room.Kind.DIRECT:
+        return
+    others = room_readers(room).exclude(pk__in=[author.pk, *(u.pk for u in mentioned)])
+    waiting = Notification.objects.filter(
+        kind="chat_direct", read_at__isnull=True, url__startswith=reverse("chat:room", args=[room.pk])
+    ).values("recipient_id")
+    title = f"{author.display_name} sent you a message"
+    created = notify(
+        recipients=others.exclude(pk__in=waiting),
+        kind="chat_direct",
+        title=f"{title}: “{plain_text(message.html, limit=80)}”",
+        url=_message_url(message),
+        actor=author,
+    )
+    queue_unread_emails(created, subject=title)
 
 
 # --- Messages
@@ -144,6 +172,7 @@ def message_send(
             set_last_message(room.pk, message.pk)
             message.author = user
             _notify_mentions(room=room, message=message, users=mentioned, author=user)
+            _notify_direct(room=room, message=message, author=user, mentioned=mentioned)
             publish_room_event(
                 room.pk,
                 {
@@ -251,6 +280,10 @@ def room_mark_read(*, acting_user: User, room_id: object, message_id: object) ->
             ReadPosition.objects.filter(pk=position.pk, last_read_id__lt=target).update(last_read_id=target)
         last_read = max(position.last_read_id, target)
         unread = selectors.unread_count(room=room, user=user)
+        if unread == 0:  # they have seen the room: its chat notifications are read too
+            Notification.objects.for_user(user).unread().filter(
+                kind__in=["chat_direct", "chat_mention"], url__startswith=reverse("chat:room", args=[room.pk]) + "#"
+            ).update(read_at=timezone.now())
         send_to_user(user.pk, {"type": "chat.read", "room": room.pk, "last_read_id": last_read, "unread": unread})
     return last_read, unread
 

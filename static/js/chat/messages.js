@@ -165,6 +165,21 @@ export function createMessages(root, { me, roomId, canModerate, maxLength, lastS
     scrollToBottom,
     atBottom,
 
+    // A link to one message (a notification, a search result): load older history until it
+    // is there, then bring it into view and mark it for a moment.
+    async reveal(messageId) {
+      for (let pages = 0; pages < 40 && !document.getElementById(`message-${messageId}`) && hasOlder; pages++) {
+        await loadOlder();
+      }
+      const element = document.getElementById(`message-${messageId}`);
+      if (!element) return false;
+      element.scrollIntoView({ block: "center" });
+      element.classList.add("chat-message-target");
+      element.setAttribute("tabindex", "-1");
+      element.focus({ preventScroll: true });
+      return true;
+    },
+
     newestId() {
       let newest = 0;
       for (const element of list.querySelectorAll("[data-message-id]")) {

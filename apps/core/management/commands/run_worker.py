@@ -2,7 +2,7 @@
 
 A thin wrapper over django-tasks-db's `db_worker`, so `make run` and production start
 the same thing. At start it also queues a sweep for scheduled posts whose task was
-lost (e.g. the database was restored from a backup).
+lost (e.g. the database was restored from a backup), and the tick of periodic jobs.
 """
 
 from django.core.management import call_command
@@ -17,9 +17,11 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true", help="Run what is due, then exit.")
 
     def handle(self, *args, **options) -> None:
+        from apps.core.periodic import tick
         from apps.feed.tasks import publish_overdue_posts
 
         publish_overdue_posts.enqueue()
+        tick.enqueue()  # periodic jobs (digests, reminders, clean-ups): see apps/core/periodic.py
         worker_args = ["--interval", str(options["interval"]), "--no-startup-delay"]
         if options["batch"]:
             worker_args.append("--batch")
