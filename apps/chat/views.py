@@ -68,6 +68,10 @@ def chat_room(request: HttpRequest, room_id: int) -> HttpResponse:
             "chat_messages": list(reversed(latest[: selectors.HISTORY_PAGE_SIZE])),
             "has_older": len(latest) > selectors.HISTORY_PAGE_SIZE,
             "can_moderate": can_moderate_room(request.user, room),
+            # In a direct conversation, what the other person said about being around (status, away).
+            "other_profile": Profile.objects.filter(user_id=getattr(room, "other_user_id", None)).first()
+            if room.kind == Room.Kind.DIRECT
+            else None,
             "client_id": uuid.uuid4(),
             "max_length": settings.CHAT_MAX_BODY_LENGTH,
         }

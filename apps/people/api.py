@@ -36,8 +36,8 @@ class ProfileSerializer(serializers.ModelSerializer):
     class Meta:
         model = Profile
         fields = [
-            "id", "email", "display_name", "job_title", "bio", "bio_html", "skills",
-            "location", "phone", "manager", "photo_url", "thumbnail_url", "updated_at",
+            "id", "email", "display_name", "job_title", "status", "away_until", "bio", "bio_html", "skills",
+            "location", "phone", "time_zone", "manager", "photo_url", "thumbnail_url", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["bio_html", "updated_at"]
 
@@ -70,6 +70,8 @@ class ProfileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if "manager" in data.validated_data:
             manager = data.validated_data["manager"]
             extra["manager_id"] = manager.pk if manager else None
+        if "away_until" in data.validated_data:
+            extra["away_until"] = data.validated_data["away_until"]
         services.profile_update(acting_user=request.user, profile=profile, **fields, **extra)
         return Response(ProfileSerializer(profile).data)
 

@@ -9,12 +9,24 @@ from .models import Profile
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
-        fields = ["display_name", "job_title", "bio", "skills", "location", "phone", "time_zone"]
+        fields = [
+            "display_name",
+            "job_title",
+            "status",
+            "away_until",
+            "bio",
+            "skills",
+            "location",
+            "phone",
+            "time_zone",
+        ]
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 8}),
             "skills": forms.TextInput(attrs={"placeholder": "e.g. negotiation, SQL, onboarding"}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            "away_until": forms.DateInput(attrs={"type": "date"}),
         }
+        labels = {"away_until": "Out of office until"}
         help_texts = {
             "bio": "Markdown: **bold**, *italic*, lists and links.",
             "skills": "Separate with commas.",

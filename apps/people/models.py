@@ -49,6 +49,10 @@ class Profile(models.Model):
     skills = models.CharField(max_length=500, blank=True, help_text="Comma-separated.")
     location = models.CharField(max_length=120, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    status = models.CharField(
+        max_length=100, blank=True, help_text="What people should know now, e.g. “In workshops all week”."
+    )
+    away_until = models.DateField(null=True, blank=True, help_text="Out of office until this day (included).")
     time_zone = models.CharField(
         max_length=64, blank=True, help_text="IANA name, e.g. Europe/Paris; empty until the browser tells us."
     )
@@ -75,6 +79,20 @@ class Profile(models.Model):
     @property
     def skill_list(self) -> list[str]:
         return [s.strip() for s in self.skills.split(",") if s.strip()]
+
+    @property
+    def is_away(self) -> bool:
+        from django.utils import timezone
+
+        return self.away_until is not None and self.away_until >= timezone.localdate()
+
+    @property
+    def status_line(self) -> str:
+        """The status and out-of-office note in one short line, as chat and the directory show it."""
+        parts = [f"Out of office until {self.away_until:%-d %b}"] if self.is_away else []
+        if self.status:
+            parts.append(self.status)
+        return " · ".join(parts)
 
     @property
     def initials(self) -> str:

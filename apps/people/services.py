@@ -1,5 +1,7 @@
 """Writes on people's profiles. Each takes the `acting_user` and authorises them (`access`)."""
 
+from datetime import date
+
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -14,7 +16,7 @@ from .access import can_edit_profile, can_set_manager
 from .models import Profile
 from .timezones import clean_time_zone
 
-EDITABLE_FIELDS = ("display_name", "job_title", "bio", "skills", "location", "phone", "time_zone")
+EDITABLE_FIELDS = ("display_name", "job_title", "bio", "skills", "location", "phone", "time_zone", "status")
 UNCHANGED = object()
 
 
@@ -33,7 +35,12 @@ def _require_editor(acting_user: User | None, profile: Profile) -> None:
 
 
 def profile_update(
-    *, acting_user: User | None, profile: Profile, manager_id: object = UNCHANGED, **fields: str
+    *,
+    acting_user: User | None,
+    profile: Profile,
+    manager_id: object = UNCHANGED,
+    away_until: object = UNCHANGED,
+    **fields: str,
 ) -> Profile:
     """Change profile fields; the bio is rendered and sanitised once, here, not on every page view."""
     _require_editor(acting_user, profile)
@@ -54,6 +61,10 @@ def profile_update(
         if manager_id is not None and _would_loop(profile.user_id, manager_id):
             raise Invalid.field("manager", "That would make a loop in the org chart.")
         profile.manager_id = manager_id
+    if away_until is not UNCHANGED:
+        if away_until is not None and not isinstance(away_until, date):
+            raise Invalid.field("away_until", "Give the last day you are away, or nothing.")
+        profile.away_until = away_until
     if not profile.display_name:
         raise Invalid.field("display_name", "A display name is required.")
     profile.bio_html = render_markdown(profile.bio)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("me/edit/", views.profile_edit, name="edit"),
     path("me/time-zone/", views.time_zone, name="time_zone"),
     path("<int:user_id>/", views.profile_detail, name="detail"),
+    path("<int:user_id>/card/", views.person_card, name="card"),
     path("<int:user_id>/edit/", views.profile_edit, name="edit_other"),
     path("<int:user_id>/photo/", views.photo_upload, name="photo"),
     path("<int:user_id>/photo/remove/", views.photo_remove, name="photo_remove"),

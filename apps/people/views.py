@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.core.errors import FORM_ERRORS, Invalid
@@ -13,6 +14,7 @@ from .access import access_profile, can_edit_profile, can_set_manager
 from .forms import ManagerForm, PhotoForm, ProfileForm
 from .models import Profile
 from .org_chart import build_org_chart
+from .timezones import zone_of
 
 DIRECTORY_PAGE_SIZE = 48
 
@@ -63,6 +65,7 @@ def profile_edit(request: HttpRequest, user_id: int | None = None) -> HttpRespon
             extra["manager_id"] = manager.pk if manager else None
         try:
             fields = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
+            extra["away_until"] = form.cleaned_data["away_until"]
             services.profile_update(acting_user=request.user, profile=profile, **fields, **extra)
         except FORM_ERRORS as error:
             add_service_errors(form, error)
@@ -121,3 +124,20 @@ def time_zone(request: HttpRequest) -> HttpResponse:
     except Invalid as error:
         return JsonResponse({"detail": error.detail, "code": error.code}, status=400)
     return JsonResponse({"time_zone": profile.time_zone})
+
+
+@require_safe
+def person_card(request: HttpRequest, user_id: int) -> HttpResponse:
+    """The small card shown when hovering or focusing a person's name: photo, title, departments, local time."""
+    profile = access_profile(request.user, user_id)
+    departments = Department.objects.visible_to(request.user).filter(memberships__user_id=profile.user_id)
+    zone = zone_of(profile.user)
+    return render(
+        request,
+        "people/_hover_card.html",
+        {
+            "profile": profile,
+            "departments": departments.order_by("name").distinct()[:4],
+            "local_time": timezone.localtime(timezone=zone) if profile.time_zone else None,
+        },
+    )

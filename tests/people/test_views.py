@@ -20,6 +20,7 @@ PEOPLE_VIEWS = matrix(
     ("get", "/people/", None, expect(302, 200, 200, 200, 200)),
     ("get", "/people/org-chart/", None, expect(302, 200, 200, 200, 200)),
     ("get", "/people/{member}/", None, expect(302, 200, 200, 200, 200)),
+    ("get", "/people/{member}/card/", None, expect(302, 200, 200, 200, 200)),
     ("get", "/people/{member}/edit/", None, expect(302, 403, 200, 403, 200)),
     ("post", "/people/{member}/edit/", DATA, expect(302, 403, 302, 403, 302)),
     ("post", "/people/{member}/photo/", {}, expect(302, 403, 400, 403, 400)),
@@ -138,3 +139,24 @@ def test_the_browser_sets_a_time_zone_once_and_every_time_is_then_shown_in_it(cl
     assert "JST" in page  # the exact time in the title carries the zone
     form = client.get("/people/me/edit/").content.decode()
     assert '<option value="Asia/Tokyo" selected>' in form
+
+
+def test_a_status_and_out_of_office_show_on_the_profile_the_directory_and_the_hover_card(client_as, member, manager):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.people.services import profile_update
+
+    back = timezone.localdate() + timedelta(days=3)
+    profile_update(
+        acting_user=member, profile=member.profile, status="In workshops", away_until=back, time_zone="Asia/Tokyo"
+    )
+    line = f"Out of office until {back:%-d %b} · In workshops"
+    for path in (f"/people/{member.pk}/", "/people/", f"/people/{member.pk}/card/"):
+        assert line in client_as("manager").get(path).content.decode(), path
+    card = client_as("manager").get(f"/people/{member.pk}/card/").content.decode()
+    assert "Local time" in card and "Asia/Tokyo" in card
+    profile_page = client_as("manager").get(f"/people/{member.pk}/").content.decode()
+    assert ">Message</button>" in profile_page  # opens the direct conversation
+    assert ">Message</button>" not in client_as("member").get(f"/people/{member.pk}/").content.decode()
