@@ -66,7 +66,6 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
 
     serializer_class = RoomSerializer
     pagination_class = ByIdCursorPagination
-    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -155,7 +154,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         return response
 
     @extend_schema(request=None, responses={204: None})
-    @action(detail=True, methods=["delete"], url_path=r"members/(?P<user_id>\d+)")
+    @action(detail=True, methods=["delete"], url_path="members/<id:user_id>")
     def remove_member(self, request, pk=None, user_id=None):
         """Leave a group room (your own id), or remove someone from one you own."""
         room = self.get_room()
@@ -193,7 +192,6 @@ class MessageViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """One message: read it, edit it (author), delete it (author, or a manager in a department room)."""
 
     serializer_class = MessageSerializer
-    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -45,6 +45,7 @@ class DepartmentViewSet(viewsets.ModelViewSet):
     serializer_class = DepartmentSerializer
     pagination_class = DepartmentCursorPagination
     lookup_field = "slug"
+    lookup_value_converter = "slug"
 
     def get_queryset(self):
         return Department.objects.visible_to(self.request.user).with_role_of(self.request.user)

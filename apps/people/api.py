@@ -48,7 +48,6 @@ class ProfileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     serializer_class = ProfileSerializer
     pagination_class = ByNameCursorPagination
     lookup_field = "user_id"
-    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         query = self.request.query_params.get("q", "")[:100]

@@ -7,8 +7,8 @@ urlpatterns = [
     path("", views.directory, name="directory"),
     path("org-chart/", views.org_chart, name="org_chart"),
     path("me/edit/", views.profile_edit, name="edit"),
-    path("<int:user_id>/", views.profile_detail, name="detail"),
-    path("<int:user_id>/edit/", views.profile_edit, name="edit_other"),
-    path("<int:user_id>/photo/", views.photo_upload, name="photo"),
-    path("<int:user_id>/photo/remove/", views.photo_remove, name="photo_remove"),
+    path("<id:user_id>/", views.profile_detail, name="detail"),
+    path("<id:user_id>/edit/", views.profile_edit, name="edit_other"),
+    path("<id:user_id>/photo/", views.photo_upload, name="photo"),
+    path("<id:user_id>/photo/remove/", views.photo_remove, name="photo_remove"),
 ]

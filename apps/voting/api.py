@@ -201,7 +201,7 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return paginator.get_paginated_response(CommentSerializer(page, many=True).data)
 
     @extend_schema(request=None, responses={204: None})
-    @action(detail=True, methods=["delete"], url_path=r"comments/(?P<comment_id>\d+)")
+    @action(detail=True, methods=["delete"], url_path="comments/<id:comment_id>")
     def delete_comment(self, request, pk=None, comment_id=None):
         idea = access_idea(request.user, pk)
         comment = idea.comments.filter(pk=comment_id).first()
