@@ -33,4 +33,3 @@ class IdPathConverter:
 
     def to_url(self, value: object) -> str:
         return str(value)
-

@@ -14,7 +14,13 @@ class ApiRouter(SimpleRouter):
 
 
 class ApiRootRouter(DefaultRouter):
-    """`ApiRouter` with DRF's browsable root view at /api/v1/."""
+    """`ApiRouter` with DRF's browsable root view at /api/v1/.
+
+    Without format suffixes (`users.json`): the other routers never had them, and the
+    `Accept` header chooses the format everywhere.
+    """
+
+    include_format_suffixes = False
 
     def __init__(self, trailing_slash: bool = True) -> None:
         super().__init__(trailing_slash=trailing_slash, use_regex_path=False)
