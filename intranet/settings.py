@@ -107,7 +107,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Below authentication, so that their error pages can show the layout of the logged-in site.
     "apps.core.middleware.ErrorBodyMiddleware",
-    "apps.core.json_body.JsonBodyMiddleware",
+    "apps.core.input_rules.InputRulesMiddleware",
     "apps.accounts.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "apps.core.middleware.ServiceErrorMiddleware",

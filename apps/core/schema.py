@@ -3,7 +3,7 @@
 Each error is `apps.core.api_errors`' JSON shape. Which statuses an operation documents
 follows from the layers every request passes through, not from each view:
 
-- 400: every request (its JSON body must be an object, apps.core.json_body; bad parameters);
+- 400: every request (its input must follow apps.core.input_rules; bad parameters);
 - 401 and 403: every request (no or a wrong token; a right the caller lacks, CSRF);
 - 404: operations with an object in the path (missing and not-yours alike);
 - 409: every write (a service may refuse what the state of things does not allow).
