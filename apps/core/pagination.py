@@ -16,11 +16,12 @@ from urllib import parse
 
 from django.core import signing
 from django.db.models import Q, QuerySet
-from rest_framework.pagination import BasePagination, Cursor, CursorPagination, _positive_int
+from rest_framework.pagination import BasePagination, Cursor, CursorPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from .errors import Invalid
+from .ids import parse_id
 
 
 def bad_cursor() -> Invalid:
@@ -69,7 +70,7 @@ class SignedCursorPagination(CursorPagination):
             raise bad_cursor()
         tokens = parse.parse_qs(base64.b64decode(encoded.encode("ascii")).decode("ascii"), keep_blank_values=True)
         return Cursor(
-            offset=_positive_int(tokens.get("o", ["0"])[0], cutoff=self.offset_cutoff),
+            offset=min(int(tokens.get("o", ["0"])[0]), self.offset_cutoff),  # we signed it: a number
             reverse=bool(int(tokens.get("r", ["0"])[0])),
             position=tokens.get("p", [None])[0],
         )
@@ -161,10 +162,8 @@ class KeysetPagination(BasePagination):
     max_page_size = 200
 
     def paginate_queryset(self, queryset, request, view=None):
-        try:
-            size = _positive_int(request.query_params["page_size"], strict=True, cutoff=self.max_page_size)
-        except (KeyError, ValueError):
-            size = self.page_size
+        asked = parse_id(request.query_params.get("page_size", ""))  # a positive number, or None
+        size = min(asked, self.max_page_size) if asked else self.page_size
         cursor = request.query_params.get("cursor")
         page = keyset_page(queryset, fields=view.keyset_fields(), cursor=cursor, size=size, strict=True)
         self.request, self.next_cursor = request, page.next_cursor
