@@ -15,7 +15,7 @@ PORT      ?= 8000
 BIND      ?= 127.0.0.1
 CHROMIUM  := /usr/bin/chromium
 
-.PHONY: help venv run test lint format bench chromium node-tools clean clean-db
+.PHONY: help venv run mode test lint format bench chromium node-tools clean clean-db
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,9 +59,15 @@ run: venv ## Migrate, seed demo data if empty, serve on http://127.0.0.1:8000 (P
 	echo; \
 	echo "  Intranet: http://$(BIND):$(PORT)"; \
 	echo "  Demo login: printed above by seed_demo."; \
+	$(MAKE) --no-print-directory mode | sed 's/^/  /'; \
 	echo "  Stop with Ctrl-C."; \
 	echo; \
 	"$(PY)" -m daphne -b "$(BIND)" -p "$(PORT)" intranet.asgi:application
+
+# DEBUG as the settings read it (DEBUG=1 is the default): development mode shows Django's debug
+# pages, with stack traces, instead of the site's error pages.
+mode: ## Say whether the app runs in development mode (DEBUG=1, the default) or production mode
+	@"$(PY)" -c 'from intranet.settings import DEBUG; print("Development mode (DEBUG=1): errors show debug pages with stack traces. Set DEBUG=0 in production." if DEBUG else "Production mode (DEBUG=0): errors show the site'"'"'s error pages.")'
 
 test: venv chromium node-tools ## Lint, then run the whole test suite (extra pytest args: PYTEST_ARGS="...")
 	bash scripts/test.sh

@@ -3,18 +3,18 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api import TokenView, UserViewSet
 from apps.accounts.views import LogoutView
 from apps.core import views as core_views
 from apps.core.mentions_api import MentionSuggestionsView
+from apps.core.routers import ApiRootRouter
 from apps.departments.api import DepartmentViewSet, MembershipViewSet
 from apps.feed import views as feed_views
 from apps.files.views import protected_media
 from apps.people.api import ProfileViewSet
 
-router = DefaultRouter()
+router = ApiRootRouter()
 router.register("users", UserViewSet, basename="user")
 router.register("profiles", ProfileViewSet, basename="profile")
 router.register("departments", DepartmentViewSet, basename="department")

@@ -12,6 +12,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from apps.core.pagination import ByIdCursorPagination
+from apps.core.schema import error_responses
 from apps.departments.access import is_admin
 
 from . import services
@@ -93,6 +94,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(UserSerializer(request.user).data)
 
 
+@error_responses(429)
 class TokenView(APIView):
     """Exchange e-mail and password for an API token; DELETE revokes the caller's token.
 

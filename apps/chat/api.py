@@ -11,7 +11,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.errors import Invalid
+from apps.core.ids import parse_id
 from apps.core.pagination import ByIdCursorPagination, ByNameCursorPagination, DefaultCursorPagination
+from apps.core.schema import error_responses
+from apps.core.serializers import ID_SCHEMA, IdField
 from apps.people.api import FileUrlField
 
 from . import selectors, services
@@ -31,9 +34,7 @@ class RoomSerializer(serializers.Serializer):
     revision = serializers.IntegerField(read_only=True)
     unread_count = serializers.IntegerField(read_only=True)
     url = serializers.CharField(read_only=True)
-    members = serializers.ListField(
-        child=serializers.IntegerField(), write_only=True, required=False, help_text="User ids to invite."
-    )
+    members = serializers.ListField(child=IdField(), write_only=True, required=False, help_text="User ids to invite.")
 
     def to_representation(self, room: Room) -> dict:
         return services.room_summary(room, self.context["request"].user)
@@ -66,7 +67,6 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
 
     serializer_class = RoomSerializer
     pagination_class = ByIdCursorPagination
-    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -102,10 +102,14 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         return Response(RoomSerializer(self.get_object(), context={"request": request}).data)
 
     @extend_schema(
-        parameters=[OpenApiParameter("before", int, description="Only messages older than this id")],
+        methods=["GET"],
+        parameters=[OpenApiParameter("before", ID_SCHEMA, description="Only messages older than this id")],
         responses=MessageSerializer(many=True),
-        request=MessageSerializer,
     )
+    @extend_schema(
+        methods=["POST"], request=MessageSerializer, responses={201: MessageSerializer, 200: MessageSerializer}
+    )
+    @error_responses(429)
     @action(detail=True, methods=["get", "post"])
     def messages(self, request, pk=None):
         """GET: the history, newest first (cursor pagination). POST: send a message (idempotent by `client_id`)."""
@@ -126,17 +130,22 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         messages = selectors.messages_with_authors().filter(room=room, deleted_at__isnull=True)
         before = request.query_params.get("before")
         if before is not None:
-            if not before.isdigit():
+            if parse_id(before) is None:
                 raise Invalid.field("before", "'before' must be a message id.", code="bad_before")
-            messages = messages.filter(id__lt=int(before))
+            messages = messages.filter(id__lt=parse_id(before))
         paginator = MessagePagination()
         page = paginator.paginate_queryset(messages, request, view=self)
         return paginator.get_paginated_response([selectors.message_payload(m) for m in page])
 
     @extend_schema(
+        methods=["GET"],
         parameters=[OpenApiParameter("q", str, description="Words in the name, e-mail, title, skills or location")],
-        request=inline_serializer("MemberAdd", {"user": serializers.IntegerField()}),
         responses=MemberSerializer(many=True),
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=inline_serializer("MemberAdd", {"user": IdField()}),
+        responses={201: MemberSerializer(many=True)},
     )
     @action(detail=True, methods=["get", "post"])
     def members(self, request, pk=None):
@@ -155,7 +164,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         return response
 
     @extend_schema(request=None, responses={204: None})
-    @action(detail=True, methods=["delete"], url_path=r"members/(?P<user_id>\d+)")
+    @action(detail=True, methods=["delete"], url_path="members/<id:user_id>")
     def remove_member(self, request, pk=None, user_id=None):
         """Leave a group room (your own id), or remove someone from one you own."""
         room = self.get_room()
@@ -163,7 +172,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
-        request=inline_serializer("MarkRead", {"message": serializers.IntegerField()}),
+        request=inline_serializer("MarkRead", {"message": IdField()}),
         responses=inline_serializer("ReadState", {"last_read_id": serializers.IntegerField(),
                                                   "unread_count": serializers.IntegerField()}),
     )  # fmt: skip
@@ -176,8 +185,8 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         )
         return Response({"last_read_id": last_read, "unread_count": unread})
 
-    @extend_schema(request=inline_serializer("DirectRoom", {"user": serializers.IntegerField()}),
-                   responses=RoomSerializer)  # fmt: skip
+    @extend_schema(request=inline_serializer("DirectRoom", {"user": IdField()}),
+                   responses={201: RoomSerializer, 200: RoomSerializer})  # fmt: skip
     @action(detail=False, methods=["post"])
     def direct(self, request):
         """The direct-message room with a colleague, created on first use (201) or found (200)."""
@@ -193,7 +202,6 @@ class MessageViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """One message: read it, edit it (author), delete it (author, or a manager in a department room)."""
 
     serializer_class = MessageSerializer
-    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -206,6 +214,7 @@ class MessageViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return access_message(self.request.user, int(self.kwargs["pk"]))
 
     @extend_schema(request=inline_serializer("MessageEdit", {"body": serializers.CharField()}))
+    @error_responses(429)
     def partial_update(self, request, pk=None):
         message = services.message_edit(acting_user=request.user, message_id=int(pk), body=request.data.get("body"))
         return Response(selectors.message_payload(message))

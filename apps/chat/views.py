@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from apps.accounts.models import User
 from apps.core.errors import Forbidden, Invalid, NotFound, ServiceError
+from apps.core.ids import parse_id
 from apps.people.models import Profile
 
 from . import selectors, services
@@ -137,7 +138,7 @@ def direct(request: HttpRequest) -> HttpResponse:
     """GET: find a colleague. POST `user`: open (or start) the direct conversation with them."""
     if request.method == "POST":
         try:
-            room, _ = services.direct_room(acting_user=request.user, other_id=_int(request.POST.get("user")))
+            room, _ = services.direct_room(acting_user=request.user, other_id=parse_id(request.POST.get("user")))
         except Invalid as error:
             messages.error(request, error.detail)
             return redirect("chat:direct")
@@ -153,10 +154,6 @@ def direct(request: HttpRequest) -> HttpResponse:
             .order_by("display_name", "pk")[:PEOPLE_SEARCH_LIMIT]
         )
     return render(request, "chat/direct.html", {"query": query, "people": people})
-
-
-def _int(value: object) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
 class InviteForm(forms.Form):
@@ -193,7 +190,7 @@ def room_members(request: HttpRequest, room_id: int) -> HttpResponse:
                 messages.success(request, "Room updated.")
                 return redirect("chat:members", room_id=room.pk)
             elif action == "remove":
-                user_id = _int(request.POST.get("user"))
+                user_id = parse_id(request.POST.get("user"))
                 services.room_member_remove(acting_user=request.user, room_id=room.pk, user_id=user_id)
                 if user_id == request.user.pk:
                     messages.success(request, f"You left {room.name}.")

@@ -14,3 +14,22 @@ def parse_id(value: object) -> int | None:
     if isinstance(value, int) and 0 < value <= MAX_ID:
         return value
     return None
+
+
+class IdPathConverter:
+    """`<id:name>` in a URL: an id that fits the database, so a view never sees a number it cannot look up.
+
+    Registered once as "id" (`CoreConfig.ready`); routers default to it (`apps.core.routers`).
+    Anything else (`0`, `abc`, 2**63) does not match, so the answer is the usual 404.
+    """
+
+    regex = "[0-9]{1,19}"
+
+    def to_python(self, value: str) -> int:
+        parsed = parse_id(value)
+        if parsed is None:
+            raise ValueError(f"{value!r} is not an id")  # Django: no match, try the next pattern
+        return parsed
+
+    def to_url(self, value: object) -> str:
+        return str(value)

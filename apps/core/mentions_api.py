@@ -19,6 +19,8 @@ from apps.accounts.models import User
 from apps.people.api import FileUrlField
 
 from .mentions import MAX_QUERY_LENGTH, suggest
+from .schema import error_responses
+from .serializers import IdField
 
 
 class MentionQuerySerializer(serializers.Serializer):
@@ -26,8 +28,8 @@ class MentionQuerySerializer(serializers.Serializer):
         required=False, allow_blank=True, trim_whitespace=False, default="",
         help_text="What follows the `@`: the start of any word of the person's name (not the job title).",
     )  # fmt: skip
-    department = serializers.IntegerField(required=False, min_value=1, help_text="A feed: the department's id.")
-    room = serializers.IntegerField(required=False, min_value=1, help_text="A chat room's id.")
+    department = IdField(required=False, help_text="A feed: the department's id.")
+    room = IdField(required=False, help_text="A chat room's id.")
 
     def validate(self, data: dict) -> dict:
         if ("department" in data) == ("room" in data):
@@ -72,6 +74,7 @@ class MentionSuggestionsView(APIView):
     """Up to 10 people who read the place and whose name has a word starting with `q`, first names first."""
 
     @extend_schema(parameters=[MentionQuerySerializer], responses=MentionSuggestionsSerializer)
+    @error_responses(404)
     def get(self, request: Request) -> Response:
         query = MentionQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -6,7 +6,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.accounts.models import User
+from apps.core.ids import parse_id
 from apps.core.pagination import ByNameCursorPagination, DefaultCursorPagination
+from apps.core.serializers import IdRelatedField
 from apps.people.api import ProfileSerializer
 
 from . import services
@@ -45,6 +47,7 @@ class DepartmentViewSet(viewsets.ModelViewSet):
     serializer_class = DepartmentSerializer
     pagination_class = DepartmentCursorPagination
     lookup_field = "slug"
+    lookup_value_converter = "slug"
 
     def get_queryset(self):
         return Department.objects.visible_to(self.request.user).with_role_of(self.request.user)
@@ -87,7 +90,7 @@ class MemberSerializer(ProfileSerializer):
 
 class MembershipSerializer(serializers.ModelSerializer):
     department = serializers.SlugRelatedField(slug_field="slug", queryset=Department.objects.all())
-    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False)
+    user = IdRelatedField(queryset=User.objects.all(), required=False)
     email = serializers.EmailField(write_only=True, required=False, help_text="Instead of `user`.")
 
     class Meta:
@@ -136,9 +139,9 @@ class MembershipViewSet(
         if slug := self.request.query_params.get("department"):
             memberships = memberships.filter(department__slug=slug)
         if user_id := self.request.query_params.get("user"):
-            if not user_id.isdigit():
+            if parse_id(user_id) is None:
                 raise ValidationError({"user": "Give a numeric user id."})
-            memberships = memberships.filter(user_id=int(user_id))
+            memberships = memberships.filter(user_id=parse_id(user_id))
         return memberships
 
     def _department(self, department: Department) -> Department:

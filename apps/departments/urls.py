@@ -11,6 +11,6 @@ urlpatterns = [
     path("<slug:slug>/image/", views.department_image, name="image"),
     path("<slug:slug>/delete/", views.department_delete, name="delete"),
     path("<slug:slug>/members/", views.members_manage, name="members"),
-    path("<slug:slug>/members/<int:user_id>/role/", views.member_role, name="member_role"),
-    path("<slug:slug>/members/<int:user_id>/remove/", views.member_remove, name="member_remove"),
+    path("<slug:slug>/members/<id:user_id>/role/", views.member_role, name="member_role"),
+    path("<slug:slug>/members/<id:user_id>/remove/", views.member_remove, name="member_remove"),
 ]

@@ -3,11 +3,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from apps.core.errors import require
+from apps.core.pagination import SignedCursorPagination
+from apps.core.schema import error_responses
+from apps.core.serializers import IdField
 from apps.departments.models import Department
 
 from . import access, announcements, selectors, services
@@ -18,7 +20,7 @@ def _media(file) -> str:
     return reverse("media", kwargs={"path": file.name})
 
 
-class FeedCursorPagination(CursorPagination):
+class FeedCursorPagination(SignedCursorPagination):
     ordering = ("-published_at", "-id")
     page_size = 20
     page_size_query_param = "page_size"
@@ -97,7 +99,7 @@ class PostCommentSerializer(serializers.ModelSerializer):
 
 class PostCommentWriteSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=services.MAX_COMMENT_LENGTH)
-    parent = serializers.IntegerField(required=False, allow_null=True)
+    parent = IdField(required=False, allow_null=True)
 
 
 class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
@@ -108,7 +110,6 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
 
     serializer_class = PostSerializer
     pagination_class = FeedCursorPagination
-    lookup_value_converter = "int"
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
@@ -181,7 +182,7 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
             "Reactors", {"emoji": serializers.CharField(), "users": serializers.ListField()}, many=True
         )
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def reactions(self, request, pk=None):
         """Who reacted with what."""
         post = access.access_post(request.user, int(pk))
@@ -232,7 +233,7 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
 
     @extend_schema(methods=["GET"], responses=PostCommentSerializer(many=True))
     @extend_schema(methods=["POST"], request=PostCommentWriteSerializer, responses={201: PostCommentSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def comments(self, request, pk=None):
         post = access.access_post(request.user, int(pk))
         if request.method == "GET":
@@ -251,7 +252,8 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         return Response(PostCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[OpenApiParameter("department", str, required=True)], responses=PostSerializer(many=True))
-    @action(detail=False, methods=["get"])
+    @error_responses(404)
+    @action(detail=False, methods=["get"], pagination_class=None)
     def scheduled(self, request):
         """Upcoming posts of a department: its managers see all, authors their own."""
         department = access.access_feed(request.user, request.query_params.get("department", ""))
@@ -266,7 +268,6 @@ class CommentViewSet(mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets
     """Edit (author) or delete (author or manager) a comment."""
 
     serializer_class = PostCommentSerializer
-    lookup_value_converter = "int"
     http_method_names = ["patch", "delete"]
 
     def get_object(self) -> Comment:

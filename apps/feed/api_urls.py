@@ -1,10 +1,10 @@
 """REST API routes of this app, mounted under /api/v1/."""
 
-from rest_framework.routers import SimpleRouter
+from apps.core.routers import ApiRouter
 
 from .api import CommentViewSet, PostViewSet
 
-router = SimpleRouter(use_regex_path=False)
+router = ApiRouter()
 router.register("posts", PostViewSet, basename="post")
 router.register("comments", CommentViewSet, basename="comment")
 urlpatterns = router.urls

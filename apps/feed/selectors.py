@@ -60,13 +60,13 @@ def feed_page(
     visible = Post.objects.visible_to(user)
     if department is not None:
         visible = visible.filter(department=department)
-    pinned: list[Post] = []
-    if not cursor:
-        pinned = decorate(list(_with_details(visible.pinned(now), user).order_by("-published_at", "-id")[:10]))
     page = keyset_page(
         _with_details(visible.not_pinned(now), user), fields=("-published_at", "-id"), cursor=cursor, size=size
     )
     decorate(page.items)
+    pinned: list[Post] = []
+    if page.is_first:
+        pinned = decorate(list(_with_details(visible.pinned(now), user).order_by("-published_at", "-id")[:10]))
     return pinned, page
 
 

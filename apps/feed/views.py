@@ -312,6 +312,8 @@ def content_calendar(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         year, month = (int(x) for x in request.GET.get("month", f"{today:%Y-%m}").split("-"))
         first = date(year, month, 1)
+        if not date.min.year < year < date.max.year:  # the grid shows days of the months around it
+            raise ValueError(year)
     except ValueError:
         first = today.replace(day=1)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)

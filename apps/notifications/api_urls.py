@@ -1,9 +1,9 @@
 """REST API routes of this app, mounted under /api/v1/."""
 
-from rest_framework.routers import SimpleRouter
+from apps.core.routers import ApiRouter
 
 from .api import NotificationViewSet
 
-router = SimpleRouter()
+router = ApiRouter()
 router.register("notifications", NotificationViewSet, basename="notification")
 urlpatterns = router.urls

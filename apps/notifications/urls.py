@@ -7,5 +7,5 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("read-all/", views.read_all, name="read_all"),
     path("settings/", views.notification_settings, name="settings"),
-    path("<int:notification_id>/", views.open_notification, name="open"),
+    path("<id:notification_id>/", views.open_notification, name="open"),
 ]

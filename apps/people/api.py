@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from apps.accounts.models import User
 from apps.core.errors import Invalid
 from apps.core.pagination import ByNameCursorPagination
+from apps.core.serializers import IdRelatedField
 
 from . import services
 from .access import access_profile
@@ -25,9 +26,7 @@ class FileUrlField(serializers.Field):
 
 class ProfileSerializer(serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email", read_only=True)
-    manager = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), allow_null=True, required=False
-    )
+    manager = IdRelatedField(queryset=User.objects.filter(is_active=True), allow_null=True, required=False)
     photo_url = FileUrlField(source="photo", read_only=True)
     thumbnail_url = FileUrlField(source="photo_thumbnail", read_only=True)
     skills = serializers.CharField(max_length=500, required=False, allow_blank=True)
@@ -48,7 +47,6 @@ class ProfileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     serializer_class = ProfileSerializer
     pagination_class = ByNameCursorPagination
     lookup_field = "user_id"
-    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         query = self.request.query_params.get("q", "")[:100]

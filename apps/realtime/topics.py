@@ -38,7 +38,7 @@ def parse_topic(topic: object) -> tuple[str, int] | None:
     if not isinstance(topic, str) or ":" not in topic or len(topic) > 100:
         return None
     kind, _, raw_id = topic.partition(":")
-    if kind not in _checkers or not raw_id.isdigit() or not 0 < int(raw_id) <= MAX_OBJECT_ID:
+    if kind not in _checkers or not (raw_id.isascii() and raw_id.isdigit()) or not 0 < int(raw_id) <= MAX_OBJECT_ID:
         return None
     return kind, int(raw_id)
 

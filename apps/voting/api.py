@@ -7,7 +7,8 @@ from rest_framework.response import Response
 
 from apps.core.errors import NotFound
 from apps.core.pagination import DefaultCursorPagination, KeysetPagination
-from apps.core.serializers import person_field
+from apps.core.schema import ErrorSerializer, error_responses
+from apps.core.serializers import IdField, person_field
 from apps.departments.access import access_department_content
 
 from . import selectors, services
@@ -61,7 +62,7 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 
 
 class MergeSerializer(serializers.Serializer):
-    into = serializers.IntegerField(help_text="The id of the idea to keep.")
+    into = IdField(help_text="The id of the idea to keep.")
 
 
 class CommentSerializer(serializers.ModelSerializer):
@@ -93,6 +94,7 @@ IDEA_FILTERS = [
 
 
 @extend_schema_view(list=extend_schema(parameters=IDEA_FILTERS))
+@error_responses(404)  # a `department` that is not the caller's board, in the list's filter or a new idea
 class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Ideas on the boards the caller can read. Merged duplicates are left out of the list, not out of retrieve."""
 
@@ -140,7 +142,7 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         services.idea_delete(acting_user=request.user, idea=idea)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=None, responses=VoteStateSerializer)
+    @extend_schema(request=None, responses={200: VoteStateSerializer})
     @action(detail=True, methods=["post", "delete"])
     def vote(self, request, pk=None):
         """POST up-votes the idea (once); DELETE takes the vote back. Both answer the new count."""
@@ -174,7 +176,7 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(IdeaSerializer(target).data)
 
     @extend_schema(responses=StatusChangeSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         idea = access_idea(request.user, pk)
         return Response(StatusChangeSerializer(selectors.idea_history(idea), many=True).data)
@@ -201,7 +203,7 @@ class IdeaViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return paginator.get_paginated_response(CommentSerializer(page, many=True).data)
 
     @extend_schema(request=None, responses={204: None})
-    @action(detail=True, methods=["delete"], url_path=r"comments/(?P<comment_id>\d+)")
+    @action(detail=True, methods=["delete"], url_path="comments/<id:comment_id>")
     def delete_comment(self, request, pk=None, comment_id=None):
         idea = access_idea(request.user, pk)
         comment = idea.comments.filter(pk=comment_id).first()
@@ -251,11 +253,6 @@ class ResultsSerializer(serializers.Serializer):
     winners = serializers.ListField(child=serializers.IntegerField())
     options = ResultRowSerializer(many=True, help_text="Counts per option; first preferences in ranked choice.")
     rounds = RoundSerializer(many=True, help_text="Ranked choice: the instant-runoff rounds.")
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
 
 
 class OptionVotersSerializer(serializers.Serializer):
@@ -311,16 +308,15 @@ class PollCreateSerializer(serializers.Serializer):
     options = serializers.ListField(child=serializers.CharField(max_length=200), min_length=2, max_length=20)
     is_anonymous = serializers.BooleanField(required=False, default=False)
     closes_at = serializers.DateTimeField(required=False, allow_null=True)
-    max_choices = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    max_choices = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=20)
 
 
 class PollVoteSerializer(serializers.Serializer):
-    options = serializers.ListField(
-        child=serializers.IntegerField(), help_text="Option ids; for ranked choice, first preference first."
-    )
+    options = serializers.ListField(child=IdField(), help_text="Option ids; for ranked choice, first preference first.")
 
 
 @extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("department", str)]))
+@error_responses(404)  # a `department` that is not the caller's board, in the list's filter or a new poll
 class PollViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Polls on the boards the caller can read. Nothing here ever says who chose what in an anonymous poll."""
 
@@ -351,7 +347,7 @@ class PollViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         services.poll_delete(acting_user=request.user, poll=poll)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=PollVoteSerializer, responses=PollDetailSerializer)
+    @extend_schema(request=PollVoteSerializer, responses={200: PollDetailSerializer})
     @action(detail=True, methods=["post", "delete"])
     def vote(self, request, pk=None):
         """POST casts your one ballot; DELETE takes it back (not in anonymous polls, where ballots are final)."""

@@ -1,10 +1,10 @@
 """REST API routes of this app, mounted under /api/v1/."""
 
-from rest_framework.routers import SimpleRouter
+from apps.core.routers import ApiRouter
 
 from .api import IdeaViewSet, PollViewSet
 
-router = SimpleRouter()
+router = ApiRouter()
 router.register("ideas", IdeaViewSet, basename="idea")
 router.register("polls", PollViewSet, basename="poll")
 urlpatterns = router.urls

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from apps.core.errors import FORM_ERRORS, Forbidden, Invalid, NotFound
 from apps.core.forms import add_service_errors
+from apps.core.ids import parse_id
 from apps.core.pagination import keyset_page
 from apps.departments.access import access_department_content
 from apps.departments.models import Department
@@ -354,7 +355,7 @@ def _poll_context(request: HttpRequest, poll: Poll, *, vote_errors: list[str] | 
         for row in results.options:
             row.voters = voters.get(row.id, [])
     posted_ranks = {key: value for key, value in request.POST.items() if key.startswith("rank-")}
-    posted_options = {int(v) for v in request.POST.getlist("option") if v.isdigit()}
+    posted_options = {parse_id(v) for v in request.POST.getlist("option")} - {None}
     for option in options:
         option.posted_rank = posted_ranks.get(f"rank-{option.pk}", "")
         option.posted = option.pk in posted_options
@@ -378,17 +379,18 @@ def _chosen_options(request: HttpRequest, poll: Poll) -> list[int]:
     """The ballot from the form: `option` values, or for ranked choice a `rank-<option id>` per ranked option."""
     if poll.kind != Poll.Kind.RANKED:
         values = request.POST.getlist("option")
-        if not all(value.isdigit() for value in values):
+        ids = [parse_id(value) for value in values]
+        if None in ids:
             raise Invalid.field("options", "Choose among this poll's options.")
-        return [int(value) for value in values]
+        return ids
     ranked: list[tuple[int, int]] = []
     for key, value in request.POST.items():
         if not key.startswith("rank-") or not value.strip():
             continue
         option_id, rank = key.removeprefix("rank-"), value.strip()
-        if not (option_id.isdigit() and rank.isdigit() and int(rank) >= 1):
+        if parse_id(option_id) is None or parse_id(rank) is None:
             raise Invalid.field("options", "Ranks are whole numbers from 1 (your first choice).")
-        ranked.append((int(rank), int(option_id)))
+        ranked.append((parse_id(rank), parse_id(option_id)))
     ranks = [rank for rank, _ in ranked]
     if len(set(ranks)) != len(ranks):
         raise Invalid.field("options", "Give each option a different rank.")

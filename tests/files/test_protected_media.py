@@ -2,6 +2,8 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from rest_framework.authtoken.models import Token
 
 from apps.departments.services import department_set_image
 from apps.people.services import profile_set_photo
@@ -66,3 +68,32 @@ def test_production_hands_the_bytes_to_nginx(client_as, member, department_image
     assert response.status_code == 200
     assert response["X-Accel-Redirect"] == "/protected-media/" + department_image_url.removeprefix("/media/")
     assert response.content == b""
+
+
+@pytest.mark.parametrize("keyword", ["Token", "Bearer"])
+@pytest.mark.parametrize(("role", "expected"), [("outsider", 404), ("member", 200), ("manager", 200)])
+def test_api_clients_fetch_files_with_their_token_and_the_same_permission_check(
+    request, department_image_url, outsider, manager, keyword, role, expected
+):
+    token = Token.objects.create(user=request.getfixturevalue(role))
+    response = Client(headers={"Authorization": f"{keyword} {token.key}"}).get(department_image_url)
+    assert response.status_code == expected
+    if expected == 200:
+        assert b"".join(response.streaming_content).startswith(b"\xff\xd8")
+
+
+def test_the_file_urls_the_api_returns_work_with_the_token(member, photo_url):
+    token = Token.objects.create(user=member)
+    client = Client(headers={"Authorization": f"Token {token.key}"})
+    url = client.get(f"/api/v1/profiles/{member.pk}/").json()["photo_url"]
+    assert url == photo_url
+    assert client.get(url).status_code == 200
+
+
+def test_a_wrong_or_a_deactivated_users_token_is_a_401_not_a_login_redirect(member, department_image_url):
+    assert Client(headers={"Authorization": "Token nope"}).get(department_image_url).status_code == 401
+    token = Token.objects.create(user=member)
+    member.is_active = False
+    member.save()
+    response = Client(headers={"Authorization": f"Token {token.key}"}).get(department_image_url)
+    assert response.status_code == 401 and response["WWW-Authenticate"]

@@ -69,6 +69,19 @@ def test_the_api_lists_counts_and_marks_read(client_as, member):
     assert client.get("/api/v1/notifications/unread-count/").json() == {"unread_count": 0}
 
 
+def test_marking_someone_elses_notification_read_answers_404_like_a_missing_one(client_as, member, outsider):
+    (theirs,) = notify(recipients=[outsider], kind="test", title="Private", url="/")
+    (mine,) = notify(recipients=[member], kind="test", title="Mine", url="/")
+    client = client_as("member")
+    for target in (theirs.pk, mine.pk + 1000, "abc", 2**63, 0):
+        response = client.post(f"/api/v1/notifications/{target}/read/")
+        assert response.status_code == 404, target
+        assert response.json()["code"] in {"unknown_notification", "not_found"}
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+    assert client.post(f"/api/v1/notifications/{mine.pk}/read/").json() == {"marked": 1}
+
+
 @pytest.mark.parametrize(
     ("method", "url", "expected"),
     [("get", "/notifications/", {"anonymous": 302, "member": 200}), ("post", "/notifications/read-all/", {"anonymous": 302, "member": 302}),
