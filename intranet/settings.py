@@ -93,6 +93,8 @@ LOCAL_APPS = [
     "apps.feed",
     "apps.chat",
     "apps.voting",
+    "apps.policies",
+    "apps.questions",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -106,6 +108,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "apps.accounts.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "apps.policies.middleware.PolicyAcceptanceMiddleware",
     "apps.core.middleware.ServiceErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -51,6 +51,8 @@ class NotificationSettings(models.Model):
         "mention": "email_on_mention",
         "announcement": "email_on_announcement",
         "reminder": "email_on_announcement",
+        "policy_reminder": "email_on_announcement",
+        "question_overdue": "email_on_announcement",
     }
     IN_APP_KINDS = {"reaction": "notify_on_reaction", "reply": "notify_on_reply"}
 
