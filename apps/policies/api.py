@@ -1,6 +1,6 @@
 """REST API of communication policies: the same gatekeepers, selectors and services as the pages."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -207,7 +207,7 @@ class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data = RecordEntrySerializer(page, many=True, context={"required": policy.required_version}).data
         return paginator.get_paginated_response(data)
 
-    @extend_schema(request=None, responses=serializers.DictField(child=serializers.IntegerField()))
+    @extend_schema(request=None, responses=inline_serializer("PolicyReminded", {"reminded": serializers.IntegerField()}))
     @action(detail=True, methods=["post"])
     def remind(self, request, pk=None):
         """Editors: remind everyone who has not accepted (in the app and by e-mail, a link only)."""
