@@ -207,7 +207,9 @@ class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         data = RecordEntrySerializer(page, many=True, context={"required": policy.required_version}).data
         return paginator.get_paginated_response(data)
 
-    @extend_schema(request=None, responses=inline_serializer("PolicyReminded", {"reminded": serializers.IntegerField()}))
+    @extend_schema(
+        request=None, responses=inline_serializer("PolicyReminded", {"reminded": serializers.IntegerField()})
+    )
     @action(detail=True, methods=["post"])
     def remind(self, request, pk=None):
         """Editors: remind everyone who has not accepted (in the app and by e-mail, a link only)."""
