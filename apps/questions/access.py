@@ -65,6 +65,16 @@ def targets_of(question: Question) -> list[QuestionTarget]:
     return cached
 
 
+def with_roles_of(user, question: Question) -> list[QuestionTarget]:
+    """The targets, each department knowing `user`'s role in it (one query), so later checks cost none."""
+    targets = targets_of(question)
+    ids = [t.department_id for t in targets]
+    roles = dict(Department.objects.with_role_of(user).filter(pk__in=ids).values_list("pk", "my_role"))
+    for target in targets:
+        target.department.my_role = roles.get(target.department_id)
+    return targets
+
+
 def is_target_moderator(user, question: Question) -> bool:
     return any(can_moderate(user, target.department) for target in targets_of(question))
 

@@ -120,7 +120,7 @@ def inbox_page(department: Department, user: User, *, tab: str, cursor: str | No
 def asked_page(department: Department, user: User, *, cursor: str | None, now: datetime) -> Page:
     """Questions the department asked that `user` reads, newest first, with the departments asked."""
     questions = Question.objects.visible_to(user).filter(asking_department=department)
-    questions = questions.select_related("asker__profile").prefetch_related(
+    questions = questions.select_related("asker__profile", "asking_department").prefetch_related(
         Prefetch("targets", queryset=QuestionTarget.objects.select_related("department"), to_attr="target_list")
     )
     page = keyset_page(questions, fields=("-id",), cursor=cursor, size=PAGE_SIZE)

@@ -60,7 +60,7 @@ def ask(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, question: Question, **forms) -> dict:
     user = request.user
     answers, comments = selectors.thread(question, user)
-    targets = access.targets_of(question)
+    targets = access.with_roles_of(user, question)
     now = timezone.now()
     for target in targets:
         target.overdue = target.is_overdue(now)
