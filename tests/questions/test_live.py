@@ -28,7 +28,9 @@ def _committed(func, **kwargs):
         return func(**kwargs)
 
 
-async def test_the_askers_page_hears_an_answer_and_the_acceptance_live(application, secret, member, product_member, outsider):
+async def test_the_askers_page_hears_an_answer_and_the_acceptance_live(
+    application, secret, member, product_member, outsider
+):
     watcher = await open_socket(application, member)
     await watcher.send({"type": "watch", "topic": f"question:{secret.pk}"})
     assert (await watcher.next("watching"))["topic"] == f"question:{secret.pk}"
@@ -49,7 +51,9 @@ async def test_the_askers_page_hears_an_answer_and_the_acceptance_live(applicati
     await stranger.close()
 
 
-async def test_the_department_asked_sees_its_inbox_change_live(application, department, product, member, product_member):
+async def test_the_department_asked_sees_its_inbox_change_live(
+    application, department, product, member, product_member
+):
     inbox = await open_socket(application, product_member)
     await inbox.send({"type": "watch", "topic": f"questions:{product.pk}"})
     await inbox.next("watching")

@@ -1,8 +1,8 @@
 """The background worker: runs queued tasks (scheduled posts, reminders, e-mail).
 
 A thin wrapper over django-tasks-db's `db_worker`, so `make run` and production start
-the same thing. At start it also queues a sweep for scheduled posts whose task was
-lost (e.g. the database was restored from a backup).
+the same thing. At start it also queues sweeps for scheduled posts and overdue questions whose
+task was lost (e.g. the database was restored from a backup).
 """
 
 from django.core.management import call_command
@@ -18,8 +18,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         from apps.feed.tasks import publish_overdue_posts
+        from apps.questions.tasks import escalate_overdue_questions
 
         publish_overdue_posts.enqueue()
+        escalate_overdue_questions.enqueue()
         worker_args = ["--interval", str(options["interval"]), "--no-startup-delay"]
         if options["batch"]:
             worker_args.append("--batch")
