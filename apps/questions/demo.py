@@ -33,8 +33,8 @@ QUESTIONS = [
      "A customer heard it from a supplier. What may we say?", True, 6, "overdue"),
 ]  # fmt: skip
 ANSWERS = {
-    "When will the CSV export fix ship?": "It is in release **3.4**, on Thursday. I will post in the feed when it is live.",
-    "Which billing questions do customers ask most?": "1. Why was I charged twice?\n2. How do I change my card?\n3. VAT.",
+    "When will the CSV export fix ship?": "It is in release **3.4**, on Thursday. I will post when it is live.",
+    "Which billing questions do customers ask most?": "1. Why was I charged twice?\n2. How do I change my card?",
 }
 
 

@@ -5,7 +5,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.questions import services
 from apps.questions.models import Question
-from tests.factories import UserFactory, add_member
 from tests.matrix import cases, check, matrix
 from tests.matrix import expect as S
 
