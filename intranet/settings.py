@@ -356,6 +356,9 @@ POST_THUMBNAIL_SIZE = 480
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
 POST_MAX_ATTACHMENTS = 10
 ACK_REMINDER_HOURS_BEFORE = env_int("ACK_REMINDER_HOURS_BEFORE", 24)
+# How long the communication-policy checks (who must accept what) stay cached; every write
+# that changes them drops them at once, so this is only a safety net. 0: not cached.
+POLICY_CACHE_SECONDS = env_int("POLICY_CACHE_SECONDS", 3600)
 PHOTO_THUMBNAIL_SIZE = 128
 
 # E-mail: the console in development unless EMAIL_HOST is set; SMTP in production

@@ -45,7 +45,8 @@ class PostForm(forms.Form):
     publish_at = forms.DateTimeField(
         label="Publish later (optional)", required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    kind = forms.ChoiceField(choices=Post.Kind.choices, initial=Post.Kind.POST, label="Type")
+    # Not required: members get no Type field, and the view posts a plain post without one.
+    kind = forms.ChoiceField(choices=Post.Kind.choices, initial=Post.Kind.POST, label="Type", required=False)
     pinned_until = forms.DateTimeField(
         label="Pinned until (announcements)",
         required=False,

@@ -19,6 +19,7 @@ dropped when they join or leave one.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
@@ -31,7 +32,6 @@ from apps.departments.models import Department
 from .models import Policy, PolicyAcceptance
 
 REQUIREMENTS_KEY = "policies:requirements:1"
-CACHE_SECONDS = 3600  # a safety net only: every write drops what it changes
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def requirements() -> dict[int, Requirement]:
             )
             for policy in policies
         }
-        cache.set(REQUIREMENTS_KEY, found, CACHE_SECONDS)
+        cache.set(REQUIREMENTS_KEY, found, settings.POLICY_CACHE_SECONDS)
     return found
 
 
@@ -98,7 +98,7 @@ def unaccepted(user, applying: Sequence[Requirement]) -> list[Requirement]:
             condition |= Q(policy_id=requirement.policy_id, version__gte=requirement.version)
         accepted = set(PolicyAcceptance.objects.filter(condition, user_id=user.pk).values_list("policy_id", flat=True))
         fresh = {_accepted_key(user.pk, r): r.policy_id in accepted for r in missing}
-        cache.set_many(fresh, CACHE_SECONDS)
+        cache.set_many(fresh, settings.POLICY_CACHE_SECONDS)
         known.update(fresh)
     return [r for key, r in keys.items() if not known[key]]
 
@@ -132,7 +132,7 @@ def _readable_departments(user) -> frozenset[int]:
     found = cache.get(key)
     if found is None:
         found = frozenset(Department.objects.filter(pk__in=readable_department_ids(user)).values_list("pk", flat=True))
-        cache.set(key, found, CACHE_SECONDS)
+        cache.set(key, found, settings.POLICY_CACHE_SECONDS)
     return found
 
 

@@ -80,7 +80,7 @@ def test_the_api_answers_409_with_the_matches_and_sends_on_confirm(client_as, de
 
 def test_the_page_shows_the_warning_and_a_send_anyway_box(client_as, department, ready):
     client = client_as("member")
-    response = client.post("/feed/posts/new/", {"department": department.pk, "body": "salary", "kind": "post"})
+    response = client.post("/feed/posts/new/", {"department": department.pk, "body": "salary"})
     assert response.status_code == 400
     html = response.content.decode()
     assert "never to share" in html and 'name="confirm"' in html and "salary" in html
