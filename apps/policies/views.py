@@ -1,6 +1,7 @@
 """Policy pages: parse, authorise through `access`, call a service, render."""
 
 import csv
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -74,7 +75,7 @@ def accept(request: HttpRequest) -> HttpResponse:
                 )
         except FORM_ERRORS as error:
             messages.error(request, error.detail)
-            return redirect(f"{request.path}?next={next_url}")
+            return redirect(f"{request.path}?next={quote(next_url)}")
         request.session.pop(READ_ONLY_SESSION_KEY, None)
         messages.success(request, "Thank you: you accepted the communication policy.")
         return redirect(next_url)

@@ -59,6 +59,20 @@ def _move_back(question: Question, days: int) -> None:
         target.save(update_fields=["asked_at", "answer_clock_at", "first_response_due_at", "answer_due_at"])
 
 
+def _responded_after(question: Question, *, first_hours: float, answer_hours: float | None) -> None:
+    """As if the first response (and the answer) came that many business hours after the question."""
+    for target in QuestionTarget.objects.filter(question=question).select_related("department"):
+        calendar = services.response_targets(target.department).calendar
+        first = calendar.add_business_seconds(target.asked_at, round(first_hours * 3600))
+        target.first_response_at, target.first_response_seconds = first, round(first_hours * 3600)
+        fields = ["first_response_at", "first_response_seconds"]
+        if answer_hours is not None and target.answered_at is not None:
+            answered = calendar.add_business_seconds(target.asked_at, round(answer_hours * 3600))
+            target.answered_at, target.answer_seconds = answered, round(answer_hours * 3600)
+            fields += ["answered_at", "answer_seconds"]
+        target.save(update_fields=fields)
+
+
 def seed(*, rng: random.Random) -> None:
     if Question.objects.exists():
         return
@@ -84,10 +98,14 @@ def seed(*, rng: random.Random) -> None:
             services.question_assign(acting_user=managers[0], question=question, department=targets[0].pk,
                                      assignee_id=answerer.pk)  # fmt: skip
             services.comment_create(acting_user=answerer, question=question, body="Checking with the team today.")
+            _responded_after(question, first_hours=3, answer_hours=None)
         if outcome in ("answered", "reopened"):
             answer = services.answer_create(acting_user=answerer, question=question, body=ANSWERS[title], confirm=True)
             answer = access.access_answer(question.asker, answer.pk)
             services.answer_accept(acting_user=question.asker, answer=answer)
+            _responded_after(
+                question, first_hours=2 if outcome == "answered" else 5, answer_hours=6 if outcome == "answered" else 30
+            )
             if outcome == "reopened":
                 question.refresh_from_db()
                 services.comment_create(acting_user=question.asker, question=question,
