@@ -14,16 +14,23 @@ production, so every process agrees):
 
 For the page-load check (`pending_for`), the departments a person reads are cached too,
 dropped when they join or leave one.
+
+If the cache (Redis) is unreachable, the answers come from the database instead: writing
+keeps working, one query slower, rather than failing.
 """
 
+import contextlib
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
+from redis.exceptions import RedisError
 
 from apps.core.errors import Forbidden
 from apps.departments.access import readable_department_ids
@@ -31,7 +38,31 @@ from apps.departments.models import Department
 
 from .models import Policy, PolicyAcceptance
 
+logger = logging.getLogger(__name__)
+
 REQUIREMENTS_KEY = "policies:requirements:1"
+CACHE_DOWN = (ConnectionError, OSError, RedisError)
+
+
+def _cache_get(key: str) -> Any:
+    try:
+        return cache.get(key)
+    except CACHE_DOWN:
+        logger.warning("policies: the cache is unavailable, asking the database")
+        return None
+
+
+def _cache_get_many(keys: list[str]) -> dict[str, Any]:
+    try:
+        return cache.get_many(keys)
+    except CACHE_DOWN:
+        logger.warning("policies: the cache is unavailable, asking the database")
+        return {}
+
+
+def _cache_set_many(values: dict[str, Any]) -> None:
+    with contextlib.suppress(*CACHE_DOWN):  # answered from the database this time; the next call tries again
+        cache.set_many(values, settings.POLICY_CACHE_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -48,7 +79,7 @@ class Requirement:
 
 def requirements() -> dict[int, Requirement]:
     """`{department id: Requirement}` for every policy that has a version (one query, then cached)."""
-    found = cache.get(REQUIREMENTS_KEY)
+    found = _cache_get(REQUIREMENTS_KEY)
     if found is None:
         policies = Policy.objects.filter(required_version__gt=0).select_related("department")
         found = {
@@ -64,7 +95,7 @@ def requirements() -> dict[int, Requirement]:
             )
             for policy in policies
         }
-        cache.set(REQUIREMENTS_KEY, found, settings.POLICY_CACHE_SECONDS)
+        _cache_set_many({REQUIREMENTS_KEY: found})
     return found
 
 
@@ -90,7 +121,7 @@ def unaccepted(user, applying: Sequence[Requirement]) -> list[Requirement]:
     if not applying or not user.is_authenticated:
         return list(applying)
     keys = {_accepted_key(user.pk, r): r for r in applying}
-    known = cache.get_many(list(keys))
+    known = _cache_get_many(list(keys))
     missing = [r for key, r in keys.items() if key not in known]
     if missing:
         condition = Q()
@@ -98,7 +129,7 @@ def unaccepted(user, applying: Sequence[Requirement]) -> list[Requirement]:
             condition |= Q(policy_id=requirement.policy_id, version__gte=requirement.version)
         accepted = set(PolicyAcceptance.objects.filter(condition, user_id=user.pk).values_list("policy_id", flat=True))
         fresh = {_accepted_key(user.pk, r): r.policy_id in accepted for r in missing}
-        cache.set_many(fresh, settings.POLICY_CACHE_SECONDS)
+        _cache_set_many(fresh)
         known.update(fresh)
     return [r for key, r in keys.items() if not known[key]]
 
@@ -129,10 +160,10 @@ def _readable_key(user_id: int) -> str:
 
 def _readable_departments(user) -> frozenset[int]:
     key = _readable_key(user.pk)
-    found = cache.get(key)
+    found = _cache_get(key)
     if found is None:
         found = frozenset(Department.objects.filter(pk__in=readable_department_ids(user)).values_list("pk", flat=True))
-        cache.set(key, found, settings.POLICY_CACHE_SECONDS)
+        _cache_set_many({key: found})
     return found
 
 
@@ -155,5 +186,11 @@ def pending_for(user) -> list[Requirement]:
 
 
 def _forget(keys: list[str]) -> None:
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    def delete() -> None:
+        try:
+            cache.delete_many(keys)
+        except CACHE_DOWN:
+            logger.warning("policies: could not drop %d cached answers (the cache is unavailable)", len(keys))
+
+    delete()
+    transaction.on_commit(delete)

@@ -112,3 +112,12 @@ def test_deleting_a_department_drops_its_policy_from_what_people_must_accept(mem
     assert gate.pending_for(member)
     department_delete(acting_user=None, department=department)
     assert gate.pending_for(member) == []
+
+
+def test_with_the_cache_down_the_answers_come_from_the_database(settings, department, member, company_policy):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:9/0"}}  # nothing listens on port 9  # fmt: skip
+    assert write_refusal(member, department).code == "policy_not_accepted"
+    accept(member, company_policy)
+    assert write_refusal(member, department) is None
+    assert gate.pending_for(member) == []

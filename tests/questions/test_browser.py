@@ -79,7 +79,7 @@ def test_customer_service_asks_product_who_answers_live_and_the_asker_accepts(ne
     paul.get_by_role("link", name=title).click()
     paul.get_by_label("Your answer").fill("In release **3.4**, on Thursday.")
     paul.get_by_role("button", name="Send your answer").click()
-    expect(paul.locator(f"#answers [data-answer]").filter(has_text="In release 3.4")).to_be_visible()
+    expect(paul.locator("#answers [data-answer]").filter(has_text="In release 3.4")).to_be_visible()
 
     # Cara did not reload: the answer arrives over the socket.
     answer = cara.locator("#answers [data-answer]").filter(has_text="In release 3.4")
@@ -121,7 +121,9 @@ def test_a_member_who_has_not_accepted_the_new_version_cannot_post_until_they_ac
     bob.get_by_text("Write a post").click()
     bob.get_by_label("Message").fill("Our new office, photo attached.")
     bob.get_by_role("button", name="Post", exact=True).click()
-    expect(bob.get_by_role("alert").filter(has_text="Please read and accept the Company communication policy")).to_be_visible()
+    expect(
+        bob.get_by_role("alert").filter(has_text="Please read and accept the Company communication policy")
+    ).to_be_visible()
 
     bob.goto("/policies/accept/?next=/feed/d/sales/")
     bob.get_by_role("button", name="I have read and accept").click()
