@@ -93,6 +93,8 @@ LOCAL_APPS = [
     "apps.feed",
     "apps.chat",
     "apps.voting",
+    "apps.policies",
+    "apps.questions",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -111,6 +113,7 @@ MIDDLEWARE = [
     "apps.accounts.middleware.LoginRequiredMiddleware",
     "apps.people.timezones.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "apps.policies.middleware.PolicyAcceptanceMiddleware",
     "apps.core.middleware.ServiceErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -360,6 +363,9 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
 POST_MAX_ATTACHMENTS = 10
 NOTIFICATION_EMAIL_DELAY_MINUTES = env_int("NOTIFICATION_EMAIL_DELAY_MINUTES", 10)  # unread DMs, chat mentions
 ACK_REMINDER_HOURS_BEFORE = env_int("ACK_REMINDER_HOURS_BEFORE", 24)
+# How long the communication-policy checks (who must accept what) stay cached; every write
+# that changes them drops them at once, so this is only a safety net. 0: not cached.
+POLICY_CACHE_SECONDS = env_int("POLICY_CACHE_SECONDS", 3600)
 PHOTO_THUMBNAIL_SIZE = 128
 
 # E-mail: the console in development unless EMAIL_HOST is set; SMTP in production

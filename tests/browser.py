@@ -175,6 +175,9 @@ def _server_env(media_root: Path) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "HTTPS": "false",
         "PYTHONUNBUFFERED": "1",
+        # The test process writes policies in its own cache namespace, and the database is
+        # flushed between tests while the server's cache is not: the server must not cache them.
+        "POLICY_CACHE_SECONDS": "0",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return env

@@ -33,6 +33,18 @@ def build_world(*, department: Department, member: User, manager: User, colleagu
     message, _ = chat.message_send(acting_user=colleague, room_id=room.pk, body="Hi", check_rate_limit=False)
     department_room = Room.objects.get(department=department)
     (notification,) = notify(recipients=[member], kind="mention", title="Look", url="/", actor=colleague)
+    from apps.departments.services import department_create
+    from apps.policies import services as policies
+    from apps.questions import services as questions
+
+    product = Department.objects.filter(slug="product").first() or department_create(acting_user=None, name="Product")
+    question = questions.question_ask(
+        acting_user=member, asking_department=department, departments=[product], title="When is the fix?",
+        body="Customers ask.", confirm=True,
+    )  # fmt: skip
+    answer = questions.answer_create(acting_user=member, question=question, body="Next week.", confirm=True)
+    # Product's policy: the cast (in Sales) has nothing to accept, so their writes are not refused.
+    policy = policies.policy_create(acting_user=None, department=product, body="Be kind.", summary="First.")
     return {
         "slug": department.slug,
         "user_id": colleague.pk,
@@ -46,6 +58,9 @@ def build_world(*, department: Department, member: User, manager: User, colleagu
         "message_id": message.pk,
         "notification_id": notification.pk,
         "membership_id": Membership.objects.get(department=department, user=colleague).pk,
+        "question_id": question.pk,
+        "answer_id": answer.pk,
+        "policy_id": policy.pk,
     }
 
 
@@ -116,7 +131,8 @@ def page_values(route: str, world: dict[str, object]) -> dict[str, object]:
 _API_IDS = {
     "users": "user_id", "profiles": "user_id", "memberships": "membership_id", "notifications": "notification_id",
     "posts": "post_id", "comments": "comment_id", "rooms": "room_id", "messages": "message_id",
-    "ideas": "idea_id", "polls": "poll_id",
+    "ideas": "idea_id", "polls": "poll_id", "questions": "question_id", "answers": "answer_id",
+    "policies": "policy_id",
 }  # fmt: skip
 
 

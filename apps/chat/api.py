@@ -43,6 +43,9 @@ class RoomSerializer(serializers.Serializer):
 class MessageSerializer(serializers.Serializer):
     body = serializers.CharField(trim_whitespace=False, help_text="Markdown; `@**Display Name**` mentions.")
     client_id = serializers.UUIDField(required=False, allow_null=True, help_text="A resend returns the original.")
+    confirm = serializers.BooleanField(
+        required=False, default=False, write_only=True, help_text="Send anyway after a `policy_warning`."
+    )
 
     def to_representation(self, message) -> dict:
         return dict(selectors.message_payload(message))
@@ -123,6 +126,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
                 room_id=room.pk,
                 body=data.validated_data["body"],
                 client_id=str(client_id) if client_id else None,
+                confirm=data.validated_data["confirm"],
             )
             return Response(
                 selectors.message_payload(message), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK

@@ -109,8 +109,9 @@ class ChatFrames(FrameHandler):
     async def send(self, content: dict) -> None:
         room_id = _id_field(content, "room", "a room")
         message, created = await database_sync_to_async(services.message_send)(
-            acting_user=self.user, room_id=room_id, body=content.get("body"), client_id=content.get("client_id")
-        )
+            acting_user=self.user, room_id=room_id, body=content.get("body"), client_id=content.get("client_id"),
+            confirm=content.get("confirm") is True,
+        )  # fmt: skip
         if not created:
             # A resend: the original, to this socket only. Nothing new was stored or broadcast.
             await self.send_json({**selectors.message_frame(message), "duplicate": True})

@@ -89,6 +89,7 @@ def chat_send(request: HttpRequest, room_id: int) -> HttpResponse:
             room_id=room_id,
             body=request.POST.get("body", ""),
             client_id=request.POST.get("client_id") or None,
+            confirm=request.POST.get("confirm") == "on",
         )
     except ServiceError as error:
         if isinstance(error, NotFound):

@@ -36,3 +36,8 @@ class IdRelatedField(serializers.PrimaryKeyRelatedField):
         if parse_id(data) is None:
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", "example": "09:00"})
+class WallClockTimeField(serializers.TimeField):
+    """A time of day on a wall clock (a calendar's opening hours), without a zone: not RFC 3339's `time`."""

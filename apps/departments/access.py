@@ -9,7 +9,9 @@ The rule
 - A department's *content* (posts, comments, chat in its room, ideas, polls, files,
   videos, plans, ...) is read by its members. The company-wide space ("All staff") is
   read by every active user, with or without a membership row.
-- Readers write: they post, comment, chat, vote and upload (`can_contribute`).
+- Readers write: they post, comment, chat, vote and upload (`can_contribute`), once every
+  condition other apps put on writing holds (`register_write_gate`: e.g. the communication
+  policy of the space, accepted). Reading never depends on those conditions.
 - Managers moderate their department's content (announce, delete others' posts, answer
   ideas, ...). An admin who is a member moderates like a manager (`can_moderate`).
 - Admins *administer*: they create, rename and delete departments and manage their
@@ -23,6 +25,8 @@ The rule
 Answers: a department the user may not see answers 404 (`NotFound`: its existence does
 not leak); one they may see but not change answers 403 (`Forbidden`).
 """
+
+from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
 
@@ -99,9 +103,43 @@ def readers_among(department: Department, user_ids) -> set[int]:
 # --- Writing content
 
 
+# A condition on writing that another app adds (e.g. the communication policy, accepted):
+# `gate(user, department)` returns the refusal (a `Forbidden` with its own code and a
+# detail that says what to do) or None. `department` None is a private conversation
+# (a group or direct chat room), which only company-wide conditions concern. Gates are
+# registered in `AppConfig.ready()`, so this module imports no app that adds one; they run
+# on every write (every chat message), so they must answer from a cache.
+WriteGate = Callable[[User, Department | None], Forbidden | None]
+_write_gates: list[WriteGate] = []
+
+
+def register_write_gate(gate: WriteGate) -> None:
+    if gate not in _write_gates:
+        _write_gates.append(gate)
+
+
+def write_refusal(user, department: Department | None) -> Forbidden | None:
+    """Why a reader may not write in `department` yet (None: a private conversation), or None if they may."""
+    for gate in _write_gates:
+        if (refusal := gate(user, department)) is not None:
+            return refusal
+    return None
+
+
 def can_contribute(user, department: Department) -> bool:
     """Post, comment, chat, vote, propose and upload in the department."""
-    return can_read(user, department)
+    return can_read(user, department) and write_refusal(user, department) is None
+
+
+def require_contribute(user, department: Department | None) -> None:
+    """`NotFound` unless `user` reads the department; a gate's `Forbidden` (e.g. `policy_not_accepted`) if one refuses.
+
+    `department` None: a private conversation, where only the registered conditions apply.
+    """
+    if department is not None and not can_read(user, department):
+        raise NotFound("unknown_department", UNKNOWN_DEPARTMENT)
+    if (refusal := write_refusal(user, department)) is not None:
+        raise refusal
 
 
 def can_moderate(user, department: Department) -> bool:
@@ -111,6 +149,17 @@ def can_moderate(user, department: Department) -> bool:
 
 
 # --- Department metadata and administration
+
+
+def departments_to_ask(user) -> QuerySet[Department]:
+    """Departments a signed-in person may address a question to: every department but All staff, by name only.
+
+    Knowing that a department exists and what it is called is what asking it needs; its
+    content stays with its readers.
+    """
+    if not _is_signed_in(user):
+        return Department.objects.none()
+    return Department.objects.filter(is_company_wide=False)
 
 
 def can_see_department(user, department: Department) -> bool:

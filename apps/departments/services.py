@@ -89,6 +89,9 @@ def department_delete(*, acting_user: User | None, department: Department) -> No
         chat_services.department_room_closing(department=department)
         readers = list(Membership.objects.filter(department=department).values_list("user_id", flat=True))
         department.delete()
+        from apps.policies import services as policy_services
+
+        policy_services.department_deleted(reader_ids=readers)
         rights_changed(readers)
 
 
@@ -129,6 +132,9 @@ def membership_set(
         rights_changed([user.pk])  # a manager's live views (e.g. moderation) may no longer apply
     if created and not department.is_company_wide:
         chat_services.department_member_added(department=department, user=user)
+        from apps.policies import services as policy_services  # policies builds on departments
+
+        policy_services.department_member_added(department=department, user=user)
     return membership
 
 
@@ -144,6 +150,9 @@ def membership_remove(*, acting_user: User | None, department: Department, user:
     if not department.is_company_wide:
         # In the same transaction: the user's open sockets leave the room before any later message.
         chat_services.department_member_removed(department=department, user=user)
+        from apps.policies import services as policy_services
+
+        policy_services.department_member_removed(department=department, user=user)
     rights_changed([user.pk])
 
 

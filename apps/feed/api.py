@@ -78,6 +78,10 @@ class PostWriteSerializer(serializers.Serializer):
     ack_due_at = serializers.DateTimeField(required=False, allow_null=True)
     images = serializers.ListField(child=serializers.FileField(), required=False, default=list)
     attachments = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    confirm = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Send anyway after a `policy_warning` (the text matched the policy's never-share rules).",
+    )  # fmt: skip
 
 
 class PostEditSerializer(serializers.Serializer):
@@ -100,6 +104,7 @@ class PostCommentSerializer(serializers.ModelSerializer):
 class PostCommentWriteSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=services.MAX_COMMENT_LENGTH)
     parent = IdField(required=False, allow_null=True)
+    confirm = serializers.BooleanField(required=False, default=False, help_text="Send anyway after a `policy_warning`.")
 
 
 class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
@@ -247,8 +252,9 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
             if parent is None:
                 raise ValidationError({"parent": "No such comment on this post."})
         comment = services.comment_create(
-            acting_user=request.user, post=post, body=data.validated_data["body"], parent=parent
-        )
+            acting_user=request.user, post=post, body=data.validated_data["body"], parent=parent,
+            confirm=data.validated_data["confirm"],
+        )  # fmt: skip
         return Response(PostCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[OpenApiParameter("department", str, required=True)], responses=PostSerializer(many=True))

@@ -21,10 +21,11 @@ from apps.accounts.models import User
 from apps.core.errors import Conflict, Invalid, NotFound, require
 from apps.core.images import ImageLimits, fitted_jpeg, open_validated_image
 from apps.core.markdown import plain_text
-from apps.departments.access import readers_of
+from apps.departments.access import can_read, readers_of, require_contribute
 from apps.departments.models import Department
 from apps.departments.services import company_wide_department
 from apps.notifications.services import notify
+from apps.policies.screening import screen as screen_never_share
 from apps.realtime.topics import publish
 
 from . import access
@@ -140,10 +141,14 @@ def post_create(
     pinned_until: datetime | None = None,
     requires_ack: bool = False,
     ack_due_at: datetime | None = None,
+    confirm: bool = False,
 ) -> Post:
-    """Create a post or announcement; published now, or scheduled when `publish_at` is in the future."""
-    if not access.can_post(acting_user, department):
-        raise NotFound("unknown_department", "There is no such department, or you do not have access to it.")
+    """Create a post or announcement; published now, or scheduled when `publish_at` is in the future.
+
+    A post that is not confidential is screened against the space's never-share rules
+    (`Conflict("policy_warning")`) unless `confirm` says to send it anyway.
+    """
+    require_contribute(acting_user, department)
     if kind not in Post.Kind.values:
         raise Invalid.field("kind", f"Unknown kind {str(kind)[:30]!r}.")
     is_announcement = kind == Post.Kind.ANNOUNCEMENT
@@ -169,6 +174,8 @@ def post_create(
         is_confidential = department.is_confidential_by_default
     if is_confidential and department.is_company_wide:
         raise Invalid.field("is_confidential", "Posts in the company-wide space cannot be confidential.")
+    if not is_confidential:
+        screen_never_share(body, department=department, confirm=confirm)
     scheduled = publish_at is not None and publish_at > now
     post = Post(
         department=department,
@@ -303,17 +310,22 @@ def post_share_to_company(*, acting_user: User, post: Post) -> Post:
 
 def require_open_post(user: User, post: Post, what: str) -> None:
     """Comments, reactions and acknowledgements go on published posts the user reads; others are not there."""
-    if not access.can_post(user, post.department) or post.published_at is None or post.deleted_at:
+    if not can_read(user, post.department) or post.published_at is None or post.deleted_at:
         raise NotFound("unknown_post", f"You cannot {what} this post: it is not there, or not yours to see.")
+    require_contribute(user, post.department)
 
 
 # ---------------------------------------------------------------- comments
 
 
 @transaction.atomic
-def comment_create(*, acting_user: User, post: Post, body: str, parent: Comment | None = None) -> Comment:
+def comment_create(
+    *, acting_user: User, post: Post, body: str, parent: Comment | None = None, confirm: bool = False
+) -> Comment:
     require_open_post(acting_user, post, "comment on")
     body = _clean_body(body, limit=MAX_COMMENT_LENGTH, what="comment")
+    if not post.is_confidential:
+        screen_never_share(body, department=post.department, confirm=confirm)
     if parent is not None:
         if parent.post_id != post.pk or parent.deleted_at is not None:
             raise Invalid.field("parent", "You can only reply to a comment on the same post.")

@@ -14,6 +14,7 @@ from apps.core.errors import FORM_ERRORS, Forbidden, require
 from apps.core.forms import add_service_errors
 from apps.departments.access import access_department_content
 from apps.departments.models import Department
+from apps.policies.forms import offer_to_send_anyway, wants_to_send_anyway
 
 from . import access, announcements, selectors, services
 from .forms import CommentForm, EditPostForm, PostForm
@@ -107,9 +108,11 @@ def post_create(request: HttpRequest) -> HttpResponse:
                 pinned_until=data.get("pinned_until"),
                 requires_ack=bool(data.get("requires_ack")),
                 ack_due_at=data.get("ack_due_at"),
+                confirm=wants_to_send_anyway(request.POST),
             )
         except (*FORM_ERRORS, Forbidden) as error:
-            add_service_errors(form, error)
+            if not offer_to_send_anyway(form, error):
+                add_service_errors(form, error)
         else:
             if post.is_scheduled:
                 messages.success(request, f"Scheduled for {timezone.localtime(post.publish_at):%d %b %Y %H:%M}.")
@@ -126,6 +129,12 @@ def post_create(request: HttpRequest) -> HttpResponse:
 @require_safe
 def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
     post = access.access_post(request.user, post_id, include_scheduled=True)
+    return _render_post_detail(request, post)
+
+
+def _render_post_detail(
+    request: HttpRequest, post: Post, comment_form: CommentForm | None = None, status: int = 200
+) -> HttpResponse:
     post = selectors.post_with_details(request.user, post)
     progress = None
     if post.requires_ack and access.can_moderate(request.user, post.department):
@@ -137,11 +146,12 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
         {
             "post": post,
             "comments": selectors.post_comments(post),
-            "comment_form": CommentForm(),
+            "comment_form": comment_form or CommentForm(),
             "progress": progress,
             "can_moderate": access.can_moderate(request.user, post.department),
             "reactions": REACTION_EMOJI,
         },
+        status=status,
     )
 
 
@@ -225,9 +235,12 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
         if not form.errors:
             try:
                 comment = services.comment_create(
-                    acting_user=request.user, post=post, body=form.cleaned_data["body"], parent=parent
-                )
+                    acting_user=request.user, post=post, body=form.cleaned_data["body"], parent=parent,
+                    confirm=wants_to_send_anyway(request.POST),
+                )  # fmt: skip
             except FORM_ERRORS as error:
+                if offer_to_send_anyway(form, error):
+                    return _render_post_detail(request, post, comment_form=form, status=409)
                 add_service_errors(form, error)
             else:
                 if _wants_json(request):  # written from a feed card: the card refreshes live

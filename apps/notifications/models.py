@@ -55,6 +55,8 @@ class NotificationSettings(models.Model):
         "reminder": "email_on_announcement",
         "chat_direct": "email_on_chat",
         "chat_mention": "email_on_chat",
+        "policy_reminder": "email_on_announcement",
+        "question_overdue": "email_on_announcement",
     }
 
     class Digest(models.TextChoices):

@@ -85,7 +85,7 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
             else:
                 await self.send_error("unknown_type", f"Unknown frame type {frame_type[:50]!r}.")
         except ServiceError as error:
-            await self.send_error(error.code, error.detail, retry_after=error.retry_after)
+            await self.send_error(error.code, error.detail, retry_after=error.retry_after, errors=error.errors)
 
     async def handle_watch(self, content: dict) -> None:
         """Start or stop receiving a live topic (a feed, an idea board...), after a permission check."""
@@ -114,10 +114,14 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
         if parsed is not None:
             await self.channel_layer.group_discard(topic_group(*parsed), self.channel_name)
 
-    async def send_error(self, code: str, detail: str, *, retry_after: float | None = None) -> None:
+    async def send_error(
+        self, code: str, detail: str, *, retry_after: float | None = None, errors: dict | None = None
+    ) -> None:
         frame: dict = {"type": "error", "code": code, "detail": detail}
         if retry_after is not None:
             frame["retry_after"] = retry_after
+        if errors:
+            frame["errors"] = errors
         await self.send_json(frame)
 
     # --- channel-layer events

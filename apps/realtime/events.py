@@ -45,6 +45,7 @@ class ErrorFrame(TypedDict):
     code: str
     detail: str
     retry_after: NotRequired[float]
+    errors: NotRequired[dict[str, list[str]]]  # e.g. `matches` of a `policy_warning`
 
 
 # Channel-layer events the consumer handles (never sent to a browser as they are).

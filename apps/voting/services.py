@@ -15,8 +15,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.core.errors import Conflict, Invalid, NotFound, require, validating
+from apps.core.errors import Conflict, Forbidden, Invalid, NotFound, require, validating
 from apps.core.markdown import render_markdown
+from apps.departments.access import can_read, write_refusal
 from apps.departments.models import Department
 from apps.notifications.services import notify
 from apps.realtime.topics import publish
@@ -328,8 +329,10 @@ def _require_accepts_votes(idea: Idea) -> None:
 
 
 def _require_board_user(user: User, department: Department) -> None:
-    if not can_use_board(user, department):
+    if not can_read(user, department):
         raise NotFound("unknown_department", "There is no such board, or you do not have access to it.")
+    if not can_use_board(user, department):
+        raise write_refusal(user, department) or Forbidden("forbidden", "You cannot write on this board.")
 
 
 def _publish_votes(idea: Idea) -> None:

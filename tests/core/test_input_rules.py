@@ -54,7 +54,11 @@ def test_anonymous_requests_get_the_same_answer(db):
 
 
 PAGES = [route for route, _ in every_route() if not route.startswith(("api/", "admin/"))]
-IDS = dict.fromkeys(("user_id", "post_id", "comment_id", "notification_id", "room_id", "idea_id", "poll_id"), 1)
+IDS = dict.fromkeys(
+    ("user_id", "post_id", "comment_id", "notification_id", "room_id", "idea_id", "poll_id", "question_id",
+     "answer_id", "policy_id"),
+    1,
+)  # fmt: skip
 
 
 def test_every_page_refuses_a_json_body_that_is_not_an_object_with_its_error_page(client_as, member):

@@ -14,9 +14,12 @@ from channels.layers import channel_layers
 
 from apps.chat import services as chat_services
 from apps.chat.models import Room
+from apps.policies import services as policy_services
+from apps.questions import services as question_services
 from apps.realtime.frames import RESERVED_FRAME_TYPES, frame_handlers
 from apps.realtime.topics import topic_kinds
 from tests.chat.sockets import BACKGROUND, open_socket
+from tests.factories import DepartmentFactory
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -54,6 +57,9 @@ FRAMES = {
 TOPICS = {
     "feed": lambda w: w["department"],
     "board": lambda w: w["department"],
+    "questions": lambda w: w["department"],
+    "question": lambda w: w["question"],
+    "policy": lambda w: w["policy"],
 }
 TOPIC_ANSWERS = answers(NO_TOPIC, OK, OK, NO_TOPIC)
 
@@ -70,10 +76,18 @@ def application():
 @pytest.fixture
 def world(settings, department, member, manager, outsider, admin_user):
     settings.CHAT_RATE_LIMIT_MESSAGES = 0
+    # Sales has a communication policy that its members accepted, and asked Product a confidential question.
+    policy = policy_services.policy_create(acting_user=manager, department=department, body="Sales rules")
+    for user in (member, manager):
+        policy_services.policy_accept(acting_user=user, policy=policy, version=1)
+    product = DepartmentFactory(name="Product")
+    question = question_services.question_ask(acting_user=member, asking_department=department, departments=[product],
+                                              title="Q", body="B", is_confidential=True)  # fmt: skip
     room = Room.objects.get(department=department)
     message, _ = chat_services.message_send(acting_user=member, room_id=room.pk, body="mine")
     cast = {"outsider": outsider, "member": member, "manager": manager, "admin_user": admin_user}
-    return {"room": room.pk, "message": message.pk, "department": department.pk, "cast": cast}
+    return {"room": room.pk, "message": message.pk, "department": department.pk, "cast": cast,
+            "policy": policy.pk, "question": question.pk}  # fmt: skip
 
 
 async def _answer(socket, ok_type: str | None) -> str:

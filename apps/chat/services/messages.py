@@ -20,9 +20,11 @@ from apps.accounts.models import User
 from apps.core.errors import Invalid, NotFound, RateLimited
 from apps.core.markdown import plain_text
 from apps.core.mentions import render_with_mentions
+from apps.departments.access import write_refusal
 from apps.notifications.emails import queue_unread_emails
 from apps.notifications.models import Notification
 from apps.notifications.services import notify
+from apps.policies.screening import screen as screen_never_share
 
 from .. import selectors
 from ..access import UNKNOWN_MESSAGE, access_message, access_room, room_readers
@@ -138,20 +140,31 @@ def _notify_direct(*, room: Room, message: Message, author: User, mentioned: Ite
 
 
 def message_send(
-    *, acting_user: User, room_id: object, body: object, client_id: object = None, check_rate_limit: bool = True
+    *,
+    acting_user: User,
+    room_id: object,
+    body: object,
+    client_id: object = None,
+    check_rate_limit: bool = True,
+    confirm: bool = False,
 ) -> tuple[Message, bool]:
     """Store and broadcast a message; returns `(message, created)`.
 
     A resend with a `client_id` the user already used returns the original message
     (`created` False) and writes and broadcasts nothing. `check_rate_limit=False` is for
-    imports and demo data, never for what a person sends.
+    imports and demo data, never for what a person sends. In a department room that is
+    not confidential, a text matching the policy's never-share rules is refused with
+    `policy_warning` unless `confirm` (send anyway).
     """
     user = acting_user
     room = access_room(user, room_id)
     client_uuid = parse_client_id(client_id)
     if client_uuid is not None and (original := _original(user, client_uuid, room)) is not None:
         return original, False
+    _require_writing(user, room)
     body = clean_body(body)
+    if room.kind == Room.Kind.DEPARTMENT and not room.department.is_confidential_by_default:
+        screen_never_share(body, department=room.department, confirm=confirm is True)
     if check_rate_limit:
         check_rate(user)
     html, mentioned = render_message(room, body)
@@ -192,6 +205,13 @@ def message_send(
     return message, True
 
 
+def _require_writing(user: User, room: Room) -> None:
+    """`access_room` checked reading; writing also needs what the space asks (e.g. its accepted policy)."""
+    refusal = write_refusal(user, room.department if room.kind == Room.Kind.DEPARTMENT else None)
+    if refusal is not None:
+        raise refusal
+
+
 def _original(user: User, client_uuid: uuid.UUID, room: Room) -> Message | None:
     # A cheap look first: on every send, and almost always finds nothing.
     found = Message.objects.filter(author=user, client_id=client_uuid).values_list("pk", "room_id").first()
@@ -204,6 +224,7 @@ def _original(user: User, client_uuid: uuid.UUID, room: Room) -> Message | None:
 
 def message_edit(*, acting_user: User, message_id: object, body: object) -> Message:
     message = access_message(acting_user, message_id, action="edit")
+    _require_writing(acting_user, message.room)
     body = clean_body(body)
     if body == message.body:
         return message

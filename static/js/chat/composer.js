@@ -3,6 +3,8 @@
 // Sends carry a client_id and stay "pending" until their message comes back; after a
 // reconnect, a rate limit or a silence of 10 s they are sent again, which the server answers
 // with the original message (never a copy). @mentions are completed by ../mentions.js.
+// A text the communication policy warns about (`policy_warning`) is held until the author
+// sends it anyway or takes it back; one refused for an unaccepted policy goes back to the box.
 import { send } from "../socket.js";
 
 const RETRY_AFTER_MS = 10000;
@@ -27,17 +29,57 @@ export function createComposer(root, { roomId, maxLength, messages }) {
   let lastTypingSent = 0;
 
   function showError(text) {
-    composerError.textContent = text;
+    composerError.replaceChildren(text);
     composerError.hidden = !text;
   }
 
   function sendPending(clientId, item) {
-    send({ type: "chat.send", room: roomId, body: item.body, client_id: clientId });
+    if (item.held) return;
+    const frame = { type: "chat.send", room: roomId, body: item.body, client_id: clientId };
+    if (item.confirm) frame.confirm = true;
+    send(frame);
   }
 
   // Messages left unconfirmed by a dropped connection: resending is safe (client_id).
   function resendAll() {
     for (const [clientId, item] of pending) sendPending(clientId, item);
+  }
+
+  // Take every message on its way back into the text box (nothing was stored).
+  function takeBack() {
+    const bodies = [];
+    for (const item of pending.values()) {
+      item.element.remove();
+      bodies.push(item.body);
+    }
+    pending.clear();
+    if (bodies.length) textarea.value = [...bodies, textarea.value].filter(Boolean).join("\n");
+  }
+
+  function holdForPolicy(detail) {
+    for (const item of pending.values()) item.held = true;
+    const anyway = document.createElement("button");
+    anyway.type = "button";
+    anyway.textContent = "Send anyway";
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "button-secondary";
+    cancel.textContent = "Cancel";
+    anyway.addEventListener("click", () => {
+      showError("");
+      for (const [clientId, item] of pending) {
+        Object.assign(item, { held: false, confirm: true, sentAt: Date.now() });
+        sendPending(clientId, item);
+      }
+    });
+    cancel.addEventListener("click", () => {
+      showError("");
+      takeBack();
+      textarea.focus();
+    });
+    composerError.replaceChildren(detail, " ", anyway, " ", cancel);
+    composerError.hidden = false;
+    anyway.focus();
   }
 
   function submit() {
@@ -78,7 +120,7 @@ export function createComposer(root, { roomId, maxLength, messages }) {
   // Unconfirmed after a while although the socket is up: say so, and try again (idempotent).
   setInterval(() => {
     for (const [clientId, item] of pending) {
-      if (Date.now() - item.sentAt > RETRY_AFTER_MS) {
+      if (!item.held && Date.now() - item.sentAt > RETRY_AFTER_MS) {
         item.element.querySelector("[data-slot=state]").textContent = "Not delivered yet: retrying…";
         item.sentAt = Date.now();
         sendPending(clientId, item);
@@ -98,6 +140,15 @@ export function createComposer(root, { roomId, maxLength, messages }) {
     resendAll,
 
     onError(frame) {
+      if (frame.code === "policy_warning") {
+        holdForPolicy(frame.detail);
+        return;
+      }
+      if (frame.code === "policy_not_accepted") {
+        takeBack();
+        showError(frame.detail);
+        return;
+      }
       if (frame.code === "rate_limited") {
         // Pending messages are kept and sent again: the server returns each one once.
         showError(`${frame.detail} Your messages will be sent automatically.`);

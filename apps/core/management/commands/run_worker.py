@@ -1,8 +1,9 @@
 """The background worker: runs queued tasks (scheduled posts, reminders, e-mail).
 
 A thin wrapper over django-tasks-db's `db_worker`, so `make run` and production start
-the same thing. At start it also queues a sweep for scheduled posts whose task was
-lost (e.g. the database was restored from a backup), and the tick of periodic jobs.
+the same thing. At start it also queues a sweep for scheduled posts whose task was lost (e.g.
+the database was restored from a backup), and the tick of periodic jobs (apps/core/periodic.py),
+which apps use for their own sweeps, reminders and digests.
 """
 
 from django.core.management import call_command
