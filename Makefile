@@ -122,4 +122,4 @@ clean: ## Remove .venv and caches (keeps the database and media; see clean-db)
 
 clean-db: ## Delete the local SQLite databases (db.sqlite3, and test databases left by interrupted runs)
 	rm -f db.sqlite3 db.sqlite3-journal db.sqlite3-wal db.sqlite3-shm
-	rm -f .test-db*.sqlite3 .test-db*.sqlite3-journal .test-db*.sqlite3-wal .test-db*.sqlite3-shm
+	rm -f .test-db*.sqlite3*  # .test-db-<pid>.sqlite3, with _gw0... per xdist worker, and -wal/-shm/-journal

@@ -5,6 +5,8 @@
 #
 # Environment:
 #   PYTEST_ARGS   extra pytest arguments, shell-quoted (e.g. PYTEST_ARGS="-x -k 'chat and not slow'")
+#   PYTEST_WORKERS  parallel pytest-xdist workers (default auto: one per CPU; 0: one process, no xdist).
+#                 Each worker has its own test database and Redis names (tests/isolation.py).
 #   REDIS_URL     when unset and redis-server exists, a throwaway Redis is started on a
 #                 free port for this run only and REDIS_URL points to it
 #   DATABASE_URL  passed through untouched (unset: SQLite)
@@ -108,12 +110,11 @@ if [ -z "${REDIS_URL:-}" ]; then
     fi
 fi
 
-# --- pytest
-shown=""
-[ $(("${#pytest_args[@]}" + $#)) -gt 0 ] && shown="$(printf ' %q' "${pytest_args[@]}" "$@")"
-echo "== pytest$shown"
+# --- pytest, in parallel: -n first, so that a -n in PYTEST_ARGS or the arguments wins.
+pytest_args=(-n "${PYTEST_WORKERS:-auto}" "${pytest_args[@]}" "$@")
+echo "== pytest$(printf ' %q' "${pytest_args[@]}")"
 status=0
-"$PY" -m pytest "${pytest_args[@]}" "$@" || status=$?
+"$PY" -m pytest "${pytest_args[@]}" || status=$?
 if [ "$status" -eq 5 ]; then
     echo "error: pytest collected no tests (exit status 5)." >&2
 fi

@@ -145,6 +145,17 @@ def page(new_page) -> Page:
     return new_page()
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under xdist (`--dist loadgroup`), keep each module that shares one daphne and one Chromium on one worker.
+
+    Otherwise a module's tests are spread over the workers and each starts its own pair.
+    """
+    for item in items:
+        if "daphne_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     """On failure, show what daphne logged during the test (errors there never reach the browser)."""

@@ -9,6 +9,7 @@ import os
 import uuid
 
 import pytest
+from channels.layers import channel_layers
 from django.test import Client
 
 from tests.factories import DepartmentFactory, UserFactory, add_member
@@ -52,6 +53,16 @@ def _fast_and_isolated(settings, tmp_path):
     settings.CACHES = caches
 
 
+@pytest.fixture(autouse=True)
+def _fresh_channel_layers():
+    """New channel-layer instances for each test: each async test has an event loop of its own,
+    and a layer keeps loop-bound locks and connections (a Redis layer reused from an earlier
+    loop fails with "bound to a different event loop")."""
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
 @pytest.fixture
 def department(db):
     return DepartmentFactory(name="Sales", description="We sell.", mission="Win **fairly**.")
@@ -65,6 +76,14 @@ def other_department(db):
 @pytest.fixture
 def member(department):
     user = UserFactory(email="member@example.com", display_name="Mia Member", bio="I like **pricing**.")
+    add_member(department, user)
+    return user
+
+
+@pytest.fixture
+def colleague(department):
+    """A second plain member of Sales: for checks of one member against another member's content."""
+    user = UserFactory(email="colleague@example.com", display_name="Carl Colleague")
     add_member(department, user)
     return user
 

@@ -1,7 +1,6 @@
 """Chat test fixtures: rooms for the shared cast, and real sockets on the project's ASGI app."""
 
 import pytest
-from channels.layers import channel_layers
 
 from apps.chat import services
 from apps.chat.models import Room
@@ -9,15 +8,12 @@ from apps.departments.services import company_wide_department
 
 
 @pytest.fixture(autouse=True)
-def _fresh_channel_layers(settings):
-    """Each test gets new channel-layer instances (and, with its own event loop, a new chat hub).
+def _no_rate_limit(settings):
+    """Tests send many messages quickly; the rate limit has its own test.
 
-    Tests send many messages quickly; the rate limit has its own test.
+    (Each test also gets new channel layers, and so a new chat hub: tests/conftest.py.)
     """
     settings.CHAT_RATE_LIMIT_MESSAGES = 0
-    channel_layers.backends.clear()
-    yield
-    channel_layers.backends.clear()
 
 
 @pytest.hookimpl(wrapper=True)

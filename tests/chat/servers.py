@@ -6,6 +6,7 @@ creates is committed and visible to them) with the test process's SECRET_KEY, so
 sessions the test creates are valid there.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -16,6 +17,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -75,25 +77,33 @@ class Daphne:
         return self
 
     def health(self) -> dict | None:
+        """What /healthz reports (with 200 or 503), or None while the server does not answer."""
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
             with opener.open(f"{self.url}/healthz", timeout=3) as response:
-                import json
-
                 return json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            try:
+                return json.loads(error.read())
+            except ValueError:
+                return None
         except (urllib.error.URLError, OSError, ValueError):
             return None
 
-    def wait_healthy(self, timeout: float = START_TIMEOUT_S) -> None:
+    def wait_health(self, condition: Callable[[dict], bool], timeout: float = START_TIMEOUT_S) -> None:
+        """Poll /healthz until its report meets `condition`; fail with the server's log if it exits or times out."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(f"{self.name} exited with {self.process.returncode}:\n{self.log()}")
             health = self.health()
-            if health and health.get("status") == "ok":
+            if health and condition(health):
                 return
             time.sleep(0.1)
-        raise AssertionError(f"{self.name} did not become healthy within {timeout} s:\n{self.log()}")
+        raise AssertionError(f"{self.name}'s /healthz did not change as expected within {timeout} s:\n{self.log()}")
+
+    def wait_healthy(self, timeout: float = START_TIMEOUT_S) -> None:
+        self.wait_health(lambda health: health.get("status") == "ok", timeout)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-6000:] if self.log_path.exists() else ""

@@ -9,7 +9,6 @@ import uuid
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from apps.accounts.services import user_deactivate
@@ -17,8 +16,8 @@ from apps.chat import selectors, services
 from apps.chat.models import Message, Room
 from apps.departments.services import membership_remove
 from apps.notifications.models import Notification
-from tests.chat.sockets import ORIGIN, open_socket, session_cookie
 from tests.factories import UserFactory, add_member
+from tests.sockets import cookie_for, open_socket, refusal
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -50,16 +49,11 @@ async def count_messages() -> int:
 
 
 async def test_a_socket_without_a_session_is_refused(application, transactional_db):
-    communicator = WebsocketCommunicator(application, "/ws/", headers=[ORIGIN])
-    connected, code = await communicator.connect()
-    assert not connected and code == 4401
+    assert await refusal(application) == 4401
 
 
 async def test_a_socket_with_a_foreign_origin_is_refused_even_with_a_session(application, member):
-    cookie = await database_sync_to_async(session_cookie)(member)
-    headers = [(b"origin", b"https://evil.example.net"), (b"cookie", f"sessionid={cookie}".encode())]
-    connected, _ = await WebsocketCommunicator(application, "/ws/", headers=headers).connect()
-    assert not connected
+    await refusal(application, cookie=await cookie_for(member), origin=(b"origin", b"https://evil.example.net"))
 
 
 # --- the permission matrix, frame by frame
@@ -220,11 +214,17 @@ async def test_messages_sent_during_the_replay_arrive_once_and_in_order(applicat
         await say(manager, sales_room, f"old {i}")
     socket = await open_socket(application, member)
 
+    first_sent = asyncio.Event()
+
     async def keep_sending():
-        return [(await say(manager, sales_room, f"concurrent {i}")).pk for i in range(40)]
+        sent = []
+        for i in range(40):
+            sent.append((await say(manager, sales_room, f"concurrent {i}")).pk)
+            first_sent.set()
+        return sent
 
     sender = asyncio.create_task(keep_sending())
-    await asyncio.sleep(0.02)
+    await first_sent.wait()  # subscribe while the messages keep coming
     frames = await socket.subscribe(sales_room.pk, after=0)
     concurrent = await sender
     ids = [f["message"]["id"] for f in frames if f["type"] == "chat.message"]
@@ -406,7 +406,7 @@ async def test_typing_reaches_the_other_readers_only(application, member, manage
     await reader.close()
 
 
-async def test_presence_follows_sockets_across_tabs(application, member, manager, sales_room):
+async def test_presence_follows_sockets_across_tabs(application, member, manager, colleague, sales_room):
     watcher = await open_socket(application, manager)
     await watcher.subscribe(sales_room.pk, after=0)
     first = await watcher.next("chat.presence", skip=())
@@ -425,10 +425,14 @@ async def test_presence_follows_sockets_across_tabs(application, member, manager
     assert came["online"] == [{"id": member.pk, "name": "Mia Member"}] and came["full"] is False and came["count"] == 2
     tab2 = await open_socket(application, member, cookie=tab1.cookie)
     await tab1.close()
-    assert await watcher.nothing(timeout=1.5, ignore=()), "still online in the other tab"
+    other = await open_socket(application, colleague)  # the next change: it comes with the member's, if any
+    change = await watcher.next("chat.presence", skip=(), timeout=5)
+    assert change["online"] == [{"id": colleague.pk, "name": "Carl Colleague"}], change
+    assert change["offline"] == [], "still online in the other tab"
     await tab2.close()
     gone = await watcher.next("chat.presence", skip=(), timeout=5)
-    assert gone["offline"] == [member.pk] and gone["online"] == [] and gone["count"] == 1
+    assert gone["offline"] == [member.pk] and gone["online"] == [] and gone["count"] == 2  # manager, colleague
+    await other.close()
     await watcher.close()
 
 
@@ -515,21 +519,11 @@ async def test_leaving_a_group_room_stops_delivery_to_every_tab(application, mem
         await socket.close()
 
 
-async def _closed_within(socket, seconds: float, code: int = 4403) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while True:
-        output = await socket.communicator.receive_output(timeout=max(0.01, deadline - loop.time()))
-        if output["type"] == "websocket.close":
-            assert output["code"] == code
-            return
-
-
 async def test_deactivation_closes_chat_sockets_within_five_seconds(application, member, manager, sales_room):
     socket = await open_socket(application, member)
     await socket.subscribe(sales_room.pk, after=0)
     await database_sync_to_async(user_deactivate)(acting_user=None, user=member)
-    await _closed_within(socket, 5)
+    assert await socket.closed(timeout=5) == 4403
 
 
 async def test_logout_closes_that_browsers_chat_sockets_within_five_seconds(application, member, sales_room):
@@ -538,7 +532,7 @@ async def test_logout_closes_that_browsers_chat_sockets_within_five_seconds(appl
     socket = await open_socket(application, member, cookie=browser.cookies["sessionid"].value)
     await socket.subscribe(sales_room.pk, after=0)
     await database_sync_to_async(browser.post)("/accounts/logout/")
-    await _closed_within(socket, 5)
+    assert await socket.closed(timeout=5) == 4403
 
 
 # --- a process that falls behind its channel

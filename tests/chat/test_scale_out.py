@@ -22,9 +22,8 @@ from apps.chat.models import Message, Room
 from apps.chat.services import streams
 from apps.departments.models import Membership
 from tests.chat.servers import Daphne, RedisServer, daphne_env, start_all, stop_all
-from tests.chat.sockets import session_cookie
-from tests.chat.wsclients import ChatClient
 from tests.conftest import STRICT
+from tests.sockets import NetSocket, cookie_for
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True), pytest.mark.needs_redis]
 
@@ -51,10 +50,6 @@ def own_redis(tmp_path):
     redis = RedisServer(workdir=tmp_path).start()
     yield redis
     redis.stop()
-
-
-async def cookie_for(user) -> str:
-    return await database_sync_to_async(session_cookie)(user)
 
 
 async def api_token(user) -> str:
@@ -95,10 +90,10 @@ async def test_a_message_sent_through_one_process_reaches_clients_of_the_other(
     two_servers, member, manager, sales_room
 ):
     a, b = two_servers
-    sender = await ChatClient(a, await cookie_for(manager)).connect()
-    reader = await ChatClient(b, await cookie_for(member)).connect()
-    await reader.subscribe(sales_room.pk)
-    await sender.subscribe(sales_room.pk)
+    sender = await NetSocket(a, await cookie_for(manager)).connect()
+    reader = await NetSocket(b, await cookie_for(member)).connect()
+    await reader.subscribe(sales_room.pk, after=0)
+    await sender.subscribe(sales_room.pk, after=0)
 
     presence = await reader.next("chat.presence", skip=frozenset({"chat.typing"}))
     online = {user["id"] for user in presence["online"]}
@@ -148,8 +143,8 @@ async def test_after_a_redis_restart_the_servers_recover_and_reconnecting_client
     a, b = _servers(tmp_path, own_redis.url)
     try:
         token = await api_token(manager)
-        reader = await ChatClient(b, await cookie_for(member)).connect()
-        await reader.subscribe(sales_room.pk)
+        reader = await NetSocket(b, await cookie_for(member)).connect()
+        await reader.subscribe(sales_room.pk, after=0)
         before = []
         for i in range(3):
             status, body = await api(
@@ -168,20 +163,19 @@ async def test_after_a_redis_restart_the_servers_recover_and_reconnecting_client
             )
             assert status == 201, body
             during.append(body["id"])
-        await asyncio.sleep(1)
+        for server in (a, b):  # both have seen Redis go (not a blink they might have missed)
+            await asyncio.to_thread(server.wait_health, lambda health: health["channel_layer"] != "ok", 10)
         own_redis.start()  # same port, empty
 
         for server in (a, b):  # recovered by themselves: the health check sees the channel layer again
             await asyncio.to_thread(server.wait_healthy, 20)
 
-        # The reader's socket may have been closed by its server when the layer failed; like
-        # socket.js it reconnects with backoff and resubscribes with the last id it saw.
-        if reader.connection.close_code is not None or await reader.wait_closed(timeout=0.5) is not None:
-            await reader.reconnect([sales_room.pk])
-        assert await reader.messages_until(sales_room.pk, during[-1], timeout=20) == before + during
+        # The reader's socket may be closed by its server because the layer failed (already, or
+        # while it reads); like socket.js it then reconnects and resubscribes with the last id it saw.
+        assert await reader.messages_until(sales_room.pk, during[-1], timeout=20, rejoin=True) == before + during
 
         # Live again across processes, through the restarted Redis.
-        sender = await ChatClient(a, await cookie_for(manager)).connect()
+        sender = await NetSocket(a, await cookie_for(manager)).connect()
         await sender.send({"type": "chat.send", "room": sales_room.pk, "body": "after", "client_id": str(uuid.uuid4())})
         after = (await sender.next("chat.message"))["message"]["id"]
         received = await reader.messages_until(sales_room.pk, after, timeout=10)
@@ -201,11 +195,11 @@ async def test_a_process_that_stops_reading_catches_up_instead_of_missing_messag
         tmp_path, os.environ["REDIS_URL"], CHAT_CHANNEL_LAYER=layer, CHAT_CHANNEL_CAPACITY="5", LOG_LEVEL="INFO"
     )
     try:
-        sender = await ChatClient(a, await cookie_for(manager)).connect()
+        sender = await NetSocket(a, await cookie_for(manager)).connect()
         # A slow client too: it reads nothing while the burst is sent, with a small receive queue.
-        reader = await ChatClient(b, await cookie_for(member), max_queue=4).connect()
-        await reader.subscribe(sales_room.pk)
-        await sender.subscribe(sales_room.pk)
+        reader = await NetSocket(b, await cookie_for(member), max_queue=4).connect()
+        await reader.subscribe(sales_room.pk, after=0)
+        await sender.subscribe(sales_room.pk, after=0)
 
         b.pause()  # the process serving the reader stops reading its channel (SIGSTOP)
         sent = []
@@ -214,7 +208,8 @@ async def test_a_process_that_stops_reading_catches_up_instead_of_missing_messag
                 {"type": "chat.send", "room": sales_room.pk, "body": f"burst {i}", "client_id": str(uuid.uuid4())}
             )
             sent.append((await sender.next("chat.message"))["message"]["id"])
-        await asyncio.sleep(0.5)
+        # Nothing to wait for: each echo comes back only after the layer has handed that message
+        # to B's side too (group_send, or Redis PUBLISH), so the whole burst is waiting for B now.
         b.resume()
 
         received = await reader.messages_until(sales_room.pk, sent[-1], timeout=20)
@@ -233,8 +228,8 @@ async def test_a_message_stored_while_its_broadcast_is_lost_still_arrives(two_se
     """The periodic check: a message committed without any broadcast (written by another
     program, or its broadcast lost with nothing after it) reaches live clients within seconds."""
     _, b = two_servers
-    reader = await ChatClient(b, await cookie_for(member)).connect()
-    await reader.subscribe(sales_room.pk)
+    reader = await NetSocket(b, await cookie_for(member)).connect()
+    await reader.subscribe(sales_room.pk, after=0)
 
     def write_without_broadcast():
         from django.db import transaction

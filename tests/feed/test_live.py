@@ -4,28 +4,19 @@ from types import SimpleNamespace
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.db import transaction
-from django.test import Client
 
 from apps.feed import services
-from tests.factories import PASSWORD, DepartmentFactory, UserFactory, add_member
+from tests.factories import DepartmentFactory, UserFactory, add_member
+from tests.sockets import AppSocket, open_socket
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
-async def _socket(email: str) -> WebsocketCommunicator:
+async def _socket(user) -> AppSocket:
     from intranet.asgi import application
 
-    client = Client()
-    await sync_to_async(client.post)("/accounts/login/", {"username": email, "password": PASSWORD})
-    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
-    communicator = WebsocketCommunicator(
-        application, "/ws/", headers=[(b"origin", b"http://127.0.0.1"), (b"cookie", cookie)]
-    )
-    assert (await communicator.connect())[0]
-    assert (await communicator.receive_json_from())["type"] == "hello"
-    return communicator
+    return await open_socket(application, user)
 
 
 @sync_to_async
@@ -49,15 +40,15 @@ def _in_transaction(func, **kwargs):
 async def test_posts_comments_and_reactions_reach_watchers_of_the_feed_only():
     cast = await _setup()
     sales, max_ = cast.sales, cast.max
-    watcher = await _socket("mia@example.com")
-    outsider = await _socket("olga@example.com")
-    await watcher.send_json_to({"type": "watch", "topic": f"feed:{sales.pk}"})
-    assert (await watcher.receive_json_from())["type"] == "watching"
-    await outsider.send_json_to({"type": "watch", "topic": f"feed:{sales.pk}"})
-    assert (await outsider.receive_json_from())["code"] == "unknown_topic"
+    watcher = await _socket(cast.mia)
+    outsider = await _socket(cast.olga)
+    await watcher.send({"type": "watch", "topic": f"feed:{sales.pk}"})
+    assert (await watcher.receive())["type"] == "watching"
+    await outsider.send({"type": "watch", "topic": f"feed:{sales.pk}"})
+    assert (await outsider.receive())["code"] == "unknown_topic"
 
     post = await sync_to_async(_in_transaction)(services.post_create, acting_user=max_, department=sales, body="Live!")
-    assert await watcher.receive_json_from() == {
+    assert await watcher.receive() == {
         "type": "feed.post",
         "department": sales.pk,
         "post": post.pk,
@@ -65,41 +56,41 @@ async def test_posts_comments_and_reactions_reach_watchers_of_the_feed_only():
     }
 
     await sync_to_async(_in_transaction)(services.comment_create, post=post, acting_user=max_, body="First")
-    frame = await watcher.receive_json_from()
+    frame = await watcher.receive()
     assert frame["type"] == "feed.comment" and frame["comment_count"] == 1 and frame["action"] == "created"
 
     await sync_to_async(_in_transaction)(services.reaction_toggle, post=post, acting_user=max_, emoji="party")
-    assert await watcher.receive_json_from() == {
+    assert await watcher.receive() == {
         "type": "feed.reactions",
         "department": sales.pk,
         "post": post.pk,
         "counts": {"party": 1},
     }
 
-    assert await outsider.receive_nothing(timeout=0.3)
-    await watcher.disconnect()
-    await outsider.disconnect()
+    assert await outsider.nothing(timeout=0.3, ignore=())
+    await watcher.close()
+    await outsider.close()
 
 
 async def test_a_mention_updates_the_notification_badge_live():
     cast = await _setup()
     sales, max_ = cast.sales, cast.max
-    socket = await _socket("mia@example.com")
+    socket = await _socket(cast.mia)
     await sync_to_async(_in_transaction)(
         services.post_create, acting_user=max_, department=sales, body="Thanks @**Mia**"
     )
-    frame = await socket.receive_json_from()
+    frame = await socket.receive()
     assert frame["type"] == "notification" and frame["unread_count"] == 1
     assert frame["notification"]["kind"] == "mention"
-    await socket.disconnect()
+    await socket.close()
 
 
 async def test_nothing_is_sent_when_the_transaction_rolls_back():
     cast = await _setup()
     sales, max_ = cast.sales, cast.max
-    socket = await _socket("mia@example.com")
-    await socket.send_json_to({"type": "watch", "topic": f"feed:{sales.pk}"})
-    await socket.receive_json_from()
+    socket = await _socket(cast.mia)
+    await socket.send({"type": "watch", "topic": f"feed:{sales.pk}"})
+    await socket.receive()
 
     def create_then_fail():
         with transaction.atomic():
@@ -108,5 +99,5 @@ async def test_nothing_is_sent_when_the_transaction_rolls_back():
 
     with pytest.raises(RuntimeError):
         await sync_to_async(create_then_fail)()
-    assert await socket.receive_nothing(timeout=0.3)
-    await socket.disconnect()
+    assert await socket.nothing(timeout=0.3, ignore=())
+    await socket.close()

@@ -1,12 +1,11 @@
 import pytest
 from asgiref.sync import sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.db import transaction
-from django.test import Client
 
 from apps.notifications.models import Notification
 from apps.notifications.services import notify
-from tests.factories import PASSWORD, DepartmentFactory, UserFactory, add_member
+from tests.factories import DepartmentFactory, UserFactory, add_member
+from tests.sockets import open_socket
 
 pytestmark = pytest.mark.django_db
 
@@ -100,25 +99,14 @@ async def test_a_notification_arrives_live_with_the_new_unread_count():
     user = await sync_to_async(UserFactory)(email="live@example.com")
     department = await sync_to_async(DepartmentFactory)()
     await sync_to_async(add_member)(department, user)
-    client = Client()
-    await sync_to_async(client.post)("/accounts/login/", {"username": "live@example.com", "password": PASSWORD})
-    communicator = WebsocketCommunicator(
-        application,
-        "/ws/",
-        headers=[
-            (b"origin", b"http://127.0.0.1"),
-            (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()),
-        ],
-    )
-    assert (await communicator.connect())[0]
-    await communicator.receive_json_from()  # hello
+    socket = await open_socket(application, user)
 
     def notify_in_a_transaction():
         with transaction.atomic():
             notify(recipients=[user], kind="mention", title="Ping", url="/", department=department)
 
     await sync_to_async(notify_in_a_transaction)()
-    frame = await communicator.receive_json_from(timeout=3)
+    frame = await socket.receive()
     assert frame["type"] == "notification"
     assert frame["notification"]["title"] == "Ping" and frame["unread_count"] == 1
-    await communicator.disconnect()
+    await socket.close()

@@ -9,7 +9,7 @@ from apps.chat.models import Room
 from apps.departments.services import company_wide_department
 from apps.policies import services as policy_services
 from apps.questions import services
-from tests.chat.sockets import open_socket
+from tests.sockets import open_socket
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 

@@ -18,8 +18,8 @@ from apps.policies import services as policy_services
 from apps.questions import services as question_services
 from apps.realtime.frames import RESERVED_FRAME_TYPES, frame_handlers
 from apps.realtime.topics import topic_kinds
-from tests.chat.sockets import BACKGROUND, open_socket
 from tests.factories import DepartmentFactory
+from tests.sockets import BACKGROUND, open_socket
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 

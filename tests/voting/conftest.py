@@ -4,19 +4,11 @@ import pytest
 
 from apps.voting import services
 from apps.voting.models import Idea, Poll
-from tests.factories import UserFactory, add_member
-
-
-@pytest.fixture
-def colleague(department):
-    """Another member of Sales: the author of `idea`, so `member` is neither author nor manager."""
-    user = UserFactory(email="colleague@example.com", display_name="Carl Colleague")
-    add_member(department, user)
-    return user
 
 
 @pytest.fixture
 def idea(department, colleague) -> Idea:
+    """By `colleague` (tests/conftest.py), so `member` is neither its author nor a manager."""
     return services.idea_create(
         acting_user=colleague, department=department, title="Dark mode for the CRM", description="Our eyes **hurt**."
     )

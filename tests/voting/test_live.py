@@ -4,12 +4,11 @@ from typing import get_type_hints, is_typeddict
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.db import transaction
-from django.test import Client
 
 from apps.voting import events, services
-from tests.factories import PASSWORD, DepartmentFactory, UserFactory, add_member
+from tests.factories import DepartmentFactory, UserFactory, add_member
+from tests.sockets import open_socket
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -43,25 +42,9 @@ def sales(transactional_db):
     return department, people
 
 
-async def open_socket(application, user) -> WebsocketCommunicator:
-    client = Client()
-    await sync_to_async(client.post)("/accounts/login/", {"username": user.email, "password": PASSWORD})
-    communicator = WebsocketCommunicator(
-        application,
-        "/ws/",
-        headers=[
-            (b"origin", b"http://127.0.0.1"),
-            (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()),
-        ],
-    )
-    assert (await communicator.connect())[0]
-    assert (await communicator.receive_json_from())["type"] == "hello"
-    return communicator
-
-
-async def watch_board(communicator, department) -> None:
-    await communicator.send_json_to({"type": "watch", "topic": f"board:{department.pk}"})
-    assert await communicator.receive_json_from() == {"type": "watching", "topic": f"board:{department.pk}"}
+async def watch_board(socket, department) -> None:
+    await socket.send({"type": "watch", "topic": f"board:{department.pk}"})
+    assert await socket.receive() == {"type": "watching", "topic": f"board:{department.pk}"}
 
 
 def in_transaction(function, **kwargs):
@@ -75,8 +58,8 @@ def in_transaction(function, **kwargs):
 async def test_only_people_who_can_read_the_board_may_watch_it(application, sales):
     department, people = sales
     olga = await open_socket(application, people["olga"])
-    await olga.send_json_to({"type": "watch", "topic": f"board:{department.pk}"})
-    assert await olga.receive_json_from() == {
+    await olga.send({"type": "watch", "topic": f"board:{department.pk}"})
+    assert await olga.receive() == {
         "type": "error", "code": "unknown_topic", "detail": "There is no such topic, or you may not see it."
     }  # fmt: skip
     mia = await open_socket(application, people["mia"])
@@ -84,13 +67,13 @@ async def test_only_people_who_can_read_the_board_may_watch_it(application, sale
     idea = await in_transaction(
         services.idea_create, acting_user=people["carl"], department=department, title="Dark mode"
     )
-    assert (await mia.receive_json_from(timeout=3))["type"] == "idea.created"
-    assert await olga.receive_nothing(timeout=0.2)
+    assert (await mia.receive())["type"] == "idea.created"
+    assert await olga.nothing(timeout=0.2, ignore=())
     await in_transaction(services.idea_vote, idea=idea, acting_user=people["max"])
-    assert (await mia.receive_json_from(timeout=3))["vote_count"] == 2
-    assert await olga.receive_nothing(timeout=0.2)
+    assert (await mia.receive())["vote_count"] == 2
+    assert await olga.nothing(timeout=0.2, ignore=())
     for socket in (mia, olga):
-        await socket.disconnect()
+        await socket.close()
 
 
 async def test_vote_counts_status_merges_and_comments_arrive_live_in_their_declared_shapes(application, sales):
@@ -101,7 +84,7 @@ async def test_vote_counts_status_merges_and_comments_arrive_live_in_their_decla
     idea = await in_transaction(
         services.idea_create, acting_user=people["carl"], department=department, title="Dark mode"
     )
-    created = await watcher.receive_json_from(timeout=3)
+    created = await watcher.receive()
     assert_shape(created, events.IdeaCreatedEvent)
     assert_shape(created["idea"], events.IdeaSummary)
     assert created["idea"] == {
@@ -110,21 +93,21 @@ async def test_vote_counts_status_merges_and_comments_arrive_live_in_their_decla
     }  # fmt: skip
 
     await in_transaction(services.idea_vote, idea=idea, acting_user=people["max"])
-    votes = await watcher.receive_json_from(timeout=3)
+    votes = await watcher.receive()
     assert_shape(votes, events.IdeaVotesEvent)
     assert votes == {"type": "idea.votes", "board": department.pk, "idea": idea.pk, "vote_count": 2}
     await in_transaction(services.idea_unvote, idea=idea, acting_user=people["max"])
-    assert (await watcher.receive_json_from(timeout=3))["vote_count"] == 1
+    assert (await watcher.receive())["vote_count"] == 1
 
     await in_transaction(services.comment_create, idea=idea, acting_user=people["max"], body="Yes")
-    comments = await watcher.receive_json_from(timeout=3)
+    comments = await watcher.receive()
     assert_shape(comments, events.IdeaCommentsEvent)
     assert comments["comment_count"] == 1
 
     await in_transaction(
         services.idea_set_status, idea=idea, status="planned", acting_user=people["max"], note="**Q3**"
     )
-    status = await watcher.receive_json_from(timeout=3)
+    status = await watcher.receive()
     assert_shape(status, events.IdeaStatusEvent)
     assert status == {
         "type": "idea.status", "board": department.pk, "idea": idea.pk, "status": "planned",
@@ -134,20 +117,20 @@ async def test_vote_counts_status_merges_and_comments_arrive_live_in_their_decla
     duplicate = await in_transaction(
         services.idea_create, acting_user=people["carl"], department=department, title="Dim"
     )
-    await watcher.receive_json_from(timeout=3)  # its idea.created
+    await watcher.receive()  # its idea.created
     await in_transaction(services.idea_merge, duplicate=duplicate, target=idea, acting_user=people["max"])
-    merged = await watcher.receive_json_from(timeout=3)
+    merged = await watcher.receive()
     assert_shape(merged, events.IdeaMergedEvent)
     assert (
         merged["idea"] == duplicate.pk and merged["into"] == idea.pk and merged["into_url"] == idea.get_absolute_url()
     )
-    after = await watcher.receive_json_from(timeout=3)
+    after = await watcher.receive()
     assert after == {"type": "idea.votes", "board": department.pk, "idea": idea.pk, "vote_count": 1}  # Carl, once
 
     await in_transaction(services.idea_delete, acting_user=people["max"], idea=idea)
-    deleted = await watcher.receive_json_from(timeout=3)
+    deleted = await watcher.receive()
     assert_shape(deleted, events.IdeaDeletedEvent)
-    await watcher.disconnect()
+    await watcher.close()
 
 
 async def test_a_status_change_notifies_each_voter_live(application, sales):
@@ -158,11 +141,11 @@ async def test_a_status_change_notifies_each_voter_live(application, sales):
     await sync_to_async(services.idea_vote)(idea=idea, acting_user=people["mia"])
     voter = await open_socket(application, people["mia"])  # not watching the board: the bell is account-wide
     await in_transaction(services.idea_set_status, idea=idea, status="planned", acting_user=people["max"])
-    frame = await voter.receive_json_from(timeout=3)
+    frame = await voter.receive()
     assert frame["type"] == "notification" and frame["unread_count"] == 1
     assert frame["notification"]["title"] == "“Dark mode” is now Planned"
     assert frame["notification"]["url"] == f"/ideas/sales/{idea.pk}/"
-    await voter.disconnect()
+    await voter.close()
 
 
 async def test_a_ballot_sends_the_new_count_and_never_a_choice(application, sales):
@@ -179,7 +162,7 @@ async def test_a_ballot_sends_the_new_count_and_never_a_choice(application, sale
     watcher = await open_socket(application, people["carl"])
     await watch_board(watcher, department)
     await in_transaction(services.poll_vote, poll=poll, acting_user=people["mia"], option_ids=[option])
-    frame = await watcher.receive_json_from(timeout=3)
+    frame = await watcher.receive()
     assert_shape(frame, events.PollBallotsEvent)
     assert frame == {
         "type": "poll.ballots",
@@ -189,8 +172,8 @@ async def test_a_ballot_sends_the_new_count_and_never_a_choice(application, sale
         "closed": False,
     }
     await in_transaction(services.poll_close, acting_user=people["max"], poll=poll)
-    assert (await watcher.receive_json_from(timeout=3))["closed"] is True
-    await watcher.disconnect()
+    assert (await watcher.receive())["closed"] is True
+    await watcher.close()
 
 
 async def test_nothing_is_sent_when_the_vote_is_refused_or_rolled_back(application, sales):
@@ -210,5 +193,5 @@ async def test_nothing_is_sent_when_the_vote_is_refused_or_rolled_back(applicati
         await sync_to_async(vote_then_fail)()
     with pytest.raises(Exception, match="already voted"):
         await in_transaction(services.idea_vote, idea=idea, acting_user=people["carl"])
-    assert await watcher.receive_nothing(timeout=0.3)
-    await watcher.disconnect()
+    assert await watcher.nothing(timeout=0.3, ignore=())
+    await watcher.close()
