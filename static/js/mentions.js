@@ -213,3 +213,8 @@ document.addEventListener("click", (event) => {
 document.addEventListener("focusout", (event) => {
   if (current && event.target === current.textarea) close();
 });
+
+// Composers already on the page are ready at once, and a mention typed before this module
+// ran (a slow connection, an autofocused box) is picked up rather than lost.
+document.querySelectorAll("textarea[data-mentions]").forEach(prepare);
+if (isComposer(document.activeElement)) update(document.activeElement);

@@ -58,6 +58,7 @@ def test_a_message_typed_by_one_user_appears_live_for_the_other(new_page, team):
     composer = bob.get_by_label("Message Sales")
     composer.press_sequentially("The **Acme** deal is signed, ")
     expect(carol.locator("[data-typing]")).to_have_text("Bob Baker is typing…")
+    expect(composer).to_have_attribute("aria-autocomplete", "list")  # its script is attached
     composer.press_sequentially("@car")  # mention autocomplete
     suggestion = bob.get_by_role("option", name=re.compile("Carol Cruz"))
     expect(suggestion).to_be_visible()
@@ -140,6 +141,7 @@ def test_on_a_phone_a_tapped_suggestion_mentions_the_person(browser, live_site, 
 
         composer = bob.get_by_label("Message Sales")
         composer.tap()
+        expect(composer).to_have_attribute("aria-autocomplete", "list")  # its script is attached
         composer.press_sequentially("@cru")  # the start of her last name
         bob.get_by_role("option", name=re.compile("Carol Cruz")).tap()
         expect(composer).to_have_value("@**Carol Cruz** ")

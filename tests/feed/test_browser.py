@@ -67,6 +67,7 @@ def test_announce_then_comment_react_and_acknowledge_with_live_updates(sales, ne
 
     mia.locator("li.post").filter(has_text="Office closed on").get_by_role("link", name=re.compile("comment")).click()
     comment = mia.get_by_label("Add a comment")
+    expect(comment).to_have_attribute("aria-autocomplete", "list")  # its script is attached
     comment.press_sequentially("Noted, thanks @ma")  # the mention autocomplete offers Max by name
     expect(mia.get_by_role("option", name=re.compile("Max Manager"))).to_be_visible()
     comment.press("Enter")
@@ -110,6 +111,7 @@ def test_infinite_scroll_mention_autocomplete_and_lightbox(sales, new_page):
 
     page.get_by_text("Write a post").click()
     message = page.get_by_label("Message")
+    expect(message).to_have_attribute("aria-autocomplete", "list")  # its script is attached
     message.press_sequentially("Thanks @Ma")
     option = page.get_by_role("option", name=re.compile("^Max Manager"))
     expect(option).to_be_visible()
@@ -142,6 +144,7 @@ def test_a_mention_picked_from_the_autocomplete_in_a_comment_notifies_that_perso
     comment = page.get_by_label("Add a comment")
     listbox = page.locator("#comments [role=listbox]")
     options = listbox.get_by_role("option")
+    expect(comment).to_have_attribute("aria-autocomplete", "list")  # its script is attached
     comment.press_sequentially("Can you, @sa")
     expect(options).to_have_count(2)  # two people called Sam Lee read this feed
     expect(comment).to_have_attribute("aria-expanded", "true")
