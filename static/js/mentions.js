@@ -61,7 +61,6 @@ function prepare(textarea) {
   if (textarea.dataset.mentionsReady) return;
   textarea.dataset.mentionsReady = "true";
   textarea.setAttribute("aria-autocomplete", "list");
-  textarea.setAttribute("aria-expanded", "false");
   textarea.setAttribute("autocomplete", "off");
   listFor(textarea);
 }
@@ -73,7 +72,7 @@ export function close() {
   const { textarea, list } = current;
   list.hidden = true;
   list.replaceChildren();
-  textarea.setAttribute("aria-expanded", "false");
+  textarea.removeAttribute("aria-expanded"); // only while the list is open: a closed textbox has none
   textarea.removeAttribute("aria-activedescendant");
   current = null;
 }
