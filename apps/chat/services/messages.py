@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from redis.exceptions import RedisError
@@ -228,6 +228,7 @@ def message_send(
         if original is None:
             raise
         return original, False
+    prefetch_related_objects([message], "files")  # frames are built from it in async code too
     return message, True
 
 
@@ -277,13 +278,14 @@ def _original(user: User, client_uuid: uuid.UUID, room: Room) -> Message | None:
         return None
     if found[1] != room.pk:
         raise Invalid("bad_client_id", "This client_id was already used for a message in another room.")
-    return selectors.messages_with_authors().get(pk=found[0])
+    return selectors.messages_with_authors().get(pk=found[0])  # files prefetched
 
 
 def message_edit(*, acting_user: User, message_id: object, body: object) -> Message:
     message = access_message(acting_user, message_id, action="edit")
     _require_writing(acting_user, message.room)
     body = clean_body(body)
+    prefetch_related_objects([message], "files")
     if body == message.body:
         return message
     check_rate(acting_user)
@@ -317,6 +319,7 @@ def message_edit(*, acting_user: User, message_id: object, body: object) -> Mess
 def message_delete(*, acting_user: User, message_id: object) -> Message:
     """The author deletes their message; a department's moderator moderates its room."""
     message = access_message(acting_user, message_id, action="delete")
+    prefetch_related_objects([message], "files")
     room = message.room
     with transaction.atomic():
         revision = next_revision(room.pk)

@@ -7,6 +7,7 @@ the room may react and pin (as in Slack); a deleted message takes neither.
 """
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -30,6 +31,7 @@ def _locked_message(message: Message) -> Message:
     fresh.revision = revision
     fresh.author = message.author
     fresh.room = message.room
+    prefetch_related_objects([fresh], "files")
     return fresh
 
 
@@ -69,6 +71,7 @@ def message_pin(*, acting_user: User, message_id: object, pinned: object) -> Mes
     if message.parent_id is not None:
         raise Invalid("bad_pin", "Pin the thread's first message rather than a reply.")
     if (message.pinned_at is not None) == pinned:
+        prefetch_related_objects([message], "files")
         return message
     with transaction.atomic():
         message = _locked_message(message)

@@ -293,8 +293,6 @@ export function createMessages(root, { me, roomId, canModerate, maxLength, lastS
       if (!first) return null;
       const divider = document.createElement("li");
       divider.className = "chat-divider";
-      divider.setAttribute("role", "separator");
-      divider.setAttribute("aria-label", "New messages");
       divider.textContent = "New messages";
       list.insertBefore(divider, first);
       return first;
