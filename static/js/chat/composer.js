@@ -25,6 +25,7 @@ export function createComposer(root, { roomId, maxLength, messages, sendUrl }) {
   const textarea = form.querySelector("textarea");
   const attach = form.querySelector("[data-attach]");
   const attached = form.querySelector("[data-attached]");
+  form.noValidate = true; // checked here: a message with files may have no text
   const composerError = form.querySelector("[data-composer-error]");
   const pending = new Map(); // client_id -> {body, element, sentAt}
   let disabled = false;
