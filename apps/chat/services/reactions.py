@@ -35,13 +35,14 @@ def _locked_message(message: Message) -> Message:
     return fresh
 
 
-def message_react(*, acting_user: User, message_id: object, emoji: object) -> Message:
-    """Toggle `acting_user`'s `emoji` on the message; returns it as it is now."""
+def message_react(*, acting_user: User, message_id: object, emoji: object, check_rate_limit: bool = True) -> Message:
+    """Toggle `acting_user`'s `emoji` on the message; returns it as it is now (`check_rate_limit`: as for sends)."""
     if not isinstance(emoji, str) or emoji not in REACTION_EMOJI:
         raise Invalid("bad_emoji", f"'emoji' must be one of: {', '.join(REACTION_EMOJI)}.")
     message = access_message(acting_user, message_id)
     _require_writing(acting_user, message.room)
-    check_rate(acting_user)
+    if check_rate_limit:
+        check_rate(acting_user)
     with transaction.atomic():
         message = _locked_message(message)
         reactions = {key: list(users) for key, users in (message.reactions or {}).items()}
