@@ -135,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.notifications.context_processors.unread_notifications",
+                "apps.chat.context_processors.unread_chat_messages",
             ],
         },
     },
@@ -443,3 +444,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+CHAT_MAX_FILES = env_int("CHAT_MAX_FILES", 5)  # files on one chat message

@@ -15,7 +15,7 @@ from apps.core.errors import Forbidden, NotFound
 from apps.core.ids import parse_id
 from apps.departments.access import can_moderate, can_read, readable_department_ids, readers_of
 
-from .models import Message, Room, RoomMember
+from .models import Message, MessageFile, Room, RoomMember
 
 UNKNOWN_ROOM = "There is no such room, or you may not read it."
 UNKNOWN_MESSAGE = "There is no such message, or you may not see it."
@@ -110,3 +110,13 @@ def access_message(user, message_id: object, *, action: str | None = None) -> Me
     if action == "delete" and message.author_id != user.pk and not can_moderate_room(user, message.room):
         raise Forbidden("forbidden", "Only the author or a manager of the department can delete this message.")
     return message
+
+
+def can_read_chat_file(user, name: str) -> bool:
+    """A file sent in chat is served to the readers of its room while its message stands."""
+    stored = (
+        MessageFile.objects.filter(file=name, message__deleted_at__isnull=True)
+        .select_related("message__room__department")
+        .first()
+    )
+    return stored is not None and can_read_room(user, stored.message.room)

@@ -131,7 +131,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
             return Response(
                 selectors.message_payload(message), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
             )
-        messages = selectors.messages_with_authors().filter(room=room, deleted_at__isnull=True)
+        messages = selectors.messages_with_authors().filter(room=room, deleted_at__isnull=True, parent__isnull=True)
         before = request.query_params.get("before")
         if before is not None:
             if parse_id(before) is None:

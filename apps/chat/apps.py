@@ -6,10 +6,14 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.core.mentions_api import register_mention_place
+        from apps.files.access import register_file_access
         from apps.realtime.frames import register_frame_handler
 
-        from .access import access_room, room_readers
+        from .access import access_room, can_read_chat_file, room_readers
         from .consumers import ChatFrames
+        from .frames import ChatExtraFrames
 
         register_frame_handler(ChatFrames)
+        register_frame_handler(ChatExtraFrames)
+        register_file_access("chat/", can_read_chat_file)
         register_mention_place("room", lambda user, room_id: room_readers(access_room(user, room_id)))

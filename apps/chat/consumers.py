@@ -108,9 +108,10 @@ class ChatFrames(FrameHandler):
 
     async def send(self, content: dict) -> None:
         room_id = _id_field(content, "room", "a room")
+        parent_id = _id_field(content, "parent", "a message") if content.get("parent") is not None else None
         message, created = await database_sync_to_async(services.message_send)(
             acting_user=self.user, room_id=room_id, body=content.get("body"), client_id=content.get("client_id"),
-            confirm=content.get("confirm") is True,
+            confirm=content.get("confirm") is True, parent_id=parent_id,
         )  # fmt: skip
         if not created:
             # A resend: the original, to this socket only. Nothing new was stored or broadcast.

@@ -41,14 +41,19 @@ def seed_chat(*, seed: int = 42, per_room: int = 8) -> ChatSeedResult:
         if Message.objects.filter(room=room).exists():
             continue
         authors = _members(room.department)
+        sent = []
         for i in range(min(per_room, len(LINES)) if authors else 0):
             author = rng.choice(authors)
             body = LINES[(i + room.pk) % len(LINES)]
             if i == per_room - 1 and len(authors) > 1:
                 other = rng.choice([a for a in authors if a.pk != author.pk])
                 body = f"@**{other.display_name}** can you have a look at this today?"
-            services.message_send(acting_user=author, room_id=room.pk, body=body, check_rate_limit=False)
+            sent.append(
+                services.message_send(acting_user=author, room_id=room.pk, body=body, check_rate_limit=False)[0]
+            )
             created += 1
+        if len(sent) > 2 and len(authors) > 1:
+            created += _thread_reactions_and_pin(rng, room, sent[1], authors)
     alice = User.objects.filter(email=demo_email("alice")).select_related("profile").first()
     bob = User.objects.filter(email=demo_email("bob")).select_related("profile").first()
     if alice and bob:
@@ -68,6 +73,27 @@ def seed_chat(*, seed: int = 42, per_room: int = 8) -> ChatSeedResult:
             services.message_send(acting_user=alice, room_id=room.pk, body=LINES[10], check_rate_limit=False)
             created += 1
     return ChatSeedResult(messages=created)
+
+
+def _thread_reactions_and_pin(rng: random.Random, room: Room, message: Message, authors: list[User]) -> int:
+    """What a lived-in room has: a few reactions, a short thread, one pinned message."""
+    for person in rng.sample(authors, min(3, len(authors))):
+        services.message_react(
+            acting_user=person,
+            message_id=message.pk,
+            emoji=rng.choice(["thumbs_up", "heart", "party"]),
+            check_rate_limit=False,
+        )
+    replier = next(a for a in authors if a.pk != message.author_id)
+    services.message_send(
+        acting_user=replier,
+        room_id=room.pk,
+        body="On it, will share by noon.",
+        parent_id=message.pk,
+        check_rate_limit=False,
+    )
+    services.message_pin(acting_user=message.author, message_id=message.pk, pinned=True)
+    return 1
 
 
 @demo_step("chat.history", after=["departments.memberships", "people.profiles"], atomic=False)

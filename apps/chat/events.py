@@ -9,6 +9,15 @@ Client → server frames (DESIGN.md "Real time", plus the ones the UI needs):
     {"type": "chat.edit", "message": 130, "body": "..."}
     {"type": "chat.delete", "message": 130}
     {"type": "chat.read", "room": 3, "message": 130}
+    {"type": "chat.send", ..., "parent": 130}          # a reply in the thread of message 130
+    {"type": "chat.react", "message": 130, "emoji": "thumbs_up"}   # toggles the user's reaction
+    {"type": "chat.pin", "message": 130, "pinned": true}
+    {"type": "chat.thread", "message": 130}             # answered by `chat.thread`
+    {"type": "chat.pins", "room": 3}                    # answered by `chat.pins`
+    {"type": "chat.level", "room": 3, "level": "all" | "mentions" | "nothing"}
+
+Reactions, pins and reply counts change the message like an edit does (a new revision in
+the room's stream), so they arrive as `chat.message_edited` with the whole message.
 
 Server → client frames are the TypedDicts below, plus the shared
 `{"type": "error", "code": ..., "detail": ...}`.
@@ -20,6 +29,23 @@ from typing import Literal, NotRequired, TypedDict
 class AuthorPayload(TypedDict):
     id: int
     name: str
+
+
+class ReactionPayload(TypedDict):
+    key: str  # one of apps.feed.models.REACTION_EMOJI
+    emoji: str
+    count: int
+    users: list[int]  # who reacted, first first
+    names: list[str]  # their names, for the tooltip (at most 20)
+
+
+class FilePayload(TypedDict):
+    id: int
+    name: str
+    url: str  # served after the room-reader check (apps.files)
+    content_type: str
+    size: int
+    image: bool  # shown as a preview
 
 
 class MessagePayload(TypedDict):
@@ -34,6 +60,12 @@ class MessagePayload(TypedDict):
     deleted: bool
     revision: int
     mentions: list[int]
+    parent: int | None  # the thread a reply belongs to
+    reply_count: int
+    last_reply_at: str | None
+    reactions: list[ReactionPayload]
+    pinned: bool
+    files: list[FilePayload]
 
 
 class ChatMessageFrame(TypedDict):
@@ -110,6 +142,31 @@ class ChatReadFrame(TypedDict):
     room: int
     last_read_id: int
     unread: int
+
+
+class ChatThreadFrame(TypedDict):
+    """The answer to `chat.thread`: a thread's first message and its replies, oldest first."""
+
+    type: Literal["chat.thread"]
+    room: int
+    message: MessagePayload
+    replies: list[MessagePayload]
+
+
+class ChatPinsFrame(TypedDict):
+    """The answer to `chat.pins`: the room's pinned messages, newest pin first."""
+
+    type: Literal["chat.pins"]
+    room: int
+    messages: list[MessagePayload]
+
+
+class ChatLevelFrame(TypedDict):
+    """To all the user's sockets: their notification level for a room changed."""
+
+    type: Literal["chat.level"]
+    room: int
+    level: Literal["all", "mentions", "nothing"]
 
 
 class RoomSummary(TypedDict):

@@ -14,6 +14,8 @@ is the newest message. Because a message is inserted while its room row is locke
 message ids grow within a room in commit order, so "every message after id N" is exact.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -126,6 +128,22 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     revision = models.BigIntegerField(help_text="The room's revision at this message's latest change.")
+    # Threads, reactions and pins change the message's row (and its revision) under the room
+    # lock like an edit, so they travel in the room's stream as `chat.message_edited` frames
+    # and a reconnecting client catches up on them by revision.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies",
+        help_text="The thread's first message, for a reply in a thread.",
+    )  # fmt: skip
+    reply_count = models.PositiveIntegerField(default=0)
+    last_reply_at = models.DateTimeField(null=True, blank=True)
+    reactions = models.JSONField(
+        default=dict, blank=True, help_text="{emoji key: [user ids in the order they reacted]}"
+    )
+    pinned_at = models.DateTimeField(null=True, blank=True)
+    pinned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -138,6 +156,8 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["room", "id"], name="chat_message_room_id"),
             models.Index(fields=["room", "revision"], name="chat_message_room_revision"),
+            models.Index(fields=["parent", "id"], name="chat_message_thread"),
+            models.Index(fields=["room", "pinned_at"], name="chat_message_pins", condition=Q(pinned_at__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -146,3 +166,48 @@ class Message(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+def chat_file_path(instance: "MessageFile", filename: str) -> str:
+    return f"chat/files/{uuid.uuid4().hex}"
+
+
+class MessageFile(models.Model):
+    """A file sent with a chat message: checked by content like the feed's (`apps.feed.files`),
+    served only to the room's readers (`access.can_read_chat_file`)."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=chat_file_path)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["file"])]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in ("image/png", "image/jpeg")
+
+
+class RoomSetting(models.Model):
+    """A person's notification level for one room (no row: everything)."""
+
+    class Level(models.TextChoices):
+        ALL = "all", "All messages"
+        MENTIONS = "mentions", "Mentions only"
+        NOTHING = "nothing", "Nothing (muted)"
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(max_length=10, choices=Level.choices, default=Level.ALL)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["room", "user"], name="chat_one_setting_per_room")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in room {self.room_id}: {self.level}"

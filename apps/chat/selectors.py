@@ -8,11 +8,12 @@ from django.db.models.functions import Coalesce
 
 from apps.accounts.models import User
 from apps.departments.selectors import department_members
+from apps.feed.models import REACTION_EMOJI
 from apps.people.models import Profile
 
 from .access import readers_among, room_readers
-from .events import MessagePayload
-from .models import Message, ReadPosition, Room, RoomMember
+from .events import FilePayload, MessagePayload, ReactionPayload
+from .models import Message, MessageFile, ReadPosition, Room, RoomMember, RoomSetting
 
 HISTORY_PAGE_SIZE = 50  # what `subscribe` with `after: null` sends, and the UI's first page
 REPLAY_BATCH_SIZE = 500  # `subscribe` replays everything after `after`, this many per query
@@ -44,6 +45,39 @@ def message_payload(message: Message) -> MessagePayload:
         "deleted": deleted,
         "revision": message.revision,
         "mentions": list(message.mentioned_ids or []),
+        "parent": message.parent_id,
+        "reply_count": message.reply_count,
+        "last_reply_at": message.last_reply_at.isoformat() if message.last_reply_at else None,
+        "reactions": [] if deleted else reaction_payloads(message.reactions),
+        "pinned": message.pinned_at is not None and not deleted,
+        "files": [] if deleted else [file_payload(f) for f in message.files.all()],
+    }
+
+
+def reaction_payloads(reactions: dict) -> list[ReactionPayload]:
+    """Reactions in the feed's order of emoji. The JSON keeps each reactor's name as they reacted
+    (`[[user id, name], ...]`), so a page of history costs no query for them."""
+    return [
+        {
+            "key": key,
+            "emoji": emoji,
+            "count": len(reactions[key]),
+            "users": [user_id for user_id, _ in reactions[key]],
+            "names": [name for _, name in reactions[key][:20]],
+        }
+        for key, emoji in REACTION_EMOJI.items()
+        if reactions.get(key)
+    ]
+
+
+def file_payload(stored: MessageFile) -> FilePayload:
+    return {
+        "id": stored.pk,
+        "name": stored.original_name,
+        "url": stored.file.url,
+        "content_type": stored.content_type,
+        "size": stored.size,
+        "image": stored.is_image,
     }
 
 
@@ -53,7 +87,35 @@ def message_frame(message: Message, kind: str = "message") -> dict:
 
 
 def messages_with_authors() -> QuerySet[Message]:
-    return Message.objects.select_related("author__profile")
+    """Messages ready for `message_payload`: authors joined, files prefetched (one query per list)."""
+    return Message.objects.select_related("author__profile").prefetch_related("files")
+
+
+def thread(message: Message) -> list[Message]:
+    """A thread's replies, oldest first (a thread is bounded by what people write in one; 500 shown)."""
+    return list(messages_with_authors().filter(parent=message, deleted_at__isnull=True).order_by("id")[:500])
+
+
+def pinned(room: Room) -> list[Message]:
+    return list(
+        messages_with_authors()
+        .filter(room=room, pinned_at__isnull=False, deleted_at__isnull=True)
+        .order_by("-pinned_at")[:100]
+    )
+
+
+def notification_levels(user, room_ids) -> dict[int, str]:
+    """The user's level per room, for the rooms that have one set (others: "all")."""
+    return dict(RoomSetting.objects.filter(user=user, room_id__in=list(room_ids)).values_list("room_id", "level"))
+
+
+def quiet_user_ids(room: Room, user_ids, levels: tuple[str, ...]) -> set[int]:
+    """Which of these users chose one of `levels` for the room (one query)."""
+    return set(
+        RoomSetting.objects.filter(room=room, user_id__in=list(user_ids), level__in=levels).values_list(
+            "user_id", flat=True
+        )
+    )
 
 
 def rooms_for(user) -> QuerySet[Room]:
@@ -69,6 +131,7 @@ def rooms_for(user) -> QuerySet[Room]:
         .values("count")
     )
     other = RoomMember.objects.filter(room=OuterRef("pk")).exclude(user=user).order_by("pk")
+    level = RoomSetting.objects.filter(room=OuterRef("pk"), user=user).values("level")[:1]
     return (
         Room.objects.visible_to(user)
         .select_related("department")
@@ -77,6 +140,7 @@ def rooms_for(user) -> QuerySet[Room]:
             unread_count=Coalesce(Subquery(unread), Value(0)),
             other_user_id=Subquery(other.values("user_id")[:1]),
             other_name=Subquery(other.values("user__profile__display_name")[:1]),
+            level=Coalesce(Subquery(level), Value(RoomSetting.Level.ALL)),
         )
     )
 
@@ -165,7 +229,8 @@ def replay(room: Room, *, after: int | None, revision: int | None) -> Replay:
         return Replay(revision=room_revision, last_message_id=last_message_id, messages=[])
     messages = messages_with_authors().filter(room_id=room_id, deleted_at__isnull=True)
     if after is None:
-        latest = list(messages.order_by("-id")[: HISTORY_PAGE_SIZE + 1])
+        # The room's own messages: replies live in their threads (later ones still replay by id).
+        latest = list(messages.filter(parent__isnull=True).order_by("-id")[: HISTORY_PAGE_SIZE + 1])
         has_older = len(latest) > HISTORY_PAGE_SIZE
         return Replay(
             revision=room_revision,

@@ -5,7 +5,7 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from apps.accounts.models import User
 from apps.core.errors import Forbidden, Invalid, NotFound, ServiceError
 from apps.core.ids import parse_id
+from apps.feed.files import check_attachment
 from apps.people.models import Profile
 
 from . import selectors, services
@@ -46,7 +47,7 @@ def chat_index(request: HttpRequest) -> HttpResponse:
     """Open the room with the latest activity (the company-wide room on a quiet day)."""
     context = _sidebar(request.user, None)
     rooms = context["rooms"]
-    if rooms:
+    if rooms and request.GET.get("rooms") != "1":  # ?rooms=1: the list itself (the phone's first screen)
         latest = max(rooms, key=lambda r: (r.last_message_id, r.kind == Room.Kind.DEPARTMENT, -r.pk))
         return redirect("chat:room", room_id=latest.pk)
     return render(request, "chat/room.html", context)
@@ -59,7 +60,7 @@ def chat_room(request: HttpRequest, room_id: int) -> HttpResponse:
     room = context["current"]
     latest = list(
         selectors.messages_with_authors()
-        .filter(room=room, deleted_at__isnull=True)
+        .filter(room=room, deleted_at__isnull=True, parent__isnull=True)
         .order_by("-id")[: selectors.HISTORY_PAGE_SIZE + 1]
     )
     context.update(
@@ -67,6 +68,7 @@ def chat_room(request: HttpRequest, room_id: int) -> HttpResponse:
             "room": room,
             "label": selectors.room_label(room, request.user),
             "chat_messages": list(reversed(latest[: selectors.HISTORY_PAGE_SIZE])),
+            "initial_messages": [selectors.message_payload(m) for m in reversed(latest[: selectors.HISTORY_PAGE_SIZE])],
             "has_older": len(latest) > selectors.HISTORY_PAGE_SIZE,
             "can_moderate": can_moderate_room(request.user, room),
             # In a direct conversation, what the other person said about being around (status, away).
@@ -82,19 +84,30 @@ def chat_room(request: HttpRequest, room_id: int) -> HttpResponse:
 
 @require_POST
 def chat_send(request: HttpRequest, room_id: int) -> HttpResponse:
-    """The composer without JavaScript: send, then back to the room."""
+    """The composer without JavaScript: send, then back to the room. Files come this way too
+    (multipart): chat/composer.js posts here with `Accept: application/json` and gets the
+    message back as JSON, or `{"code", "detail"}` with the error's status."""
+    wants_json = "application/json" in request.headers.get("Accept", "")
     try:
-        services.message_send(
+        files = [check_attachment(upload) for upload in request.FILES.getlist("files")]
+        message, created = services.message_send(
             acting_user=request.user,
             room_id=room_id,
             body=request.POST.get("body", ""),
             client_id=request.POST.get("client_id") or None,
-            confirm=request.POST.get("confirm") == "on",
+            confirm=request.POST.get("confirm") in ("on", "true"),
+            parent_id=parse_id(request.POST["parent"]) or -1 if request.POST.get("parent") else None,
+            files=files,
         )
     except ServiceError as error:
+        if wants_json:
+            return JsonResponse({"code": error.code, "detail": error.detail}, status=error.status)
         if isinstance(error, NotFound):
             raise  # the 404 page: the room is not there for this person
         messages.error(request, error.detail)
+    else:
+        if wants_json:
+            return JsonResponse(selectors.message_payload(message), status=201 if created else 200)
     return redirect("chat:room", room_id=room_id)
 
 

@@ -4,6 +4,7 @@
 //   chat/messages.js  the open room's messages (one template with the server's), history
 //   chat/composer.js  sending, pending messages and their resends, the typing signal
 //   chat/presence.js  who is online and who is typing
+//   chat/threads.js   the thread pane and the pinned messages
 //   mentions.js       @mention autocomplete (shared with the feed)
 //
 // Frames come from socket.js; what each one does to which part is decided here.
@@ -11,8 +12,10 @@ import { createComposer } from "./chat/composer.js";
 import { createMessages } from "./chat/messages.js";
 import { createPresence } from "./chat/presence.js";
 import { createRooms } from "./chat/rooms.js";
+import { createSidePanes } from "./chat/threads.js";
 import "./mentions.js";
 import { on, onReconnect, send } from "./socket.js";
+import { setChatUnread } from "./unread.js";
 
 const root = document.getElementById("chat");
 if (root && root.dataset.roomId) start(root);
@@ -26,19 +29,74 @@ function start(root) {
   const jump = root.querySelector("[data-jump-latest]");
 
   const rooms = createRooms(root);
+  let panes = null;
   const messages = createMessages(root, {
     me,
     roomId,
     maxLength,
     canModerate: root.dataset.canModerate === "true",
     lastSeenId: () => rooms.get(roomId).lastId,
+    onOpenThread: (messageId) => panes.openThread(messageId),
   });
-  const composer = createComposer(root, { roomId, maxLength, messages });
+  panes = createSidePanes(root, { roomId, messages });
+  const composer = createComposer(root, { roomId, maxLength, messages, sendUrl: root.dataset.sendUrl });
   const presence = createPresence(root, { me, roomId, rooms });
   const here = rooms.get(roomId);
   here.lastId = Math.max(here.lastId, messages.newestId());
-  messages.enhanceAll();
+  messages.hydrate(JSON.parse(document.getElementById("chat-initial").textContent));
   let removed = false;
+
+  // Unread: the nav badge and the title count every room but the muted ones.
+  const levels = new Map();
+  for (const item of root.querySelectorAll(".chat-room-item[data-room-id]")) {
+    levels.set(Number(item.dataset.roomId), item.dataset.level || "all");
+  }
+  function updateTotal() {
+    let total = 0;
+    for (const [id, room] of rooms.entries()) if (levels.get(id) !== "nothing") total += room.unread;
+    setChatUnread(total);
+  }
+  updateTotal();
+
+  // The "new messages" line and a button to jump to it, when the first unread is out of view.
+  const jumpUnread = root.querySelector("[data-jump-unread]");
+  const firstUnread = messages.markFirstUnread(Number(root.dataset.lastRead) || 0);
+  jumpUnread.addEventListener("click", () => {
+    firstUnread?.scrollIntoView({ block: "start" });
+    jumpUnread.hidden = true;
+  });
+
+  // Notification level: the select, and every tab of the person follows (`chat.level`).
+  const levelSelect = root.querySelector("[data-level-select]");
+  levelSelect.addEventListener("change", () => send({ type: "chat.level", room: roomId, level: levelSelect.value }));
+  on("chat.level", (frame) => {
+    levels.set(frame.room, frame.level);
+    const item = rooms.get(frame.room)?.item;
+    if (item) {
+      item.dataset.level = frame.level;
+      item.classList.toggle("muted-room", frame.level === "nothing");
+      item.querySelector("[data-muted-mark]").hidden = frame.level !== "nothing";
+    }
+    if (frame.room === roomId) {
+      levelSelect.value = frame.level;
+      root.dataset.level = frame.level;
+    }
+    updateTotal();
+  });
+
+  // Level "all": a desktop notification for every message from others while the page is not in front.
+  function desktopNotify(frame) {
+    const wanted = "Notification" in window && Notification.permission === "granted" &&
+      localStorage.getItem("intranet-desktop-notifications") === "on";
+    if (!wanted || (document.visibilityState === "visible" && document.hasFocus())) return;
+    if ((levels.get(frame.room) || "all") !== "all") return;
+    const name = rooms.get(frame.room)?.item.querySelector("[data-slot=name]")?.textContent?.trim() ?? "Chat";
+    const popup = new Notification(`${frame.message.author.name} in ${name}`, { body: frame.message.body.slice(0, 120), tag: `chat-${frame.message.id}` });
+    popup.addEventListener("click", () => {
+      window.focus();
+      location.assign(`/chat/${frame.room}/#message-${frame.message.id}`);
+    });
+  }
 
   let readTimer = null;
   function markRead() {
@@ -55,25 +113,38 @@ function start(root) {
     const message = frame.message;
     if (!rooms.get(frame.room)) return;
     const isNew = rooms.seen(frame.room, message);
-    if (frame.room === roomId) {
+    if (isNew && !frame.duplicate && message.author.id !== me.id) desktopNotify(frame);
+    if (frame.room === roomId && message.parent) {
+      panes.reply(message); // replies live in their thread; the parent's count comes as an edit
+      markRead();
+    } else if (frame.room === roomId) {
       messages.insert(message);
       composer.confirm(message.client_id);
       presence.stopTyping(message.author.id);
       markRead();
     } else if (isNew && !frame.duplicate && message.author.id !== me.id) {
       rooms.setUnread(frame.room, rooms.get(frame.room).unread + 1);
+      updateTotal();
     }
   });
 
   on("chat.message_edited", (frame) => {
     rooms.trackRevision(frame.room, frame.message);
-    if (frame.room === roomId) messages.replace(frame.message);
+    if (frame.room !== roomId) return;
+    const shown = document.getElementById(`message-${frame.message.id}`);
+    const pinChanged = Boolean(shown) && shown.classList.contains("pinned") !== frame.message.pinned;
+    messages.replace(frame.message);
+    panes.update(frame.message, { pinChanged: pinChanged || !shown });
   });
 
   on("chat.message_deleted", (frame) => {
     rooms.trackRevision(frame.room, frame.message);
-    if (frame.room === roomId) messages.remove(frame.message.id);
+    if (frame.room !== roomId) return;
+    messages.remove(frame.message.id);
+    panes.removed(frame.message.id);
   });
+  on("chat.thread", panes.showThread);
+  on("chat.pins", panes.showPins);
 
   on("chat.subscribed", (frame) => {
     if (!rooms.subscribed(frame) || frame.room !== roomId) return;
@@ -81,7 +152,10 @@ function start(root) {
     composer.resendAll();
   });
 
-  on("chat.read", (frame) => rooms.setUnread(frame.room, frame.unread));
+  on("chat.read", (frame) => {
+    rooms.setUnread(frame.room, frame.unread);
+    updateTotal();
+  });
   on("chat.room_added", (frame) => rooms.add(frame.room));
 
   on("chat.removed", (frame) => {
@@ -109,6 +183,9 @@ function start(root) {
 
   onReconnect(() => rooms.subscribeAll());
   messages.scrollToBottom();
+  if (firstUnread && firstUnread.getBoundingClientRect().top < scroller.getBoundingClientRect().top) {
+    jumpUnread.hidden = false;
+  }
   const target = /^#message-(\d+)$/.exec(location.hash);
   if (target) messages.reveal(Number(target[1]));
 }

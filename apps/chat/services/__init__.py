@@ -13,6 +13,7 @@ from .messages import (
     room_mark_read,
     start_reading,
 )
+from .reactions import message_pin, message_react, room_set_level
 from .rooms import (
     chat_room_for_department,
     department_member_added,
@@ -42,6 +43,8 @@ __all__ = [
     "group_room_update",
     "message_delete",
     "message_edit",
+    "message_pin",
+    "message_react",
     "message_send",
     "parse_client_id",
     "publish_room_event",
@@ -49,6 +52,7 @@ __all__ = [
     "room_mark_read",
     "room_member_add",
     "room_member_remove",
+    "room_set_level",
     "room_summary",
     "send_to_user",
     "start_reading",

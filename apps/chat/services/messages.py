@@ -5,13 +5,15 @@ each authorises through `access` itself. Streams and broadcasting: see `streams`
 """
 
 import logging
+import mimetypes
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import F, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from redis.exceptions import RedisError
@@ -21,6 +23,7 @@ from apps.core.errors import Invalid, NotFound, RateLimited
 from apps.core.markdown import plain_text
 from apps.core.mentions import render_with_mentions
 from apps.departments.access import write_refusal
+from apps.feed.files import CheckedFile
 from apps.notifications.emails import queue_unread_emails
 from apps.notifications.models import Notification
 from apps.notifications.services import notify
@@ -28,7 +31,7 @@ from apps.policies.screening import screen as screen_never_share
 
 from .. import selectors
 from ..access import UNKNOWN_MESSAGE, access_message, access_room, room_readers
-from ..models import Message, ReadPosition, Room
+from ..models import Message, MessageFile, ReadPosition, Room, RoomSetting
 from .streams import next_revision, publish_room_event, send_to_user, set_last_message
 
 logger = logging.getLogger(__name__)
@@ -102,6 +105,9 @@ def _message_url(message: Message) -> str:
 
 def _notify_mentions(*, room: Room, message: Message, users: Iterable[User], author: User) -> None:
     users = [user for user in users if user.pk != author.pk]
+    if users:  # who muted the room hears nothing from it
+        muted = selectors.quiet_user_ids(room, [u.pk for u in users], (RoomSetting.Level.NOTHING,))
+        users = [user for user in users if user.pk not in muted]
     if not users:
         return
     where = f"#{room.department.name}" if room.kind == Room.Kind.DEPARTMENT else (room.name or "a direct message")
@@ -122,6 +128,10 @@ def _notify_direct(*, room: Room, message: Message, author: User, mentioned: Ite
     if room.kind != Room.Kind.DIRECT:
         return
     others = room_readers(room).exclude(pk__in=[author.pk, *(u.pk for u in mentioned)])
+    others = others.exclude(
+        pk__in=RoomSetting.objects.filter(room=room, level__in=[RoomSetting.Level.MENTIONS, RoomSetting.Level.NOTHING])
+        .values("user_id")
+    )  # fmt: skip
     waiting = Notification.objects.filter(
         kind="chat_direct", read_at__isnull=True, url__startswith=reverse("chat:room", args=[room.pk])
     ).values("recipient_id")
@@ -147,6 +157,8 @@ def message_send(
     client_id: object = None,
     check_rate_limit: bool = True,
     confirm: bool = False,
+    parent_id: object = None,
+    files: Sequence[CheckedFile] = (),
 ) -> tuple[Message, bool]:
     """Store and broadcast a message; returns `(message, created)`.
 
@@ -154,7 +166,9 @@ def message_send(
     (`created` False) and writes and broadcasts nothing. `check_rate_limit=False` is for
     imports and demo data, never for what a person sends. In a department room that is
     not confidential, a text matching the policy's never-share rules is refused with
-    `policy_warning` unless `confirm` (send anyway).
+    `policy_warning` unless `confirm` (send anyway). With `parent_id` the message is a reply
+    in that message's thread (same room; a thread has one level). `files` were checked by
+    content (`apps.feed.files.check_attachment`); a message with files may have no text.
     """
     user = acting_user
     room = access_room(user, room_id)
@@ -162,7 +176,10 @@ def message_send(
     if client_uuid is not None and (original := _original(user, client_uuid, room)) is not None:
         return original, False
     _require_writing(user, room)
-    body = clean_body(body)
+    parent = _thread_parent(user, room, parent_id)
+    if len(files) > settings.CHAT_MAX_FILES:
+        raise Invalid("too_many_files", f"A message can carry at most {settings.CHAT_MAX_FILES} files.")
+    body = clean_body(body) if not files or (isinstance(body, str) and body.strip()) else ""
     if room.kind == Room.Kind.DEPARTMENT and not room.department.is_confidential_by_default:
         screen_never_share(body, department=room.department, confirm=confirm is True)
     if check_rate_limit:
@@ -181,9 +198,18 @@ def message_send(
                 client_id=client_uuid,
                 mentioned_ids=[u.pk for u in mentioned],
                 revision=revision,
+                parent=parent,
             )
             set_last_message(room.pk, message.pk)
             message.author = user
+            for checked in files:
+                stored = MessageFile(
+                    message=message, original_name=checked.name, content_type=checked.content_type, size=checked.size
+                )
+                extension = mimetypes.guess_extension(checked.content_type) or ""
+                stored.file.save(f"upload{extension}", checked.upload, save=True)
+            if parent is not None:
+                _count_reply(parent, message)
             _notify_mentions(room=room, message=message, users=mentioned, author=user)
             _notify_direct(room=room, message=message, author=user, mentioned=mentioned)
             publish_room_event(
@@ -202,7 +228,40 @@ def message_send(
         if original is None:
             raise
         return original, False
+    prefetch_related_objects([message], "files")  # frames are built from it in async code too
     return message, True
+
+
+def _thread_parent(user: User, room: Room, parent_id: object) -> Message | None:
+    if parent_id is None:
+        return None
+    parent = access_message(user, parent_id)
+    if parent.room_id != room.pk:
+        raise Invalid("bad_parent", "A reply belongs in a thread of the same room.")
+    return parent.parent if parent.parent_id else parent  # one level: a reply to a reply joins the thread
+
+
+def _count_reply(parent: Message, reply: Message) -> None:
+    """The thread's first message shows "N replies": it changes like an edit (same lock, next revision)."""
+    revision = next_revision(parent.room_id)
+    Message.objects.filter(pk=parent.pk).update(
+        reply_count=F("reply_count") + 1, last_reply_at=reply.created_at, revision=revision
+    )
+    parent.refresh_from_db(fields=["reply_count", "last_reply_at", "revision"])
+    publish_update(parent)
+
+
+def publish_update(message: Message) -> None:
+    """Broadcast the message's new state (an edit, a reaction, a pin, a reply count) in the room's stream."""
+    publish_room_event(
+        message.room_id,
+        {
+            "kind": "edit",
+            "rev": message.revision,
+            "id": message.pk,
+            "text": selectors.encode_frame(selectors.message_frame(message, "edit")),
+        },
+    )
 
 
 def _require_writing(user: User, room: Room) -> None:
@@ -219,13 +278,14 @@ def _original(user: User, client_uuid: uuid.UUID, room: Room) -> Message | None:
         return None
     if found[1] != room.pk:
         raise Invalid("bad_client_id", "This client_id was already used for a message in another room.")
-    return selectors.messages_with_authors().get(pk=found[0])
+    return selectors.messages_with_authors().get(pk=found[0])  # files prefetched
 
 
 def message_edit(*, acting_user: User, message_id: object, body: object) -> Message:
     message = access_message(acting_user, message_id, action="edit")
     _require_writing(acting_user, message.room)
     body = clean_body(body)
+    prefetch_related_objects([message], "files")
     if body == message.body:
         return message
     check_rate(acting_user)
@@ -259,6 +319,7 @@ def message_edit(*, acting_user: User, message_id: object, body: object) -> Mess
 def message_delete(*, acting_user: User, message_id: object) -> Message:
     """The author deletes their message; a department's moderator moderates its room."""
     message = access_message(acting_user, message_id, action="delete")
+    prefetch_related_objects([message], "files")
     room = message.room
     with transaction.atomic():
         revision = next_revision(room.pk)

@@ -5,6 +5,7 @@
 // with the original message (never a copy). @mentions are completed by ../mentions.js.
 // A text the communication policy warns about (`policy_warning`) is held until the author
 // sends it anyway or takes it back; one refused for an unaccepted policy goes back to the box.
+import { request } from "../http.js";
 import { send } from "../socket.js";
 
 const RETRY_AFTER_MS = 10000;
@@ -19,9 +20,12 @@ function uuid4() {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-export function createComposer(root, { roomId, maxLength, messages }) {
+export function createComposer(root, { roomId, maxLength, messages, sendUrl }) {
   const form = root.querySelector("[data-composer]");
   const textarea = form.querySelector("textarea");
+  const attach = form.querySelector("[data-attach]");
+  const attached = form.querySelector("[data-attached]");
+  form.noValidate = true; // checked here: a message with files may have no text
   const composerError = form.querySelector("[data-composer-error]");
   const pending = new Map(); // client_id -> {body, element, sentAt}
   let disabled = false;
@@ -82,9 +86,47 @@ export function createComposer(root, { roomId, maxLength, messages }) {
     anyway.focus();
   }
 
+  // Files go over HTTP (multipart) to the same view as the no-JavaScript form; the message
+  // then arrives over the socket like any other.
+  async function upload(body) {
+    const data = new FormData();
+    data.append("body", body);
+    data.append("client_id", uuid4());
+    for (const file of attach.files) data.append("files", file);
+    showError("");
+    attached.textContent = "Uploading…";
+    let answer;
+    try {
+      answer = await request(sendUrl, { method: "POST", body: data, form });
+    } catch {
+      attached.textContent = "";
+      showError("The files could not be sent: you seem to be offline. Try again when the connection is back.");
+      return;
+    }
+    if (!answer.ok) {
+      attached.textContent = "";
+      showError(answer.data?.detail || "The files could not be sent.");
+      return;
+    }
+    attach.value = "";
+    attached.hidden = true;
+    textarea.value = "";
+  }
+
+  attach?.addEventListener("change", () => {
+    const names = [...attach.files].map((file) => file.name);
+    attached.textContent = names.length ? `To send: ${names.join(", ")}` : "";
+    attached.hidden = !names.length;
+  });
+
   function submit() {
     const body = textarea.value.trim();
-    if (!body || disabled) return;
+    if (disabled) return;
+    if (attach?.files.length) {
+      upload(body);
+      return;
+    }
+    if (!body) return;
     if (body.length > maxLength) {
       showError(`A message can be at most ${maxLength} characters long; this one has ${body.length}.`);
       return;
@@ -107,6 +149,8 @@ export function createComposer(root, { roomId, maxLength, messages }) {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !event.defaultPrevented) {
       event.preventDefault();
       submit();
+    } else if (event.key === "ArrowUp" && !textarea.value && !event.defaultPrevented && messages.editLast()) {
+      event.preventDefault(); // Up in an empty box edits your last message, as in Slack
     }
   });
 

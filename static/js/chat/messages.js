@@ -9,7 +9,17 @@ import { getJSON } from "../http.js";
 import { send } from "../socket.js";
 import { fullTime, shortTime } from "../when.js";
 
-export function createMessages(root, { me, roomId, canModerate, maxLength, lastSeenId }) {
+// The reactions chat offers: the feed's (apps/feed/models.py REACTION_EMOJI), in its order.
+export const REACTIONS = [
+  ["thumbs_up", "👍", "Thumbs up"],
+  ["heart", "❤️", "Heart"],
+  ["party", "🎉", "Celebrate"],
+  ["laugh", "😄", "Laugh"],
+  ["surprised", "😮", "Surprised"],
+  ["thinking", "🤔", "Thinking"],
+];
+
+export function createMessages(root, { me, roomId, canModerate, maxLength, lastSeenId, onOpenThread }) {
   const list = root.querySelector("[data-messages]");
   const scroller = root.querySelector("[data-chat-scroll]");
   const historyState = root.querySelector("[data-history-state]");
@@ -58,25 +68,116 @@ export function createMessages(root, { me, roomId, canModerate, maxLength, lastS
     if (message.edited_at) edited.hidden = false;
     else edited.remove();
     item.querySelector("[data-slot=body]").innerHTML = message.html; // rendered and sanitised by the server
+    item.classList.toggle("pinned", Boolean(message.pinned));
+    item.querySelector("[data-slot=pinned]").hidden = !message.pinned;
+    if (message.parent) item.dataset.parent = message.parent;
+    renderFiles(item.querySelector("[data-slot=files]"), message.files || []);
+    renderReactions(item.querySelector("[data-slot=reactions]"), message);
+    const replies = item.querySelector("[data-slot=replies]");
+    replies.hidden = !message.reply_count || Boolean(message.parent);
+    replies.textContent = `${message.reply_count} ${message.reply_count === 1 ? "reply" : "replies"}`;
+    replies.addEventListener("click", () => onOpenThread?.(message.id));
+    item.chatMessage = message;
     enhance(item);
     return item;
+  }
+
+  function renderFiles(container, files) {
+    container.replaceChildren();
+    for (const file of files) {
+      const link = document.createElement("a");
+      link.className = "chat-file";
+      link.href = file.url;
+      if (file.image) {
+        link.classList.add("chat-file-image");
+        link.target = "_blank";
+        link.rel = "noopener";
+        const image = document.createElement("img");
+        image.src = file.url;
+        image.alt = file.name;
+        image.loading = "lazy";
+        link.append(image);
+      } else {
+        link.download = file.name;
+        const size = document.createElement("span");
+        size.className = "muted";
+        size.textContent = ` (${formatSize(file.size)})`;
+        link.append(file.name, size);
+      }
+      container.append(link);
+    }
+  }
+
+  function renderReactions(container, message) {
+    container.replaceChildren();
+    if (message.deleted) return;
+    for (const reaction of message.reactions || []) {
+      const label = REACTIONS.find(([key]) => key === reaction.key)?.[2] ?? reaction.key;
+      const chip = button(`${reaction.emoji} ${reaction.count}`, "chat-reaction", () => react(message.id, reaction.key));
+      const mine = reaction.users.includes(me.id);
+      chip.setAttribute("aria-pressed", String(mine));
+      chip.dataset.reaction = reaction.key;
+      chip.setAttribute("aria-label", `${label}: ${reaction.count} (${reaction.names.join(", ")})${mine ? ", including you" : ""}`);
+      chip.title = reaction.names.join(", ");
+      container.append(chip);
+    }
+  }
+
+  function react(messageId, key) {
+    send({ type: "chat.react", message: messageId, emoji: key });
+  }
+
+  function openPicker(element, opener) {
+    element.querySelector(".chat-reaction-picker")?.remove();
+    const picker = document.createElement("div");
+    picker.className = "chat-reaction-picker";
+    picker.setAttribute("role", "group");
+    picker.setAttribute("aria-label", "Pick a reaction");
+    for (const [key, emoji, label] of REACTIONS) {
+      const choice = button(emoji, "chat-reaction-choice", () => {
+        react(Number(element.dataset.messageId), key);
+        picker.remove();
+        opener.focus();
+      });
+      choice.setAttribute("aria-label", label);
+      choice.dataset.reactionChoice = key;
+      picker.append(choice);
+    }
+    picker.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        picker.remove();
+        opener.focus();
+      }
+    });
+    element.querySelector("[data-slot=reactions]").after(picker);
+    picker.firstElementChild.focus();
   }
 
   function enhance(element) {
     formatTime(element);
     for (const mention of element.querySelectorAll(`.mention[data-user-id="${me.id}"]`)) mention.classList.add("me");
     const mine = Number(element.dataset.authorId) === me.id;
-    if (!mine && !canModerate) return;
+    const id = Number(element.dataset.messageId);
     const actions = document.createElement("div");
     actions.className = "chat-message-actions";
+    const reactButton = button("React", "link-button", () => openPicker(element, reactButton));
+    reactButton.setAttribute("aria-label", "Add a reaction");
+    actions.append(reactButton);
+    if (!element.dataset.parent) {
+      actions.append(button("Reply", "link-button", () => onOpenThread?.(id)));
+      const pinned = element.classList.contains("pinned");
+      actions.append(
+        button(pinned ? "Unpin" : "Pin", "link-button", () => send({ type: "chat.pin", message: id, pinned: !pinned })),
+      );
+    }
     if (mine) actions.append(button("Edit", "link-button", () => startEdit(element)));
-    actions.append(
-      button("Delete", "link-button danger", () => {
-        if (window.confirm("Delete this message for everyone?")) {
-          send({ type: "chat.delete", message: Number(element.dataset.messageId) });
-        }
-      }),
-    );
+    if (mine || canModerate) {
+      actions.append(
+        button("Delete", "link-button danger", () => {
+          if (window.confirm("Delete this message for everyone?")) send({ type: "chat.delete", message: id });
+        }),
+      );
+    }
     element.append(actions);
   }
 
@@ -87,6 +188,12 @@ export function createMessages(root, { me, roomId, canModerate, maxLength, lastS
     element.textContent = text;
     element.addEventListener("click", onClick);
     return element;
+  }
+
+  function formatSize(bytes) {
+    if (bytes < 1024) return `${bytes} B`;
+    if (bytes < 1048576) return `${(bytes / 1024).toFixed(0)} KB`;
+    return `${(bytes / 1048576).toFixed(1)} MB`;
   }
 
   function startEdit(element) {
@@ -139,7 +246,7 @@ export function createMessages(root, { me, roomId, canModerate, maxLength, lastS
     const height = scroller.scrollHeight;
     const fragment = document.createDocumentFragment();
     for (const message of data.results.slice().reverse()) {
-      if (!document.getElementById(`message-${message.id}`)) fragment.append(render(message));
+      if (!message.parent && !document.getElementById(`message-${message.id}`)) fragment.append(render(message));
     }
     list.prepend(fragment);
     scroller.scrollTop += scroller.scrollHeight - height; // keep the reader where they were
@@ -164,6 +271,38 @@ export function createMessages(root, { me, roomId, canModerate, maxLength, lastS
   return {
     scrollToBottom,
     atBottom,
+    render,
+    startEdit,
+
+    // Up in an empty composer: edit the newest message of mine in the room.
+    editLast() {
+      const mine = [...list.querySelectorAll(`[data-message-id][data-author-id="${me.id}"]`)];
+      const last = mine.at(-1);
+      if (!last) return false;
+      last.scrollIntoView({ block: "nearest" });
+      startEdit(last);
+      return true;
+    },
+
+    // The "new messages" line above the first message by someone else after the read position.
+    markFirstUnread(lastReadId) {
+      list.querySelector(".chat-divider")?.remove();
+      const first = [...list.querySelectorAll("[data-message-id]")].find(
+        (element) => Number(element.dataset.messageId) > lastReadId && Number(element.dataset.authorId) !== me.id,
+      );
+      if (!first) return null;
+      const divider = document.createElement("li");
+      divider.className = "chat-divider";
+      divider.textContent = "New messages";
+      list.insertBefore(divider, first);
+      return first;
+    },
+
+    hydrate(payloads) {
+      for (const message of payloads) {
+        document.getElementById(`message-${message.id}`)?.replaceWith(render(message));
+      }
+    },
 
     // A link to one message (a notification, a search result): load older history until it
     // is there, then bring it into view and mark it for a moment.
@@ -195,7 +334,7 @@ export function createMessages(root, { me, roomId, canModerate, maxLength, lastS
     // A new or replayed message; returns false when it replaced one already shown.
     insert(message) {
       const element = render(message);
-      const existing = document.getElementById(`message-${message.id}`);
+      const existing = list.querySelector(`#message-${message.id}`);
       if (existing) {
         existing.replaceWith(element);
         return false;
@@ -213,11 +352,12 @@ export function createMessages(root, { me, roomId, canModerate, maxLength, lastS
     },
 
     replace(message) {
-      document.getElementById(`message-${message.id}`)?.replaceWith(render(message));
+      const existing = list.querySelector(`#message-${message.id}`);
+      if (existing) existing.replaceWith(render(message));
     },
 
     remove(messageId) {
-      document.getElementById(`message-${messageId}`)?.remove();
+      list.querySelector(`#message-${messageId}`)?.remove();
     },
 
     // A message on its way: the author's own, marked pending until the server sends it back.

@@ -43,6 +43,7 @@ export function createRooms(root) {
 
   return {
     get: (roomId) => rooms.get(roomId),
+    entries: () => rooms.entries(),
     setUnread,
     subscribe,
 
@@ -84,6 +85,7 @@ export function createRooms(root) {
       item.dataset.lastMessageId = info.last_message_id;
       item.dataset.revision = info.revision;
       item.dataset.kind = info.kind;
+      item.dataset.level = "all";
       item.querySelector("[data-slot=link]").href = info.url;
       item.querySelector("[data-slot=name]").textContent = info.name;
       const sigil = item.querySelector("[data-slot=sigil]");
