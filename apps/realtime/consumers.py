@@ -133,15 +133,22 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json(event["frame"])
 
     async def rights_changed(self, event: dict) -> None:
-        """The user's rights changed somewhere: drop every topic they may no longer watch."""
+        """Rights changed (see `rights`): drop every topic the user may no longer watch (or just `topic`'s)."""
         user = self.scope["user"]
-        watched = dict(self.watched)
+        topic = event.get("topic")
+        if topic is None:
+            watched = dict(self.watched)
+        elif topic in self.watched:
+            watched = {topic: self.watched[topic]}
+        else:
+            return
         lost = await database_sync_to_async(_lost_topics)(user, watched)
         for name in lost:
             await self._stop_watching(name)
             await self.send_json({"type": "unwatched", "topic": name, "detail": "You no longer have access to this."})
-        for handler in self.handlers:
-            await handler.rights_changed()
+        if topic is None:
+            for handler in self.handlers:
+                await handler.rights_changed()
 
     async def user_disconnect(self, event: dict) -> None:
         """The account was deactivated or logged out: end this socket now."""
