@@ -3,7 +3,9 @@
 Only a logged-in, active user gets a connection; the Origin check happens in the
 router. The consumer owns the socket's own frames (`ping`, `watch`, `unwatch`) and routes
 every other frame type to the feature that registered it (`frames`); a `ServiceError`
-from any of them becomes an `error` frame, and the socket stays open.
+from any of them becomes an `error` frame, and the socket stays open. Before a feature
+frame is handled, the account and session are checked again (`still_signed_in`): the
+user loaded at connect may have been logged out or deactivated since.
 """
 
 import logging
@@ -11,6 +13,11 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.contrib.sessions.models import Session
+from django.db.models import Exists
+from django.utils import timezone
+
+from apps.accounts.models import User
 
 from apps.core.errors import ServiceError
 
@@ -33,7 +40,7 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.account_groups = [user_group(user.pk)]
-        session_key = getattr(self.scope.get("session"), "session_key", None)
+        session_key = self.session_key = getattr(self.scope.get("session"), "session_key", None)
         if session_key:
             self.account_groups.append(session_group(session_key))
         self.watched: dict[str, tuple[str, int]] = {}  # topic name -> (kind, object id)
@@ -81,6 +88,9 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
             elif frame_type in {"watch", "unwatch"}:
                 await self.handle_watch(content)
             elif (handler := self.routes.get(frame_type)) is not None:
+                if not await database_sync_to_async(still_signed_in)(self.scope["user"].pk, self.session_key):
+                    await self.close(code=CLOSE_ACCOUNT_ENDED)  # logged out or deactivated, its close event lost
+                    return
                 await handler.receive(content)
             else:
                 await self.send_error("unknown_type", f"Unknown frame type {frame_type[:50]!r}.")
@@ -153,6 +163,19 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
     async def user_disconnect(self, event: dict) -> None:
         """The account was deactivated or logged out: end this socket now."""
         await self.close(code=CLOSE_ACCOUNT_ENDED)
+
+
+def still_signed_in(user_id: int, session_key: str | None) -> bool:
+    """Is the account still active, and the socket's session not logged out? One query, per feature frame.
+
+    The close event sent at logout and deactivation is best effort; this makes the end of
+    access certain on every process once they have returned.
+    """
+    users = User.objects.filter(pk=user_id, is_active=True)
+    if session_key:
+        live = Session.objects.filter(session_key=session_key, expire_date__gt=timezone.now())
+        users = users.filter(Exists(live))
+    return users.exists()
 
 
 def _lost_topics(user, watched: dict[str, tuple[str, int]]) -> list[str]:
