@@ -18,7 +18,6 @@ from django.db.models import Exists
 from django.utils import timezone
 
 from apps.accounts.models import User
-
 from apps.core.errors import ServiceError
 
 from . import topics
