@@ -11,7 +11,7 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 
-from apps.core.errors import Conflict, Invalid, Unavailable
+from apps.core.errors import Conflict, Invalid, RateLimited, Unavailable
 from apps.realtime.frames import FrameHandler
 
 from . import selectors, services
@@ -19,6 +19,11 @@ from .access import access_room
 from .hub import get_hub
 
 MAX_SUBSCRIPTIONS = 500
+# Per socket: what `subscribe` may cost in a window, counted as 1 per subscribe plus 1 per
+# replayed message. A reconnect that resubscribes to every room fits easily; a loop of
+# `subscribe` with `after: 0` on a big room is refused with `rate_limited` after a few.
+SUBSCRIBE_BUDGET = 2000
+SUBSCRIBE_WINDOW = 10.0  # seconds
 TYPING_MIN_INTERVAL = 2.0  # seconds between two typing notices of one socket in one room
 
 
@@ -50,6 +55,8 @@ class ChatFrames(FrameHandler):
         self.rooms: set[int] = set()
         self.typing_sent: dict[int, float] = {}
         self.started = False
+        self.window_start = 0.0
+        self.window_spent = 0
 
     @property
     def base_send(self) -> Any:
@@ -85,6 +92,14 @@ class ChatFrames(FrameHandler):
         revision = _optional_position(content, "revision")
         if room_id not in self.rooms and len(self.rooms) >= MAX_SUBSCRIPTIONS:
             raise Invalid("too_many_rooms", f"A socket can follow at most {MAX_SUBSCRIPTIONS} rooms.")
+        now = time.monotonic()
+        if now - self.window_start >= SUBSCRIBE_WINDOW:
+            self.window_start, self.window_spent = now, 0
+        if self.window_spent >= SUBSCRIBE_BUDGET:
+            retry_after = round(SUBSCRIBE_WINDOW - (now - self.window_start), 1)
+            raise RateLimited(
+                "rate_limited", "Too many subscriptions and replays; try again shortly.", retry_after=retry_after
+            )
         hub = get_hub()
         if not hub.serves(room_id):
             # Refuse before the process subscribes to a room nobody here reads yet. For rooms
@@ -94,10 +109,11 @@ class ChatFrames(FrameHandler):
             await hub.unsubscribe(self, room_id)  # subscribing again starts a fresh replay
         self.rooms.add(room_id)
         try:
-            await hub.subscribe(self, user, room_id, after, revision)
+            replayed = await hub.subscribe(self, user, room_id, after, revision)
         except BaseException:
             self.rooms.discard(room_id)
             raise
+        self.window_spent += 1 + replayed
 
     async def unsubscribe(self, content: dict) -> None:
         room_id = _id_field(content, "room", "a room")

@@ -473,8 +473,10 @@ class Hub:
     def serves(self, room_id: int) -> bool:
         return room_id in self.rooms
 
-    async def subscribe(self, consumer: Any, user, room_id: int, after: int | None, revision: int | None) -> None:
-        """Register, check access, replay, then go live. Raises `NotFound` (nothing registered then)."""
+    async def subscribe(self, consumer: Any, user, room_id: int, after: int | None, revision: int | None) -> int:
+        """Register, check access, replay, then go live; the number of messages replayed.
+
+        Raises `NotFound` (nothing registered then)."""
         await self.start()
         room = await self._room(room_id)
         sub = Subscriber(consumer, user.pk)
@@ -489,16 +491,11 @@ class Hub:
             for message in replay.updates:
                 await sub.write(_update_out(message))
             last_id = after or 0
-            messages, complete = replay.messages, replay.complete
-            while True:
-                for message in messages:
-                    await sub.write(_message_out(message))
-                    last_id = message.pk
-                if complete:
-                    break
-                messages, complete = await database_sync_to_async(selectors.replay_more)(room_id, after=last_id)
+            for message in replay.messages:
+                await sub.write(_message_out(message))
+                last_id = message.pk
             if room.subscribers.get(consumer) is not sub:
-                return  # revoked while replaying: it was told so
+                return len(replay.messages)  # revoked while replaying: it was told so
             sub.last_id = max(sub.last_id, last_id)
             sub.floor_rev = replay.revision
             await sub.write(
@@ -509,6 +506,7 @@ class Hub:
                         "last_id": sub.last_id,
                         "revision": replay.revision,
                         "has_older": replay.has_older,
+                        **({"gap": True} if replay.gap else {}),
                     }
                 )
             )
@@ -524,6 +522,7 @@ class Hub:
             snapshot = await room.presence_snapshot()
             if room.subscribers.get(consumer) is sub:
                 await sub.write(Outgoing.frame(snapshot))
+            return len(replay.messages)
         except BaseException:
             if room.subscribers.get(consumer) is sub:
                 del room.subscribers[consumer]

@@ -30,6 +30,12 @@ MAX_WATCHED_TOPICS = 50
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_ACCOUNT_ENDED = 4403
+# The largest frame a browser sends is a chat message (CHAT_MAX_BODY_LENGTH characters of
+# markdown, JSON-escaped); anything bigger is closed with 4413 (like HTTP 413; applications
+# may not send RFC 6455's 1009) before it is parsed. Above daphne's own limit (1 MB) autobahn
+# closes with 1009 (apps.realtime.transport). Clients do not retry either.
+MAX_FRAME_CHARS = 64 * 1024
+CLOSE_TOO_BIG = 4413
 
 
 class IntranetConsumer(AsyncJsonWebsocketConsumer):
@@ -69,9 +75,12 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
         if text_data is None:
             await self.send_error("bad_frame", "Frames are JSON text.")
             return
+        if len(text_data) > MAX_FRAME_CHARS:
+            await self.close(code=CLOSE_TOO_BIG)
+            return
         try:
             content = await self.decode_json(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
             await self.send_error("bad_json", "The frame is not valid JSON.")
             return
         await self.receive_json(content)
