@@ -136,6 +136,7 @@ class RoomHub:
         self.pending_presence: dict[int, str] = {}
         self.presence_flush: asyncio.Task | None = None
         self.lag_target: int | None = None  # a revision the database had at the last check, not yet seen here
+        self.ready: asyncio.Future = asyncio.get_running_loop().create_future()  # done once `rev` is the position
 
     # --- the stream
 
@@ -445,12 +446,22 @@ class Hub:
                     await self.layer.group_discard(room.group, self.channel)
 
     async def _room(self, room_id: int) -> RoomHub:
+        """The room's hub, once its stream position is known.
+
+        Atomic for subscribers: a room is in `self.rooms` (where events find it, and wait
+        for its lock) from before its position is read, but a subscriber gets it only once
+        `ready` is set, after that read. So every subscriber's replay is read after the
+        position, and "rev <= position: already applied" never drops a message a replay
+        has not sent (the restart race of issue 10.2).
+        """
         room = self.rooms.get(room_id)
         if room is not None:
+            await asyncio.shield(room.ready)
             return room
         async with self.membership_lock:
             room = self.rooms.get(room_id)
             if room is not None:
+                await asyncio.shield(room.ready)
                 return room
             room = RoomHub(self, room_id)
             async with room.lock:
@@ -458,14 +469,16 @@ class Hub:
                 try:
                     await self._join(room.group, self.channel)
                     position = await database_sync_to_async(selectors.room_stream_position)(room_id)
-                except BaseException:
+                    if position is None:
+                        await self.layer.group_discard(room.group, self.channel)
+                        raise NotFound("unknown_room", UNKNOWN_ROOM)
+                except BaseException as error:
                     del self.rooms[room_id]
+                    room.ready.set_exception(error if isinstance(error, Exception) else RuntimeError("cancelled"))
+                    room.ready.exception()  # retrieved: waiters re-raise it, nobody else needs to
                     raise
-                if position is None:
-                    del self.rooms[room_id]
-                    await self.layer.group_discard(room.group, self.channel)
-                    raise NotFound("unknown_room", UNKNOWN_ROOM)
                 room.rev, room.last_id = position
+                room.ready.set_result(None)
             return room
 
     # --- what the consumer calls
