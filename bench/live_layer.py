@@ -44,7 +44,7 @@ def _get(port: int, path: str) -> tuple[int, float]:
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 async def health(stack, sizes: list[int], requests: int) -> list[dict]:
