@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from chat_fanout import RESULTS, Bench, close_all, connect, open_subscribers, raise_open_files_limit
+from chat_fanout import RESULTS, Bench, close_all, connect, raise_open_files_limit
 
 PATHS = ("/livez", "/readyz", "/healthz")
 
@@ -51,8 +51,8 @@ async def health(stack, sizes: list[int], requests: int) -> list[dict]:
     port = stack.servers[0].port
     rows = []
     for size in sizes:
-        subs = await open_subscribers(stack, size, 0, concurrency=50) if size else None
-        row: dict = {"sockets": size}
+        connections, readers = await open_sockets(stack, size)
+        row: dict = {"sockets": size, "open": sum(1 for c in connections if c.close_code is None)}
         for path in PATHS:
             results = [await asyncio.to_thread(_get, port, path) for _ in range(requests)]
             times = [ms for _, ms in results]
@@ -63,12 +63,35 @@ async def health(stack, sizes: list[int], requests: int) -> list[dict]:
             }
         rows.append(row)
         print(json.dumps(row), file=sys.stderr)
-        if subs is not None:
-            await close_all(subs.connections)
-            for task in subs.readers:
-                task.cancel()
+        await close_all(connections)
+        for task in readers:
+            task.cancel()
         await asyncio.sleep(1)
     return rows
+
+
+async def open_sockets(stack, count: int, concurrency: int = 20) -> tuple[list, list]:
+    """`count` sockets subscribed to the room and read from (their consumers are receiving); failures skipped."""
+    gate = asyncio.Semaphore(concurrency)
+    connections, readers = [], []
+
+    async def drain(connection) -> None:
+        with contextlib.suppress(Exception):
+            async for _ in connection:
+                pass
+
+    async def one(i: int) -> None:
+        async with gate:
+            with contextlib.suppress(Exception):
+                connection = await connect(stack.ws_urls[0], stack.cookies[1 + i % (len(stack.cookies) - 1)])
+                await asyncio.wait_for(connection.recv(), 30)
+                await connection.send(json.dumps({"type": "subscribe", "room": stack.room, "after": None}))
+                connections.append(connection)
+                readers.append(asyncio.create_task(drain(connection)))
+
+    await asyncio.gather(*(one(i) for i in range(count)))
+    await asyncio.sleep(2)
+    return connections, readers
 
 
 async def storm(stack, count: int, concurrency: int) -> dict:

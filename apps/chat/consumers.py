@@ -6,17 +6,20 @@ frames, leaving the socket open for the next frame. Live room frames do not pass
 here at all: the hub writes them straight to the socket.
 """
 
+import logging
 import time
 from typing import Any
 
 from channels.db import database_sync_to_async
 
-from apps.core.errors import Conflict, Invalid, RateLimited, Unavailable
+from apps.core.errors import Conflict, Invalid, RateLimited, ServiceError, Unavailable
 from apps.realtime.frames import FrameHandler
 
 from . import selectors, services
 from .access import access_room
 from .hub import get_hub
+
+logger = logging.getLogger(__name__)
 
 MAX_SUBSCRIPTIONS = 500
 # Per socket: what `subscribe` may cost in a window, counted as 1 per subscribe plus 1 per
@@ -64,7 +67,10 @@ class ChatFrames(FrameHandler):
         return self.consumer.base_send
 
     async def connect(self) -> None:
-        await get_hub().socket_opened(self.user)
+        try:
+            await get_hub().socket_opened(self.user)
+        except Exception:  # noqa: BLE001 - Redis is away: presence is advisory; the hub starts on the next subscribe
+            logger.warning("chat: presence of user %s not announced (channel layer unreachable)", self.user.pk)
         self.started = True
 
     async def disconnect(self) -> None:
@@ -110,6 +116,12 @@ class ChatFrames(FrameHandler):
         self.rooms.add(room_id)
         try:
             replayed = await hub.subscribe(self, user, room_id, after, revision)
+        except ServiceError:
+            self.rooms.discard(room_id)
+            raise
+        except Exception as error:  # the channel layer is unreachable for a moment
+            self.rooms.discard(room_id)
+            raise Unavailable("unavailable", "Live updates are briefly unavailable; try again.") from error
         except BaseException:
             self.rooms.discard(room_id)
             raise

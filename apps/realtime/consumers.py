@@ -8,6 +8,7 @@ frame is handled, the account and session are checked again (`still_signed_in`):
 user loaded at connect may have been logged out or deactivated since.
 """
 
+import asyncio
 import logging
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.db.models import Exists
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.core.errors import ServiceError
+from apps.core.errors import ServiceError, Unavailable
 
 from . import topics
 from .frames import FrameHandler, frame_handlers
@@ -49,14 +50,56 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
         if session_key:
             self.account_groups.append(session_group(session_key))
         self.watched: dict[str, tuple[str, int]] = {}  # topic name -> (kind, object id)
-        for group in self.account_groups:
-            await self.channel_layer.group_add(group, self.channel_name)
+        if not await self._join_groups():
+            # Redis is away: a degraded socket (frames work; live events once the layer is back,
+            # see `channel_receive`) rather than a failed handshake.
+            logger.warning("socket of user %s opened without live events (channel layer unreachable)", user.pk)
         await self.accept()
         await self.send_json({"type": "hello", "user": {"id": user.pk, "name": user.display_name}})
         self.handlers: list[FrameHandler] = [handler(self) for handler in frame_handlers()]
         self.routes = {frame_type: h for h in self.handlers for frame_type in h.frame_types}
         for handler in self.handlers:
             await handler.connect()
+
+    # --- surviving a channel-layer outage
+
+    @property
+    def channel_receive(self):  # channels sets this to `partial(layer.receive, channel)` and awaits it
+        return self._receive_surviving_outages
+
+    @channel_receive.setter
+    def channel_receive(self, receive) -> None:
+        self._layer_receive = receive
+
+    async def _receive_surviving_outages(self) -> dict:
+        """The layer's `receive`, retried while Redis is away (channels would end the socket with 1011).
+
+        After a failure the socket joins its groups again before reading: a Redis that
+        restarted empty forgot them. What was sent meanwhile is lost, as the layer is best
+        effort; chat catches up from the database by revision.
+        """
+        delay = 0.5
+        while True:
+            try:
+                return await self._layer_receive()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - the layer's connection errors, whatever their class
+                logger.warning("channel layer receive failed; retrying in %.1f s", delay)
+            while True:
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                if await self._join_groups():
+                    break
+
+    async def _join_groups(self) -> bool:
+        groups = [*self.account_groups, *(topic_group(*t) for t in self.watched.values())]
+        try:
+            for group in groups:
+                await self.channel_layer.group_add(group, self.channel_name)
+        except Exception:  # noqa: BLE001
+            return False
+        return True
 
     async def disconnect(self, code: int) -> None:
         for handler in getattr(self, "handlers", ()):
@@ -69,7 +112,11 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
             *(topic_group(*t) for t in getattr(self, "watched", {}).values()),
         ]
         for group in groups:
-            await self.channel_layer.group_discard(group, self.channel_name)
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:
+                logger.debug("could not leave %s", group, exc_info=True)
+                break
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
         if text_data is None:
@@ -123,8 +170,11 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
             # The same answer for "missing" and "not yours".
             await self.send_error("unknown_topic", "There is no such topic, or you may not see it.")
             return
+        try:
+            await self.channel_layer.group_add(topic_group(*parsed), self.channel_name)
+        except Exception as error:  # Redis is away
+            raise Unavailable("unavailable", "Live updates are briefly unavailable; try again.") from error
         self.watched[name] = parsed
-        await self.channel_layer.group_add(topic_group(*parsed), self.channel_name)
         await self.send_json({"type": "watching", "topic": name})
 
     async def _stop_watching(self, name: str) -> None:

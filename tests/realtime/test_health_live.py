@@ -13,7 +13,10 @@ import urllib.error
 import urllib.request
 
 import pytest
+from channels.db import database_sync_to_async
+from rest_framework.authtoken.models import Token
 
+from apps.departments.models import Department
 from tests.chat.servers import Daphne, daphne_env, start_all, stop_all
 from tests.sockets import NetSocket, cookie_for
 
@@ -81,3 +84,44 @@ async def test_without_redis_the_process_is_alive_but_not_ready(tmp_path, own_re
             await socket.close()
     finally:
         stop_all([server])
+
+
+async def test_open_sockets_survive_a_redis_restart_and_new_ones_are_never_a_500(
+    tmp_path, own_redis, member, manager, sales_room
+):
+    server = _server(tmp_path, own_redis.url)
+    try:
+        reader = await NetSocket(server, await cookie_for(member)).connect()
+        await reader.send({"type": "watch", "topic": f"feed:{sales_room.department_id}"})
+        await reader.receive_until("watching")
+        own_redis.kill()
+        # A connection during the outage: accepted (degraded), not an HTTP 500.
+        during = await NetSocket(server, await cookie_for(manager)).connect()
+        await during.send({"type": "ping"})
+        assert (await during.receive_until("pong"))["type"] == "pong"
+        own_redis.start()  # empty: it forgot every group
+        await asyncio.sleep(3)  # the sockets' receive loops retry and join their groups again
+        await reader.send({"type": "ping"})
+        assert (await reader.receive_until("pong"))["type"] == "pong"  # still open
+        token = await database_sync_to_async(lambda: Token.objects.create(user=manager).key)()
+        slug = await database_sync_to_async(lambda: Department.objects.get(pk=sales_room.department_id).slug)()
+        status, _ = await asyncio.to_thread(
+            _api_post, server, "/api/v1/posts/", token, {"department": slug, "body": "back"}
+        )
+        assert status == 201
+        assert (await reader.receive_until("feed.post"))["department"] == sales_room.department_id
+        for socket in (reader, during):
+            await socket.close()
+    finally:
+        stop_all([server])
+
+
+def _api_post(server: Daphne, path: str, token: str, data: dict) -> tuple[int, dict]:
+    request = urllib.request.Request(server.url + path, method="POST", data=json.dumps(data).encode(),
+                                     headers={"Authorization": f"Token {token}", "Content-Type": "application/json"})  # fmt: skip
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, {}
