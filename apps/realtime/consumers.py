@@ -93,7 +93,8 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
                     break
 
     async def _join_groups(self) -> bool:
-        groups = [*self.account_groups, *(topic_group(*t) for t in self.watched.values())]
+        watched = getattr(self, "watched", {})  # the layer may fail before `connect` ran
+        groups = [*getattr(self, "account_groups", []), *(topic_group(*t) for t in watched.values())]
         try:
             for group in groups:
                 await self.channel_layer.group_add(group, self.channel_name)
