@@ -38,6 +38,8 @@ accounts_patterns = [
 urlpatterns = [
     path("", feed_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("livez", core_views.livez, name="livez"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("ping", core_views.ping, name="ping"),
     path("accounts/", include(accounts_patterns)),
     path("people/", include("apps.people.urls")),

@@ -21,6 +21,7 @@ OUTSIDE_THE_MATRIX = {
     "login", "logout", "password_change", "password_change_done", "password_reset", "password_reset_done",
     "password_reset_confirm", "password_reset_complete",  # tests/accounts: the login flow itself
     "healthz",  # public by design, tests/core/test_health.py
+    "livez", "readyz",  # the same
     "api-token",  # the login of API clients, tests/accounts/test_api.py
 }  # fmt: skip
 

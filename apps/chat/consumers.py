@@ -6,19 +6,27 @@ frames, leaving the socket open for the next frame. Live room frames do not pass
 here at all: the hub writes them straight to the socket.
 """
 
+import logging
 import time
 from typing import Any
 
 from channels.db import database_sync_to_async
 
-from apps.core.errors import Conflict, Invalid, Unavailable
+from apps.core.errors import Conflict, Invalid, RateLimited, ServiceError, Unavailable
 from apps.realtime.frames import FrameHandler
 
 from . import selectors, services
 from .access import access_room
 from .hub import get_hub
 
+logger = logging.getLogger(__name__)
+
 MAX_SUBSCRIPTIONS = 500
+# Per socket: what `subscribe` may cost in a window, counted as 1 per subscribe plus 1 per
+# replayed message. A reconnect that resubscribes to every room fits easily; a loop of
+# `subscribe` with `after: 0` on a big room is refused with `rate_limited` after a few.
+SUBSCRIBE_BUDGET = 2000
+SUBSCRIBE_WINDOW = 10.0  # seconds
 TYPING_MIN_INTERVAL = 2.0  # seconds between two typing notices of one socket in one room
 
 
@@ -50,6 +58,8 @@ class ChatFrames(FrameHandler):
         self.rooms: set[int] = set()
         self.typing_sent: dict[int, float] = {}
         self.started = False
+        self.window_start = 0.0
+        self.window_spent = 0
 
     @property
     def base_send(self) -> Any:
@@ -57,7 +67,10 @@ class ChatFrames(FrameHandler):
         return self.consumer.base_send
 
     async def connect(self) -> None:
-        await get_hub().socket_opened(self.user)
+        try:
+            await get_hub().socket_opened(self.user)
+        except Exception:  # noqa: BLE001 - Redis is away: presence is advisory; the hub starts on the next subscribe
+            logger.warning("chat: presence of user %s not announced (channel layer unreachable)", self.user.pk)
         self.started = True
 
     async def disconnect(self) -> None:
@@ -85,6 +98,14 @@ class ChatFrames(FrameHandler):
         revision = _optional_position(content, "revision")
         if room_id not in self.rooms and len(self.rooms) >= MAX_SUBSCRIPTIONS:
             raise Invalid("too_many_rooms", f"A socket can follow at most {MAX_SUBSCRIPTIONS} rooms.")
+        now = time.monotonic()
+        if now - self.window_start >= SUBSCRIBE_WINDOW:
+            self.window_start, self.window_spent = now, 0
+        if self.window_spent >= SUBSCRIBE_BUDGET:
+            retry_after = round(SUBSCRIBE_WINDOW - (now - self.window_start), 1)
+            raise RateLimited(
+                "rate_limited", "Too many subscriptions and replays; try again shortly.", retry_after=retry_after
+            )
         hub = get_hub()
         if not hub.serves(room_id):
             # Refuse before the process subscribes to a room nobody here reads yet. For rooms
@@ -94,10 +115,17 @@ class ChatFrames(FrameHandler):
             await hub.unsubscribe(self, room_id)  # subscribing again starts a fresh replay
         self.rooms.add(room_id)
         try:
-            await hub.subscribe(self, user, room_id, after, revision)
+            replayed = await hub.subscribe(self, user, room_id, after, revision)
+        except ServiceError:
+            self.rooms.discard(room_id)
+            raise
+        except Exception as error:  # the channel layer is unreachable for a moment
+            self.rooms.discard(room_id)
+            raise Unavailable("unavailable", "Live updates are briefly unavailable; try again.") from error
         except BaseException:
             self.rooms.discard(room_id)
             raise
+        self.window_spent += 1 + replayed
 
     async def unsubscribe(self, content: dict) -> None:
         room_id = _id_field(content, "room", "a room")

@@ -97,6 +97,9 @@ class ChatSubscribedFrame(TypedDict):
     last_id: int
     revision: int
     has_older: bool
+    # More messages came after `after` than a replay sends (selectors.REPLAY_LIMIT): only the
+    # newest were sent; the ones before them are in the room's history (the API, the page).
+    gap: NotRequired[bool]
 
 
 class ChatUnsubscribedFrame(TypedDict):

@@ -15,10 +15,13 @@ database and delivers that instead. Each subscriber remembers the newest message
 was sent, so nothing is delivered twice. A subscriber joins in "replaying" state: live
 events are buffered while its replay is read from the database, then the buffer is
 drained, skipping what the replay already contained.
+
+Around it: `transport` writes frames to sockets (the only module that knows daphne's and
+autobahn's internals) and `presence` keeps who is online (its store, and the part of a
+room's hub that sends `chat.presence`).
 """
 
 import asyncio
-import functools
 import logging
 import time
 import weakref
@@ -27,66 +30,22 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-from channels.sessions import InstanceSessionWrapper
 from django.conf import settings
 
 from apps.core.errors import NotFound
 
 from . import selectors
 from .access import UNKNOWN_ROOM, access_room
-from .presence import PRESENCE_HEARTBEAT, LocalPresence, make_presence
+from .presence import PRESENCE_HEARTBEAT, LocalPresence, RoomPresence, make_presence
 from .services.streams import chat_layer_alias
+from .transport import Outgoing, asgi_send, daphne_protocol, write
 
 logger = logging.getLogger(__name__)
 
 NEW, UPDATE = 0, 1
-PRESENCE_FLUSH_DELAY = 1.0  # presence changes in a room are batched into one frame per second
-# Rooms with more readers get the number of people online, not the list: a list would make a
-# reconnect storm in "All staff" cost O(readers²) bytes.
-PRESENCE_LIST_LIMIT = 100
 PRESENCE_RECHECK_INTERVAL = 30.0
 EMPTY_ROOM_LINGER = 30.0  # keep the subscription of a room nobody reads for a while (tab reloads)
 PRESENCE_GROUP = "chat.presence"  # every hub joins it: "user N came or went", one event per process
-
-
-class Outgoing:
-    """One frame for many sockets: the text is encoded once by whoever built it; under daphne
-    the WebSocket frame around it is built once too (autobahn's prepared messages, made for
-    broadcasting), so what is left per socket is the write."""
-
-    __slots__ = ("_prepared", "message")
-
-    def __init__(self, text: str) -> None:
-        self.message = {"type": "websocket.send", "text": text}
-        self._prepared = None
-
-    @classmethod
-    def frame(cls, frame: dict) -> "Outgoing":
-        return cls(selectors.encode_frame(frame))
-
-    def prepared(self, protocol: Any) -> Any:
-        if self._prepared is None:
-            self._prepared = protocol.factory.prepareMessage(self.message["text"].encode())
-        return self._prepared
-
-
-def _asgi_send(consumer: Any) -> Any:
-    """The ASGI send under channels' session middleware (its wrapper only acts on HTTP responses)."""
-    send = consumer.base_send
-    wrapper = getattr(send, "__self__", None)
-    if isinstance(wrapper, InstanceSessionWrapper) and callable(getattr(wrapper, "real_send", None)):
-        return wrapper.real_send
-    return send
-
-
-def _daphne_protocol(send: Any) -> Any:
-    """The autobahn protocol of the socket when daphne serves it (its ASGI send is
-    `partial(server.handle_reply, protocol)`); None elsewhere (tests, other servers)."""
-    if isinstance(send, functools.partial) and send.args:
-        protocol = send.args[0]
-        if hasattr(protocol, "sendPreparedMessage") and hasattr(protocol, "STATE_OPEN"):
-            return protocol
-    return None
 
 
 class Subscriber:
@@ -94,8 +53,8 @@ class Subscriber:
 
     def __init__(self, consumer: Any, user_id: int) -> None:
         self.consumer = consumer
-        self.send = _asgi_send(consumer)
-        self.protocol = _daphne_protocol(self.send)
+        self.send = asgi_send(consumer)
+        self.protocol = daphne_protocol(self.send)
         self.user_id = user_id
         self.live = False
         self.last_id = 0
@@ -103,11 +62,7 @@ class Subscriber:
         self.buffer: deque = deque()
 
     async def write(self, out: Outgoing) -> None:
-        protocol = self.protocol
-        if protocol is None:
-            await self.send(out.message)
-        elif protocol.state == protocol.STATE_OPEN:  # what daphne's handle_reply checks, in autobahn's terms
-            protocol.sendPreparedMessage(out.prepared(protocol))
+        await write(self.send, self.protocol, out)
 
 
 def _message_out(message) -> Outgoing:
@@ -118,7 +73,7 @@ def _update_out(message) -> Outgoing:
     return Outgoing.frame(selectors.message_frame(message, "delete" if message.is_deleted else "edit"))
 
 
-class RoomHub:
+class RoomHub(RoomPresence):
     """One room's stream in this process: its position, its local subscribers, its presence."""
 
     def __init__(self, hub: "Hub", room_id: int) -> None:
@@ -136,6 +91,7 @@ class RoomHub:
         self.pending_presence: dict[int, str] = {}
         self.presence_flush: asyncio.Task | None = None
         self.lag_target: int | None = None  # a revision the database had at the last check, not yet seen here
+        self.ready: asyncio.Future = asyncio.get_running_loop().create_future()  # done once `rev` is the position
 
     # --- the stream
 
@@ -253,92 +209,6 @@ class RoomHub:
         if not self.subscribers and self.empty_since is None:
             self.empty_since = time.monotonic()
 
-    # --- presence
-
-    def _note_presence(self, user_id: int, name: str) -> None:
-        if self.online is None or user_id not in self.member_ids:
-            return  # nobody here asked who is online yet, or not a reader of this room
-        self.pending_presence[user_id] = name
-        if self.presence_flush is None or self.presence_flush.done():
-            self.presence_flush = asyncio.get_running_loop().create_task(self._flush_presence())
-
-    async def _flush_presence(self) -> None:
-        await asyncio.sleep(PRESENCE_FLUSH_DELAY)
-        pending, self.pending_presence = self.pending_presence, {}
-        if self.online is None or not pending:
-            return
-        online_now = await self.hub.presence.online_among(pending)
-        came = [{"id": u, "name": n} for u, n in pending.items() if u in online_now and u not in self.online]
-        gone = [u for u in pending if u not in online_now and u in self.online]
-        for user in came:
-            self.online[user["id"]] = user["name"]
-        for user_id in gone:
-            del self.online[user_id]
-        if came or gone:
-            await self._send_presence(came, gone)
-
-    async def _send_presence(self, came: list[dict], gone: list[int]) -> None:
-        frame = {
-            "type": "chat.presence",
-            "room": self.room_id,
-            "full": False,
-            "online": came if self.list_presence else [],
-            "offline": gone if self.list_presence else [],
-            "count": len(self.online or ()),
-            "listed": self.list_presence,
-        }
-        out = Outgoing.frame(frame)
-        for sub in tuple(self.subscribers.values()):
-            if sub.live:
-                try:
-                    await sub.write(out)
-                except Exception:
-                    logger.debug("chat hub: send failed", exc_info=True)
-
-    async def presence_snapshot(self) -> dict:
-        if self.online is None:
-            member_ids = await database_sync_to_async(self._member_ids)()
-            self.member_ids = set(member_ids)
-            online_ids = await self.hub.presence.online_among(member_ids)
-            list_presence = len(member_ids) <= PRESENCE_LIST_LIMIT
-            if list_presence:
-                online = await database_sync_to_async(selectors.user_names)(online_ids)
-            else:
-                online = dict.fromkeys(online_ids, "")
-            if self.online is None:
-                self.online, self.list_presence = online, list_presence
-        return {
-            "type": "chat.presence",
-            "room": self.room_id,
-            "full": True,
-            "online": [{"id": u, "name": n} for u, n in self.online.items()] if self.list_presence else [],
-            "offline": [],
-            "count": len(self.online),
-            "listed": self.list_presence,
-        }
-
-    def _member_ids(self) -> list[int]:
-        from .models import Room
-
-        room = Room.objects.select_related("department").filter(pk=self.room_id).first()
-        return selectors.room_member_ids(room) if room else []
-
-    async def recheck_presence(self) -> None:
-        """Repair what hints missed: new readers, people a crashed process left marked online."""
-        if self.online is None:
-            return
-        self.member_ids = set(await database_sync_to_async(self._member_ids)())
-        online_now = await self.hub.presence.online_among(self.member_ids)
-        gone = [user_id for user_id in self.online if user_id not in online_now]
-        came = [user_id for user_id in online_now if user_id not in self.online]
-        names = await database_sync_to_async(selectors.user_names)(came) if came and self.list_presence else {}
-        for user_id in gone:
-            del self.online[user_id]
-        for user_id in came:
-            self.online[user_id] = names.get(user_id, "")
-        if came or gone:
-            await self._send_presence([{"id": u, "name": self.online[u]} for u in came], gone)
-
 
 class Hub:
     """The chat hub of one event loop (one per daphne process; one per test in tests)."""
@@ -445,12 +315,22 @@ class Hub:
                     await self.layer.group_discard(room.group, self.channel)
 
     async def _room(self, room_id: int) -> RoomHub:
+        """The room's hub, once its stream position is known.
+
+        Atomic for subscribers: a room is in `self.rooms` (where events find it, and wait
+        for its lock) from before its position is read, but a subscriber gets it only once
+        `ready` is set, after that read. So every subscriber's replay is read after the
+        position, and "rev <= position: already applied" never drops a message a replay
+        has not sent (the restart race of issue 10.2).
+        """
         room = self.rooms.get(room_id)
         if room is not None:
+            await asyncio.shield(room.ready)
             return room
         async with self.membership_lock:
             room = self.rooms.get(room_id)
             if room is not None:
+                await asyncio.shield(room.ready)
                 return room
             room = RoomHub(self, room_id)
             async with room.lock:
@@ -458,14 +338,16 @@ class Hub:
                 try:
                     await self._join(room.group, self.channel)
                     position = await database_sync_to_async(selectors.room_stream_position)(room_id)
-                except BaseException:
+                    if position is None:
+                        await self.layer.group_discard(room.group, self.channel)
+                        raise NotFound("unknown_room", UNKNOWN_ROOM)
+                except BaseException as error:
                     del self.rooms[room_id]
+                    room.ready.set_exception(error if isinstance(error, Exception) else RuntimeError("cancelled"))
+                    room.ready.exception()  # retrieved: waiters re-raise it, nobody else needs to
                     raise
-                if position is None:
-                    del self.rooms[room_id]
-                    await self.layer.group_discard(room.group, self.channel)
-                    raise NotFound("unknown_room", UNKNOWN_ROOM)
                 room.rev, room.last_id = position
+                room.ready.set_result(None)
             return room
 
     # --- what the consumer calls
@@ -473,8 +355,10 @@ class Hub:
     def serves(self, room_id: int) -> bool:
         return room_id in self.rooms
 
-    async def subscribe(self, consumer: Any, user, room_id: int, after: int | None, revision: int | None) -> None:
-        """Register, check access, replay, then go live. Raises `NotFound` (nothing registered then)."""
+    async def subscribe(self, consumer: Any, user, room_id: int, after: int | None, revision: int | None) -> int:
+        """Register, check access, replay, then go live; the number of messages replayed.
+
+        Raises `NotFound` (nothing registered then)."""
         await self.start()
         room = await self._room(room_id)
         sub = Subscriber(consumer, user.pk)
@@ -489,16 +373,11 @@ class Hub:
             for message in replay.updates:
                 await sub.write(_update_out(message))
             last_id = after or 0
-            messages, complete = replay.messages, replay.complete
-            while True:
-                for message in messages:
-                    await sub.write(_message_out(message))
-                    last_id = message.pk
-                if complete:
-                    break
-                messages, complete = await database_sync_to_async(selectors.replay_more)(room_id, after=last_id)
+            for message in replay.messages:
+                await sub.write(_message_out(message))
+                last_id = message.pk
             if room.subscribers.get(consumer) is not sub:
-                return  # revoked while replaying: it was told so
+                return len(replay.messages)  # revoked while replaying: it was told so
             sub.last_id = max(sub.last_id, last_id)
             sub.floor_rev = replay.revision
             await sub.write(
@@ -509,6 +388,7 @@ class Hub:
                         "last_id": sub.last_id,
                         "revision": replay.revision,
                         "has_older": replay.has_older,
+                        **({"gap": True} if replay.gap else {}),
                     }
                 )
             )
@@ -524,6 +404,7 @@ class Hub:
             snapshot = await room.presence_snapshot()
             if room.subscribers.get(consumer) is sub:
                 await sub.write(Outgoing.frame(snapshot))
+            return len(replay.messages)
         except BaseException:
             if room.subscribers.get(consumer) is sub:
                 del room.subscribers[consumer]

@@ -7,18 +7,29 @@ person online" asks the hashes of every live process. Without Redis (one process
 the local counts are the whole truth.
 """
 
+import asyncio
 import logging
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
+from channels.db import database_sync_to_async
 from django.conf import settings
+
+from . import selectors
+from .transport import Outgoing
 
 logger = logging.getLogger(__name__)
 
 PRESENCE_TTL = 45  # seconds; the hub heartbeats every PRESENCE_HEARTBEAT
 PRESENCE_HEARTBEAT = 15
+PRESENCE_REDIS_CONNECTIONS = 16  # per process; writes are pipelined and short
+PRESENCE_FLUSH_DELAY = 1.0  # presence changes in a room are batched into one frame per second
+# Rooms with more readers get the number of people online, not the list: a list would make a
+# reconnect storm in "All staff" cost O(readers²) bytes.
+PRESENCE_LIST_LIMIT = 100
 
 
 class LocalPresence:
@@ -53,7 +64,12 @@ class RedisPresence(LocalPresence):
         super().__init__()
         from redis import asyncio as aioredis
 
-        self.redis = aioredis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+        # A few connections that writers wait for, not one per concurrent write: with
+        # redis-py's default pool a connect storm exhausted it and presence writes failed.
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url, max_connections=PRESENCE_REDIS_CONNECTIONS, timeout=5, socket_timeout=5, socket_connect_timeout=2
+        )
+        self.redis = aioredis.Redis(connection_pool=pool)
         self.process = uuid.uuid4().hex
         self.key = f"{prefix}:presence:{self.process}"
         self.processes_key = f"{prefix}:presence:processes"
@@ -120,6 +136,7 @@ class RedisPresence(LocalPresence):
             await self.redis.delete(self.key)
             await self.redis.zrem(self.processes_key, self.process)
             await self.redis.aclose()
+            await self.redis.connection_pool.disconnect()
         except Exception:  # shutting down; the hash expires by itself
             logger.debug("chat presence: could not remove this process's entry", exc_info=True)
 
@@ -128,3 +145,105 @@ def make_presence() -> LocalPresence:
     if settings.REDIS_URL:
         return RedisPresence(settings.REDIS_URL, settings.CHAT_REDIS_PREFIX)
     return LocalPresence()
+
+
+class RoomPresence:
+    """Who of a room's readers is online, for the sockets of this process that follow the room.
+
+    A part of `hub.RoomHub` (which provides `hub`, `room_id` and `subscribers`): presence
+    hints from every process arrive as events, are batched, checked against the presence
+    store, and sent as `chat.presence` frames.
+    """
+
+    hub: Any
+    room_id: int
+    subscribers: dict
+    online: dict[int, str] | None
+    list_presence: bool
+    member_ids: set[int]
+    pending_presence: dict[int, str]
+    presence_flush: asyncio.Task | None
+
+    def _note_presence(self, user_id: int, name: str) -> None:
+        if self.online is None or user_id not in self.member_ids:
+            return  # nobody here asked who is online yet, or not a reader of this room
+        self.pending_presence[user_id] = name
+        if self.presence_flush is None or self.presence_flush.done():
+            self.presence_flush = asyncio.get_running_loop().create_task(self._flush_presence())
+
+    async def _flush_presence(self) -> None:
+        await asyncio.sleep(PRESENCE_FLUSH_DELAY)
+        pending, self.pending_presence = self.pending_presence, {}
+        if self.online is None or not pending:
+            return
+        online_now = await self.hub.presence.online_among(pending)
+        came = [{"id": u, "name": n} for u, n in pending.items() if u in online_now and u not in self.online]
+        gone = [u for u in pending if u not in online_now and u in self.online]
+        for user in came:
+            self.online[user["id"]] = user["name"]
+        for user_id in gone:
+            del self.online[user_id]
+        if came or gone:
+            await self._send_presence(came, gone)
+
+    async def _send_presence(self, came: list[dict], gone: list[int]) -> None:
+        frame = {
+            "type": "chat.presence",
+            "room": self.room_id,
+            "full": False,
+            "online": came if self.list_presence else [],
+            "offline": gone if self.list_presence else [],
+            "count": len(self.online or ()),
+            "listed": self.list_presence,
+        }
+        out = Outgoing.frame(frame)
+        for sub in tuple(self.subscribers.values()):
+            if sub.live:
+                try:
+                    await sub.write(out)
+                except Exception:
+                    logger.debug("chat hub: send failed", exc_info=True)
+
+    async def presence_snapshot(self) -> dict:
+        if self.online is None:
+            member_ids = await database_sync_to_async(self._member_ids)()
+            self.member_ids = set(member_ids)
+            online_ids = await self.hub.presence.online_among(member_ids)
+            list_presence = len(member_ids) <= PRESENCE_LIST_LIMIT
+            if list_presence:
+                online = await database_sync_to_async(selectors.user_names)(online_ids)
+            else:
+                online = dict.fromkeys(online_ids, "")
+            if self.online is None:
+                self.online, self.list_presence = online, list_presence
+        return {
+            "type": "chat.presence",
+            "room": self.room_id,
+            "full": True,
+            "online": [{"id": u, "name": n} for u, n in self.online.items()] if self.list_presence else [],
+            "offline": [],
+            "count": len(self.online),
+            "listed": self.list_presence,
+        }
+
+    def _member_ids(self) -> list[int]:
+        from .models import Room
+
+        room = Room.objects.select_related("department").filter(pk=self.room_id).first()
+        return selectors.room_member_ids(room) if room else []
+
+    async def recheck_presence(self) -> None:
+        """Repair what hints missed: new readers, people a crashed process left marked online."""
+        if self.online is None:
+            return
+        self.member_ids = set(await database_sync_to_async(self._member_ids)())
+        online_now = await self.hub.presence.online_among(self.member_ids)
+        gone = [user_id for user_id in self.online if user_id not in online_now]
+        came = [user_id for user_id in online_now if user_id not in self.online]
+        names = await database_sync_to_async(selectors.user_names)(came) if came and self.list_presence else {}
+        for user_id in gone:
+            del self.online[user_id]
+        for user_id in came:
+            self.online[user_id] = names.get(user_id, "")
+        if came or gone:
+            await self._send_presence([{"id": u, "name": self.online[u]} for u in came], gone)

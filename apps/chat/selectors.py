@@ -16,7 +16,10 @@ from .events import FilePayload, MessagePayload, ReactionPayload
 from .models import Message, MessageFile, ReadPosition, Room, RoomMember, RoomSetting
 
 HISTORY_PAGE_SIZE = 50  # what `subscribe` with `after: null` sends, and the UI's first page
-REPLAY_BATCH_SIZE = 500  # `subscribe` replays everything after `after`, this many per query
+# `subscribe` replays at most this many messages after `after` (the newest ones); an older
+# gap is marked `gap` in `chat.subscribed` and read through the API's history if wanted.
+# Bounded, so that `subscribe` with `after: 0` on a big room is one cheap query, not the room.
+REPLAY_LIMIT = 200
 CATCH_UP_BATCH_SIZE = 1000
 
 
@@ -214,7 +217,7 @@ class Replay:
     messages: list[Message]  # new messages, by id
     updates: list[Message] = field(default_factory=list)  # edits/deletes of messages <= after, by revision
     has_older: bool = False
-    complete: bool = True  # False: more messages after the last one; ask for the next batch
+    gap: bool = False  # True: more than REPLAY_LIMIT messages after `after`; only the newest are here
 
 
 def replay(room: Room, *, after: int | None, revision: int | None) -> Replay:
@@ -238,30 +241,21 @@ def replay(room: Room, *, after: int | None, revision: int | None) -> Replay:
             messages=list(reversed(latest[:HISTORY_PAGE_SIZE])),
             has_older=has_older,
         )
-    batch = list(messages.filter(id__gt=after).order_by("id")[: REPLAY_BATCH_SIZE + 1])
+    newest = list(messages.filter(id__gt=after).order_by("-id")[: REPLAY_LIMIT + 1])
     updates: list[Message] = []
     if revision is not None and after > 0:
         updates = list(
             messages_with_authors()
             .filter(room_id=room_id, id__lte=after, revision__gt=revision)
-            .order_by("revision")[:CATCH_UP_BATCH_SIZE]
+            .order_by("revision")[:REPLAY_LIMIT]
         )
     return Replay(
         revision=room_revision,
         last_message_id=last_message_id,
-        messages=batch[:REPLAY_BATCH_SIZE],
+        messages=list(reversed(newest[:REPLAY_LIMIT])),
         updates=updates,
-        complete=len(batch) <= REPLAY_BATCH_SIZE,
+        gap=len(newest) > REPLAY_LIMIT,
     )
-
-
-def replay_more(room_id: int, *, after: int) -> tuple[list[Message], bool]:
-    batch = list(
-        messages_with_authors()
-        .filter(room_id=room_id, deleted_at__isnull=True, id__gt=after)
-        .order_by("id")[: REPLAY_BATCH_SIZE + 1]
-    )
-    return batch[:REPLAY_BATCH_SIZE], len(batch) <= REPLAY_BATCH_SIZE
 
 
 @dataclass

@@ -20,6 +20,7 @@ from . import gate
 
 READ_ONLY_SESSION_KEY = "policies_read_only"
 EXEMPT_PREFIXES = ("/policies/", "/api/", "/media/", "/static/", "/accounts/", "/admin/", "/healthz", "/ping", "/ws/")
+EXEMPT_PREFIXES += ("/livez", "/readyz")  # the health checks, like /healthz
 
 
 def pending_fingerprint(pending: list[gate.Requirement]) -> str:

@@ -60,9 +60,10 @@ class RelayEvent(TypedDict):
 
 
 class RightsChangedEvent(TypedDict):
-    """The user's rights changed: re-check every live subscription (see `topics`)."""
+    """The user's rights changed: re-check every live subscription (see `rights`); with `topic`, only that one."""
 
     type: Literal["rights.changed"]
+    topic: NotRequired[str]
 
 
 class UserDisconnectEvent(TypedDict):

@@ -148,6 +148,11 @@ function start(root) {
 
   on("chat.subscribed", (frame) => {
     if (!rooms.subscribed(frame) || frame.room !== roomId) return;
+    if (frame.gap) {
+      // More came while away than a replay sends: the newest are shown, the rest are in the history.
+      notice.textContent = "Some messages from while you were away are not shown here. Reload the page to see them.";
+      notice.hidden = false;
+    }
     markRead();
     composer.resendAll();
   });

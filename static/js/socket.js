@@ -5,8 +5,13 @@
 //   send({ type: "subscribe", room: 3, after: lastSeenId });
 //   onReconnect(() => resubscribe());        // runs after every (re)connection
 //
-// It reconnects with exponential backoff and jitter, and shows its state in any element
-// with [data-connection-state] (and as <html data-connection="...">).
+// It reconnects with exponential backoff and jitter (so that a reconnect storm after a
+// deploy spreads out), and shows its state in any element with [data-connection-state]
+// (and as <html data-connection="...">). A heartbeat finds a dead connection within
+// HEARTBEAT_MS + PONG_TIMEOUT_MS even when the browser does not notice: "offline" then.
+// Frames sent while disconnected are queued and sent on reconnect; an HTTP action that
+// fails because the network is down (a reaction, a vote) shows a visible message instead
+// of an uncaught error.
 
 const listeners = new Map();
 const reconnectCallbacks = [];
@@ -14,12 +19,21 @@ const queue = [];
 let socket = null;
 let attempt = 0;
 let stopped = false;
+let heartbeat = null;
+let pongTimer = null;
+let reconnectTimer = null;
+
+const HEARTBEAT_MS = 10000;
+const PONG_TIMEOUT_MS = 4000;
+// Closed by the server on purpose: do not reconnect (signed out), or not at once.
+const SIGNED_OUT = new Set([4401, 4403]);
 
 const LABELS = {
   connecting: "Connecting…",
   online: "Live",
   reconnecting: "Reconnecting…",
   offline: "Offline: reconnecting when the network is back",
+  "not-sent": "Offline: that was not sent, try again when the network is back",
   "signed-out": "Signed out",
 };
 
@@ -42,17 +56,41 @@ function dispatch(frame) {
   for (const callback of listeners.get("*") || []) callback(frame);
 }
 
+function alive() {
+  clearTimeout(pongTimer);
+  pongTimer = null;
+}
+
+function startHeartbeat(current) {
+  clearInterval(heartbeat);
+  heartbeat = setInterval(() => {
+    if (current.readyState !== WebSocket.OPEN) return;
+    current.send(JSON.stringify({ type: "ping" }));
+    if (pongTimer === null) {
+      pongTimer = setTimeout(() => {
+        // No answer to the ping: the connection is dead even if the browser has not noticed.
+        setState("offline");
+        current.close(4000, "heartbeat timeout");
+      }, PONG_TIMEOUT_MS);
+    }
+  }, HEARTBEAT_MS);
+}
+
 function connect() {
+  clearTimeout(reconnectTimer);
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   setState(attempt === 0 ? "connecting" : "reconnecting");
   socket = new WebSocket(`${scheme}://${location.host}/ws/`);
+  const current = socket;
   socket.addEventListener("open", () => {
     attempt = 0;
     setState("online");
+    startHeartbeat(current);
     for (const callback of reconnectCallbacks) callback();
     while (queue.length && socket.readyState === WebSocket.OPEN) socket.send(queue.shift());
   });
   socket.addEventListener("message", (event) => {
+    alive();
     let frame;
     try {
       frame = JSON.parse(event.data);
@@ -62,8 +100,11 @@ function connect() {
     dispatch(frame);
   });
   socket.addEventListener("close", (event) => {
+    if (socket !== current) return; // an older socket, already replaced
     socket = null;
-    if (event.code === 4401 || event.code === 4403) {
+    clearInterval(heartbeat);
+    alive();
+    if (SIGNED_OUT.has(event.code)) {
       // The session ended (logout, deactivation): reconnecting would be refused.
       stopped = true;
       setState("signed-out");
@@ -73,7 +114,7 @@ function connect() {
     attempt += 1;
     const delay = Math.min(30000, 500 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
     setState(navigator.onLine === false ? "offline" : "reconnecting");
-    setTimeout(connect, delay);
+    reconnectTimer = setTimeout(connect, delay);
   });
 }
 
@@ -97,6 +138,20 @@ export function send(frame) {
 export function isOnline() {
   return Boolean(socket && socket.readyState === WebSocket.OPEN);
 }
+
+window.addEventListener("offline", () => {
+  setState("offline");
+  if (socket) socket.close(4000, "offline"); // reconnects with backoff; "online" below retries at once
+});
+
+// An action over HTTP while the network is down (fetch rejects with a TypeError): say so.
+window.addEventListener("unhandledrejection", (event) => {
+  if (event.reason instanceof TypeError && (navigator.onLine === false || !isOnline())) {
+    event.preventDefault();
+    setState("not-sent");
+    setTimeout(() => setState(isOnline() ? "online" : navigator.onLine === false ? "offline" : "reconnecting"), 5000);
+  }
+});
 
 window.addEventListener("online", () => {
   if (!socket && !stopped) {

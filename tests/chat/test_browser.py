@@ -157,3 +157,15 @@ def test_on_a_phone_a_tapped_suggestion_mentions_the_person(browser, live_site, 
         assert not bob_problems, bob_problems
     finally:
         phone.close()
+
+
+def test_losing_the_network_shows_offline_and_coming_back_shows_live(new_page, team):
+    """The connection state follows the network (socket.js: the offline event, then a heartbeat)."""
+    page = new_page()
+    problems = open_chat(page, "bob@example.com", team.sales)
+    state = page.locator(".chat [data-connection-state]")
+    page.context.set_offline(True)
+    expect(state).to_contain_text("Offline", timeout=5000)
+    page.context.set_offline(False)
+    expect(state).to_have_text("Live", timeout=15000)
+    assert problems == []

@@ -439,7 +439,7 @@ async def test_presence_follows_sockets_across_tabs(application, member, manager
 async def test_big_rooms_get_the_number_of_people_online_not_the_list(
     application, member, manager, sales_room, monkeypatch
 ):
-    from apps.chat import hub
+    from apps.chat import presence as hub  # where the presence part of the hub lives
 
     monkeypatch.setattr(hub, "PRESENCE_LIST_LIMIT", 1)  # Sales has 2 readers: "big" here
     watcher = await open_socket(application, manager)

@@ -13,6 +13,8 @@ from apps.core.markdown import render_markdown
 ROOT = Path(__file__).resolve().parents[2]
 PUBLIC = {
     "healthz",
+    "livez",
+    "readyz",
     "login",
     "password_reset",
     "password_reset_done",

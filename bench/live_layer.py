@@ -1,0 +1,200 @@
+"""Live-layer benchmark (issue 10): health checks with sockets open, and a connect storm beside a raw baseline.
+
+1. Health: one daphne on PostgreSQL (or SQLite) and a throwaway redis-server; with N sockets
+   open, each authenticated and subscribed to a room (so consumers are receiving), REQUESTS
+   sequential GETs of /livez, /readyz and /healthz: status codes and latency (median, p95).
+2. Connect storm: STORM sockets opened with CONCURRENCY handshakes in flight, against the
+   raw `websockets` server of bench/chat_baseline.py and against daphne, in the same run:
+   wall time, failed handshakes, and server CPU per connect (the process's user+system time).
+
+Everything started here is stopped by its PID; traffic stays on 127.0.0.1.
+
+    .venv/bin/python bench/live_layer.py --database-url postgres://.../intranet_bench --runs 3
+"""
+
+import argparse
+import asyncio
+import contextlib
+import json
+import statistics
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from chat_fanout import RESULTS, Bench, close_all, connect, raise_open_files_limit
+
+PATHS = ("/livez", "/readyz", "/healthz")
+
+
+def _get(port: int, path: str) -> tuple[int, float]:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    started = time.perf_counter()
+    try:
+        with opener.open(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+            response.read()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    return status, (time.perf_counter() - started) * 1000
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+async def health(stack, sizes: list[int], requests: int) -> list[dict]:
+    port = stack.servers[0].port
+    rows = []
+    for size in sizes:
+        connections, readers = await open_sockets(stack, size)
+        row: dict = {"sockets": size, "open": sum(1 for c in connections if c.close_code is None)}
+        for path in PATHS:
+            results = [await asyncio.to_thread(_get, port, path) for _ in range(requests)]
+            times = [ms for _, ms in results]
+            row[path] = {
+                "codes": sorted({status for status, _ in results}),
+                "median_ms": round(statistics.median(times), 1),
+                "p95_ms": round(percentile(times, 95), 1),
+            }
+        rows.append(row)
+        print(json.dumps(row), file=sys.stderr)
+        await close_all(connections)
+        for task in readers:
+            task.cancel()
+        await asyncio.sleep(1)
+    return rows
+
+
+async def open_sockets(stack, count: int, concurrency: int = 20) -> tuple[list, list]:
+    """`count` sockets subscribed to the room and read from (their consumers are receiving); failures skipped."""
+    gate = asyncio.Semaphore(concurrency)
+    connections, readers = [], []
+
+    async def drain(connection) -> None:
+        with contextlib.suppress(Exception):
+            async for _ in connection:
+                pass
+
+    async def one(i: int) -> None:
+        async with gate:
+            with contextlib.suppress(Exception):
+                connection = await connect(stack.ws_urls[0], stack.cookies[1 + i % (len(stack.cookies) - 1)])
+                await asyncio.wait_for(connection.recv(), 30)
+                await connection.send(json.dumps({"type": "subscribe", "room": stack.room, "after": None}))
+                connections.append(connection)
+                readers.append(asyncio.create_task(drain(connection)))
+
+    await asyncio.gather(*(one(i) for i in range(count)))
+    await asyncio.sleep(2)
+    return connections, readers
+
+
+async def storm(stack, count: int, concurrency: int) -> dict:
+    server = stack.servers[0]
+    gate = asyncio.Semaphore(concurrency)
+    url = stack.ws_urls[0]
+    opened, failed = [], 0
+
+    async def one(i: int) -> None:
+        nonlocal failed
+        async with gate:
+            try:
+                connection = await connect(url, stack.cookies[1 + i % (len(stack.cookies) - 1)])
+                await asyncio.wait_for(connection.recv(), 30)  # hello: the server finished the connect
+                opened.append(connection)
+            except Exception:  # noqa: BLE001 - counted
+                failed += 1
+
+    cpu_before = server.cpu_seconds()
+    started = time.monotonic()
+    await asyncio.gather(*(one(i) for i in range(count)))
+    wall = time.monotonic() - started
+    cpu = server.cpu_seconds() - cpu_before
+    await close_all(opened)
+    await asyncio.sleep(2)
+    return {
+        "target": stack.target,
+        "sockets": count,
+        "concurrency": concurrency,
+        "opened": len(opened),
+        "failed": failed,
+        "seconds": round(wall, 2),
+        "per_second": round(len(opened) / wall, 1),
+        "server_cpu_ms_per_connect": round(cpu * 1000 / max(1, len(opened)), 2),
+    }
+
+
+async def run(args: argparse.Namespace) -> dict:
+    bench = Bench(args)
+    results: dict = {"health": [], "storm": []}
+    try:
+        await asyncio.to_thread(bench.prepare, args.users)
+        for _ in range(args.runs):
+            for target in ("baseline", "redis"):
+                stack = bench.start(target)
+                try:
+                    results["storm"].append(await storm(stack, args.storm, args.concurrency))
+                    print(json.dumps(results["storm"][-1]), file=sys.stderr)
+                    if target == "redis":
+                        results["health"].append(await health(stack, args.sizes, args.requests))
+                finally:
+                    stack.stop()
+    finally:
+        bench.close()
+    return results
+
+
+def summary(results: dict) -> dict:
+    storm_by_target: dict[str, list[dict]] = {}
+    for row in results["storm"]:
+        storm_by_target.setdefault(row["target"], []).append(row)
+    storms = {
+        target: {key: statistics.median(r[key] for r in rows) for key in
+                 ("opened", "failed", "seconds", "per_second", "server_cpu_ms_per_connect")}
+        for target, rows in storm_by_target.items()
+    }  # fmt: skip
+    health_rows = {}
+    for run_rows in results["health"]:
+        for row in run_rows:
+            for path in PATHS:
+                entry = health_rows.setdefault((row["sockets"], path), {"codes": set(), "median": [], "p95": []})
+                entry["codes"].update(row[path]["codes"])
+                entry["median"].append(row[path]["median_ms"])
+                entry["p95"].append(row[path]["p95_ms"])
+    health_summary = [
+        {"sockets": sockets, "path": path, "codes": sorted(e["codes"]),
+         "median_ms": statistics.median(e["median"]), "p95_ms": statistics.median(e["p95"])}
+        for (sockets, path), e in sorted(health_rows.items())
+    ]  # fmt: skip
+    return {"storm": storms, "health": health_summary}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--sizes", default="0,100,1000", help="sockets open during the health requests")
+    parser.add_argument("--requests", type=int, default=30, help="requests per path and size")
+    parser.add_argument("--storm", type=int, default=1000, help="sockets opened in the storm")
+    parser.add_argument("--concurrency", type=int, default=200, help="handshakes in flight in the storm")
+    args = parser.parse_args()
+    args.sizes = [int(s) for s in args.sizes.split(",")]
+    raise_open_files_limit()
+    results = asyncio.run(run(args))
+    results["summary"] = summary(results)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"live-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(results, indent=2, default=str))
+    print(json.dumps(results["summary"], indent=2))
+    print(f"results: {path}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        main()
