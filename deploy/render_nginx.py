@@ -131,11 +131,9 @@ def self_signed_certificate(directory: Path, name: str = "127.0.0.1") -> tuple[P
     directory.mkdir(parents=True, exist_ok=True)
     cert, key = directory / "cert.pem", directory / "key.pem"
     san = f"IP:{name}" if re.fullmatch(r"[\d.]+", name) else f"DNS:{name}"
-    subprocess.run(  # noqa: S603 - fixed arguments, openssl from PATH
-        ["openssl",  # noqa: S607 "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={name}",
-         "-addext", f"subjectAltName={san}", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+    command = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={name}",
+               "-addext", f"subjectAltName={san}", "-keyout", str(key), "-out", str(cert)]  # fmt: skip
+    subprocess.run(command, check=True, capture_output=True)  # noqa: S603 - fixed arguments, openssl from PATH
     return cert, key
 
 

@@ -231,10 +231,32 @@ class Stack:
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""
 
     def restart(self, daphne: DaphneUnit) -> None:
-        """What `systemctl restart intranet-daphne@PORT` does: SIGTERM, wait for the exit, start again."""
+        """One step of a rolling restart: `systemctl restart intranet-daphne@PORT` (SIGTERM, wait for
+        the exit, start again), then wait until nginx sends it requests again, before the next one."""
         daphne.stop()
         daphne.launch()
-        daphne.wait_healthy()
+        self.wait_in_rotation(daphne)
+
+    def wait_in_rotation(self, daphne: DaphneUnit, timeout: float = 20) -> None:
+        """Requests through nginx until one of them is answered by `daphne` (its access log grows).
+
+        nginx skips a process for `fail_timeout` after a refused connection, so a process that is
+        listening again may not take requests yet; restarting the next one before it does would
+        leave nginx with no process to send to.
+        """
+        before = daphne.log().count('"GET /accounts/login/"')
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not daphne.alive():
+                raise AssertionError(f"{daphne.name} exited:\n{daphne.log()}")
+            try:
+                Browser(self).get("/accounts/login/")
+            except OSError:
+                pass
+            if daphne.log().count('"GET /accounts/login/"') > before:
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"nginx sent nothing to {daphne.name} within {timeout} s:\n{self.error_log()}")
 
     def stop(self) -> None:
         for process in [self.nginx, *self.daphnes, self.worker]:
