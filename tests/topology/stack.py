@@ -8,6 +8,7 @@ Each process is stopped by its PID; nothing else is touched.
 """
 
 import configparser
+import contextlib
 import http.client
 import json
 import os
@@ -249,10 +250,8 @@ class Stack:
         while time.monotonic() < deadline:
             if not daphne.alive():
                 raise AssertionError(f"{daphne.name} exited:\n{daphne.log()}")
-            try:
+            with contextlib.suppress(OSError):
                 Browser(self).get("/accounts/login/")
-            except OSError:
-                pass
             if daphne.log().count('"GET /accounts/login/"') > before:
                 return
             time.sleep(0.1)

@@ -52,8 +52,9 @@ class Sender:
                 await self.socket.send({"type": "chat.send", "room": self.room_id, "body": f"m{index}",
                                         "client_id": client_id})  # fmt: skip
                 frame = await self.socket.receive_until(
-                    lambda f: f["type"] == "error"
-                    or (f["type"] == "chat.message" and f["message"]["client_id"] == client_id),
+                    lambda f: (
+                        f["type"] == "error" or (f["type"] == "chat.message" and f["message"]["client_id"] == client_id)
+                    ),
                     timeout=5,
                 )
                 if frame["type"] == "chat.message":
