@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from apps.accounts.api import TokenView, UserViewSet
 from apps.accounts.views import LogoutView
+from apps.core import observability
 from apps.core import views as core_views
 from apps.core.mentions_api import MentionSuggestionsView
 from apps.core.routers import ApiRootRouter
@@ -39,6 +40,7 @@ urlpatterns = [
     path("", feed_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("ping", core_views.ping, name="ping"),
+    path("metrics", observability.metrics, name="metrics"),
     path("accounts/", include(accounts_patterns)),
     path("people/", include("apps.people.urls")),
     path("departments/", include("apps.departments.urls")),

@@ -13,6 +13,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from apps.core.errors import ServiceError
+from apps.core.observability import OPEN_SOCKETS
 
 from . import topics
 from .frames import FrameHandler, frame_handlers
@@ -40,6 +41,8 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
         for group in self.account_groups:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        OPEN_SOCKETS.inc()
+        self.counted = True
         await self.send_json({"type": "hello", "user": {"id": user.pk, "name": user.display_name}})
         self.handlers: list[FrameHandler] = [handler(self) for handler in frame_handlers()]
         self.routes = {frame_type: h for h in self.handlers for frame_type in h.frame_types}
@@ -47,6 +50,9 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
             await handler.connect()
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "counted", False):
+            OPEN_SOCKETS.dec()
+            self.counted = False
         for handler in getattr(self, "handlers", ()):
             try:
                 await handler.disconnect()

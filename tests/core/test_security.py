@@ -13,6 +13,7 @@ from apps.core.markdown import render_markdown
 ROOT = Path(__file__).resolve().parents[2]
 PUBLIC = {
     "healthz",
+    "metrics",  # no login: the operator's token, else 404 (tests/core/test_observability.py)
     "login",
     "password_reset",
     "password_reset_done",

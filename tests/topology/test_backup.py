@@ -30,7 +30,12 @@ from tests.chat.servers import REPO_ROOT, Daphne, daphne_env, start_all, stop_al
 from tests.factories import image_bytes
 from tests.sockets import session_cookie
 
-pytestmark = [pytest.mark.topology, pytest.mark.needs_postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.topology,
+    pytest.mark.needs_postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("topology"),  # after the stacks, not beside them, on a 2-core machine
+]
 
 
 def _url(name: str) -> str:

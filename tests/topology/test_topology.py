@@ -10,6 +10,7 @@ published by the worker, and one daphne killed while the other keeps serving.
 
 import asyncio
 import http.client
+import json
 import os
 import re
 import signal
@@ -27,7 +28,7 @@ from apps.chat.models import Room
 from apps.feed.models import Post
 from tests.sockets import cookie_for
 from tests.topology.conftest import PASSWORD
-from tests.topology.stack import Browser, TlsSocket
+from tests.topology.stack import METRICS_TOKEN, Browser, TlsSocket
 
 pytestmark = [
     pytest.mark.topology,
@@ -77,6 +78,23 @@ def test_nginx_in_front_of_two_daphne_processes_and_the_worker(stack, member, ma
     assert "max-age=31536000" in page.header("Strict-Transport-Security")
     assert page.header("Server") == "nginx"  # server_tokens off: no version
     assert all("secure" in cookie.lower() for cookie in page.all("Set-Cookie") or ["secure"])
+
+    # The access log: one JSON line for that request, with its id, the user, the path, the status.
+    lines = [json.loads(line) for d in stack.daphnes for line in d.log().splitlines() if line.startswith("{")]
+    (access,) = [line for line in lines if line.get("request_id") == page.header("X-Request-ID")]
+    assert (access["logger"], access["user_id"], access["path"], access["status"]) == (
+        "intranet.access", member.pk, "/", 200)  # fmt: skip
+    assert access["duration_ms"] > 0
+
+    # --- Metrics: never through nginx; each process on its own port with the operator's token.
+    assert browser.get("/metrics", Authorization=f"Bearer {METRICS_TOKEN}").status == 404
+    scrape = http.client.HTTPConnection("127.0.0.1", stack.daphnes[0].port, timeout=5)
+    scrape.request("GET", "/metrics", headers={"Host": "127.0.0.1", "X-Forwarded-Proto": "https",
+                                               "Authorization": f"Bearer {METRICS_TOKEN}"})  # fmt: skip
+    metrics = scrape.getresponse()
+    assert metrics.status == 200
+    assert b"intranet_http_requests_total" in metrics.read()
+    scrape.close()
 
     # --- The API with a token obtained through nginx.
     api = Browser(stack, source="127.0.0.3")
