@@ -132,6 +132,16 @@ def test_nginx_in_front_of_two_daphne_processes_and_the_worker(stack, member, ma
     assert part.body == pdf[100:200]
     assert part.header("Content-Range") == f"bytes 100-199/{len(pdf)}"
 
+    # Larger than client_max_body_size: nginx refuses it (413) from the headers, before any byte reaches the app.
+    big = http.client.HTTPSConnection("127.0.0.1", stack.https_port, context=stack.ssl_context(), timeout=10)
+    big.putrequest("POST", "/api/v1/posts/", skip_host=True)
+    for name, value in {"Host": f"127.0.0.1:{stack.https_port}", "Content-Length": str(121 * 1024 * 1024),
+                        "Content-Type": "multipart/form-data; boundary=x", **auth}.items():  # fmt: skip
+        big.putheader(name, value)
+    big.endheaders()
+    assert big.getresponse().status == 413
+    big.close()
+
     # Refused to an outsider (404, like a file that does not exist) and to anonymous (login).
     stranger = Browser(stack, source="127.0.0.4")
     assert stranger.login(outsider.email, PASSWORD).status == 302
