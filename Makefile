@@ -15,7 +15,7 @@ PORT      ?= 8000
 BIND      ?= 127.0.0.1
 CHROMIUM  := /usr/bin/chromium
 
-.PHONY: help venv run mode test lint format bench chromium node-tools clean clean-db
+.PHONY: help venv run mode test lint format bench chromium node-tools clean clean-db nginx prod-check
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -69,7 +69,7 @@ run: venv ## Migrate, seed demo data if empty, serve on http://127.0.0.1:8000 (P
 mode: ## Say whether the app runs in development mode (DEBUG=1, the default) or production mode
 	@"$(PY)" -c 'from intranet.settings import DEBUG; print("Development mode (DEBUG=1): errors show debug pages with stack traces. Set DEBUG=0 in production." if DEBUG else "Production mode (DEBUG=0): errors show the site'"'"'s error pages.")'
 
-test: venv chromium node-tools ## Lint, then run the whole test suite (extra pytest args: PYTEST_ARGS="...")
+test: venv chromium node-tools nginx ## Lint, then run the whole test suite (extra pytest args: PYTEST_ARGS="...")
 	bash scripts/test.sh
 
 # The browser tests drive Debian's chromium through Playwright (no browser download).
@@ -123,3 +123,25 @@ clean: ## Remove .venv and caches (keeps the database and media; see clean-db)
 clean-db: ## Delete the local SQLite databases (db.sqlite3, and test databases left by interrupted runs)
 	rm -f db.sqlite3 db.sqlite3-journal db.sqlite3-wal db.sqlite3-shm
 	rm -f .test-db*.sqlite3*  # .test-db-<pid>.sqlite3, with _gw0... per xdist worker, and -wal/-shm/-journal
+
+# Production topology (deploy/): nginx from Debian's packages, with the brotli filter module the
+# site uses. Installed only when missing; the package's own service is not used (the topology
+# test and prod-check run nginx with a configuration of their own, by PID).
+NGINX := /usr/sbin/nginx
+NGINX_BROTLI := /usr/lib/nginx/modules/ngx_http_brotli_filter_module.so
+nginx: ## Install Debian's nginx (and its brotli module) for the topology test and prod-check if missing
+	@if [ ! -x "$(NGINX)" ] || [ ! -f "$(NGINX_BROTLI)" ]; then \
+		if [ "$$(id -u)" -eq 0 ]; then sudo=""; \
+		elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
+		else \
+			echo "error: nginx is missing and the topology test needs it." >&2; \
+			echo "  Install it as root: apt-get update && apt-get install -y --no-install-recommends nginx libnginx-mod-http-brotli-filter" >&2; \
+			exit 1; \
+		fi; \
+		echo "Installing nginx (apt-get) for the topology test"; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx libnginx-mod-http-brotli-filter; \
+	fi
+
+prod-check: venv nginx ## Validate deploy/: nginx -t on the real site, manage.py check --deploy with the env template
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash deploy/prod-check.sh

@@ -445,3 +445,19 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 CHAT_MAX_FILES = env_int("CHAT_MAX_FILES", 5)  # files on one chat message
+
+# Observability (apps/core/observability.py): one JSON line per request and per log record with
+# LOG_FORMAT=json (the production env template sets it), and Prometheus metrics at /metrics for
+# whoever holds METRICS_TOKEN (unset: /metrics is a 404). nginx never forwards /metrics.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'text' or 'json', not {LOG_FORMAT!r}")
+ACCESS_LOG = env_bool("ACCESS_LOG", LOG_FORMAT == "json")
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+LOGGING["formatters"]["json"] = {"()": "apps.core.logformat.JsonFormatter"}
+if LOG_FORMAT == "json":
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+LOGGING["loggers"]["intranet.access"] = {"level": "INFO" if ACCESS_LOG else "WARNING"}
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("apps.core.request_id.RequestIdMiddleware") + 1, "apps.core.observability.AccessLogMiddleware"
+)

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from apps.accounts.api import TokenView, UserViewSet
 from apps.accounts.views import LogoutView
+from apps.core import observability
 from apps.core import views as core_views
 from apps.core.mentions_api import MentionSuggestionsView
 from apps.core.routers import ApiRootRouter
@@ -41,6 +42,7 @@ urlpatterns = [
     path("livez", core_views.livez, name="livez"),
     path("readyz", core_views.readyz, name="readyz"),
     path("ping", core_views.ping, name="ping"),
+    path("metrics", observability.metrics, name="metrics"),
     path("accounts/", include(accounts_patterns)),
     path("people/", include("apps.people.urls")),
     path("departments/", include("apps.departments.urls")),

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.errors import ServiceError, Unavailable
+from apps.core.observability import OPEN_SOCKETS
 
 from . import topics
 from .frames import FrameHandler, frame_handlers
@@ -55,6 +56,8 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
             # see `channel_receive`) rather than a failed handshake.
             logger.warning("socket of user %s opened without live events (channel layer unreachable)", user.pk)
         await self.accept()
+        OPEN_SOCKETS.inc()
+        self.counted = True
         await self.send_json({"type": "hello", "user": {"id": user.pk, "name": user.display_name}})
         self.handlers: list[FrameHandler] = [handler(self) for handler in frame_handlers()]
         self.routes = {frame_type: h for h in self.handlers for frame_type in h.frame_types}
@@ -103,6 +106,9 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
         return True
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "counted", False):
+            OPEN_SOCKETS.dec()
+            self.counted = False
         for handler in getattr(self, "handlers", ()):
             try:
                 await handler.disconnect()

@@ -20,6 +20,8 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 
+from apps.core.observability import LAYER_ERRORS
+
 from . import declarations
 
 logger = logging.getLogger(__name__)
@@ -42,6 +44,7 @@ def send_now(group: str, event: Mapping, *, layer: str = "default") -> None:
         else:
             send(group, dict(event))
     except Exception:
+        LAYER_ERRORS.inc()
         logger.warning("live event to %s failed (delivery is best effort)", group, exc_info=True)
 
 

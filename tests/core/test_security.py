@@ -15,6 +15,7 @@ PUBLIC = {
     "healthz",
     "livez",
     "readyz",
+    "metrics",  # no login: the operator's token, else 404 (tests/core/test_observability.py)
     "login",
     "password_reset",
     "password_reset_done",
