@@ -21,6 +21,10 @@ from intranet.routing import websocket_urlpatterns  # noqa: E402
 let_django_parse_uploads()
 
 http_app = ASGIStaticFilesHandler(django_asgi_app) if settings.SERVE_STATIC else django_asgi_app
+if os.environ.get("BENCH_HELLO") == "1":  # benchmarks only: the bare async hello-world baseline
+    from intranet.bench_hello import with_hello
+
+    http_app = with_hello(http_app)
 
 application = ProtocolTypeRouter(
     {
