@@ -11,7 +11,7 @@
 # Knobs: BENCH_DB (intranet_speed), BENCH_REDIS_URL (redis db 9), BENCH_PORT (8321),
 # BENCH_DURATION (10 s per target per round), BENCH_ROUNDS (3), BENCH_CONCURRENCY (20),
 # BENCH_SESSIONS (200), BENCH_RATE (30; empty: skip the open loop), BENCH_TARGETS (a
-# regexp of the target names to run, default all).
+# regexp of the target names to run, e.g. "hello|ping|feed"; default all).
 # Load goes to 127.0.0.1 only, each run is bounded in time and requests, and the script
 # stops the daphne it started by its PID (also on Ctrl-C).
 set -euo pipefail
@@ -27,7 +27,7 @@ BENCH_ROUNDS="${BENCH_ROUNDS:-3}"
 BENCH_CONCURRENCY="${BENCH_CONCURRENCY:-20}"
 BENCH_SESSIONS="${BENCH_SESSIONS:-200}"
 BENCH_RATE="${BENCH_RATE-30}"
-BENCH_TARGETS="${BENCH_TARGETS:-.}"
+BENCH_TARGETS="${BENCH_TARGETS:-[a-z]+}"
 
 OUT="bench/results/pages-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$OUT"
