@@ -33,7 +33,7 @@ TARGETS = [
     ("ping", "/ping", "pong"),
     ("feed", "/", "data-post="),
     ("api", "/api/v1/posts/", '"results"'),
-    ("department", f"/departments/{company.slug}/", "data-post="),
+    ("department", f"/departments/{company.slug}/", 'aria-labelledby="people"'),
     ("people", "/people/", "people-grid"),
     ("chat", f"/chat/{room.id}/", f'data-room-id="{room.id}"'),
     ("ideas", f"/ideas/{company.slug}/", "data-board="),
