@@ -5,7 +5,7 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intranet.settings")
 
-from django.core.asgi import get_asgi_application
+from intranet.handler import get_asgi_application  # Django's, with one thread hop per request
 
 django_asgi_app = get_asgi_application()
 
