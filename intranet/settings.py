@@ -443,3 +443,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# HTTP under daphne (intranet/handler.py): 0 = one thread per request (Django's
+# ThreadSensitiveContext); N > 0 = one shared pool of N threads per process, so that at most
+# N requests compete for the interpreter lock at once (BENCHMARKS.md "Pages").
+HTTP_WORKER_THREADS = env_int("HTTP_WORKER_THREADS", 0)
