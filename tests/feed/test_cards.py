@@ -131,3 +131,15 @@ def test_times_are_shown_in_each_readers_time_zone(client_as, department, member
     assert "1 Jan 2020, 12:00" in _card(client_as("member").get("/").content, post)
     assert "1 Jan 2020, 21:00" in _card(client_as("colleague").get("/").content, post)
     assert cards.SLOT.search(_card(client_as("colleague").get("/").content, post)) is None
+
+
+def test_with_the_cache_down_the_feed_is_rendered_and_changes_still_commit(
+    settings, client_as, department, member, commit
+):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:9/0"}}  # nothing listens on port 9  # fmt: skip
+    post = commit(services.post_create, acting_user=member, department=department, body="Still here")
+    reader = client_as("member")
+    assert b"Still here" in reader.get("/").content
+    commit(services.post_edit, acting_user=member, post=post, body="Still here, edited")
+    assert b"Still here, edited" in reader.get("/").content
