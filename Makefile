@@ -109,6 +109,9 @@ format: venv ## Apply ruff's safe fixes and format the code
 	"$(PY)" -m ruff check --fix .
 	"$(PY)" -m ruff format .
 
+# `make bench` runs the pages benchmark (issue 17, ~6 min); the older ones by name:
+# make bench BENCH_ARGS="feed chat" (or BENCH_ARGS="" for all of them, much longer).
+BENCH_ARGS ?= pages
 bench: venv ## Run the benchmarks (bench/run.sh), args in BENCH_ARGS="..."
 	@if [ -f bench/run.sh ]; then \
 		PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash bench/run.sh $(BENCH_ARGS); \

@@ -185,12 +185,15 @@ async def run_one(
     server_pids: list[int],
     round_no: int,
     record: bool = True,
+    rotate: bool = False,
 ) -> RunResult:
     result = RunResult(target=target.name, concurrency=concurrency, round=round_no, duration=0.0)
     budget = [max_requests]
     loop = asyncio.get_running_loop()
     start = loop.time()
     deadline = start + duration
+
+    turn = [0]  # --rotate: the next session to use, shared by every connection
 
     async def worker(i: int) -> None:
         host, port = endpoints[i % len(endpoints)]
@@ -210,6 +213,9 @@ async def run_one(
                         break
                 budget[0] -= 1
                 n += 1
+                if rotate and cookies:
+                    conn.cookie = cookies[turn[0] % len(cookies)]
+                    turn[0] += 1
                 try:
                     status, body = await conn.get(target.path)
                 except TimeoutError:
@@ -261,6 +267,10 @@ def median_row(runs: list[dict]) -> dict:
         "client_cpu": round(statistics.median(r["client_cpu"] for r in runs), 2),
         "server_cpu": round(statistics.median(r["server_cpu"] for r in runs), 2),
         "box_cpu": round(statistics.median(r["box_cpu"] for r in runs), 2),
+        # server CPU per answered request, per round then the median (ms of one core)
+        "server_ms": round(
+            statistics.median((r["server_cpu"] * 1000 / r["rps"]) if r["rps"] else 0.0 for r in runs), 1
+        ),
         "rps_all_rounds": [r["rps"] for r in runs],
         "p95_all_rounds": [r["p95_ms"] for r in runs],
     }
@@ -271,8 +281,8 @@ def markdown(rows: list[dict], baseline: str | None) -> str:
     out = [
         "| target | clients | req/s | p50 ms | p95 ms | p99 ms | errors | "
         + (f"× {baseline} req/s | " if baseline else "")
-        + "server CPU | client CPU | box CPU | req/s per round |",
-        "|---|---:|---:|---:|---:|---:|---:|" + ("---:|" if baseline else "") + "---:|---:|---:|---|",
+        + "server CPU | server ms/req | client CPU | box CPU | req/s per round |",
+        "|---|---:|---:|---:|---:|---:|---:|" + ("---:|" if baseline else "") + "---:|---:|---:|---:|---|",
     ]
     for r in rows:
         ratio = f"{r['rps'] / base[r['concurrency']]:.2f} | " if baseline and base.get(r["concurrency"]) else ""
@@ -280,7 +290,8 @@ def markdown(rows: list[dict], baseline: str | None) -> str:
             ratio = "– | "
         out.append(
             f"| {r['target']} | {r['concurrency']} | {r['rps']:.0f} | {r['p50_ms']:.0f} | {r['p95_ms']:.0f} | "
-            f"{r['p99_ms']:.0f} | {r['errors']} | {ratio}{r['server_cpu']:.2f} | {r['client_cpu']:.2f} | "
+            f"{r['p99_ms']:.0f} | {r['errors']} | {ratio}{r['server_cpu']:.2f} | {r['server_ms']:.1f} | "
+            f"{r['client_cpu']:.2f} | "
             f"{r['box_cpu']:.2f} | "
             f"{', '.join(f'{x:.0f}' for x in r['rps_all_rounds'])} |"
         )
@@ -296,6 +307,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--expect", action="append", default=[], help="name=text every 200 answer must contain")
     parser.add_argument("--cookies", help="file with one Cookie header value per line (connections take turns)")
     parser.add_argument("--cookie", action="append", default=[], help="a Cookie header value (repeatable)")
+    parser.add_argument(
+        "--rotate", action="store_true", help="each request takes the next session (not one per connection)"
+    )
     parser.add_argument("--concurrency", default="20", help="comma-separated connection counts, e.g. 1,20,50")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per target per round (default 10)")
     parser.add_argument("--rounds", type=int, default=3)
@@ -340,6 +354,7 @@ async def main(argv: list[str] | None = None) -> int:
         "timeout": args.timeout,
         "rate": args.rate,
         "server_pids": args.server_pid,
+        "rotate": args.rotate,
     }
 
     if args.warmup > 0:

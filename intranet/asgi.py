@@ -5,7 +5,7 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intranet.settings")
 
-from django.core.asgi import get_asgi_application
+from intranet.handler import get_asgi_application  # Django's, with one thread hop per request
 
 django_asgi_app = get_asgi_application()
 
@@ -23,6 +23,10 @@ let_django_parse_uploads()
 close_oversized_frames_cleanly()
 
 http_app = ASGIStaticFilesHandler(django_asgi_app) if settings.SERVE_STATIC else django_asgi_app
+if os.environ.get("BENCH_HELLO") == "1":  # benchmarks only: the bare async hello-world baseline
+    from intranet.bench_hello import with_hello
+
+    http_app = with_hello(http_app)
 
 application = ProtocolTypeRouter(
     {

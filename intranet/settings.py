@@ -461,3 +461,8 @@ LOGGING["loggers"]["intranet.access"] = {"level": "INFO" if ACCESS_LOG else "WAR
 MIDDLEWARE.insert(
     MIDDLEWARE.index("apps.core.request_id.RequestIdMiddleware") + 1, "apps.core.observability.AccessLogMiddleware"
 )
+
+# HTTP under daphne (intranet/handler.py): 0 = one thread per request (Django's
+# ThreadSensitiveContext); N > 0 = one shared pool of N threads per process, so that at most
+# N requests compete for the interpreter lock at once (BENCHMARKS.md "Pages").
+HTTP_WORKER_THREADS = env_int("HTTP_WORKER_THREADS", 0)

@@ -61,7 +61,8 @@ class PostSerializer(serializers.ModelSerializer):
         ]
 
     def get_my_reactions(self, post: Post) -> list[str]:
-        return [r.emoji for r in getattr(post, "my_reactions", [])]
+        mine = getattr(post, "my_emojis", set())
+        return [key for key in REACTION_EMOJI if key in mine]
 
     def get_acknowledged(self, post: Post) -> bool:
         return bool(getattr(post, "acknowledged", False))
@@ -123,12 +124,15 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
             posts = posts.filter(department__slug=slug)
         if self.request.query_params.get("pinned") == "1":
             posts = posts.pinned()
-        # The API lists comment counts; comments themselves come from posts/<id>/comments/.
-        return selectors._with_details(posts, self.request.user, latest_comments=False)
+        # The API lists comment counts; comments themselves come from posts/<id>/comments/. The
+        # serializer reads the author's name and the department's slug (one join each), images and
+        # attachments (one prefetch pass each) and my reactions and acknowledgement (one query, in
+        # paginate_queryset): no query per post.
+        return posts.select_related("department", "author__profile").prefetch_related("images", "attachments")
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        return selectors.decorate(page) if page is not None else None
+        return selectors.decorate(page, self.request.user) if page is not None else None
 
     def get_object(self) -> Post:
         post = access.access_post(self.request.user, int(self.kwargs["pk"]), include_scheduled=True)
@@ -266,7 +270,9 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         posts = Post.objects.filter(department=department, published_at__isnull=True, deleted_at__isnull=True)
         if not access.can_moderate(request.user, department):
             posts = posts.filter(author=request.user)
-        posts = selectors.decorate(list(selectors._with_details(posts, request.user).order_by("publish_at")[:200]))
+        posts = selectors.decorate(
+            list(selectors._with_details(posts, request.user).order_by("publish_at")[:200]), request.user
+        )
         return Response(PostSerializer(posts, many=True).data)
 
 

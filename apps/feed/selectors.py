@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -11,68 +11,57 @@ from apps.core.pagination import Page, keyset_page
 from apps.departments.access import readers_of
 from apps.departments.models import Department
 
-from .models import Acknowledgement, Comment, Post, Reaction
+from . import cards
+from .models import Acknowledgement, Comment, Post
 
 FEED_PAGE_SIZE = 10  # a first page people see at once; more load as they scroll
-LATEST_COMMENTS = 3
+LATEST_COMMENTS = cards.LATEST_COMMENTS
 
 
 def _with_details(posts: QuerySet[Post], user: User, *, latest_comments: bool = True) -> QuerySet[Post]:
-    prefetches = [
-        "images",
-        "attachments",
-        Prefetch("reactions", queryset=Reaction.objects.filter(user=user), to_attr="my_reactions"),
-        Prefetch("acknowledgements", queryset=Acknowledgement.objects.filter(user=user), to_attr="my_acks"),
-    ]
+    """Everything a post's API answer (or card, with `latest_comments`) shows, one prefetch pass per relation."""
+    prefetches: list = ["images", "attachments"]
     if latest_comments:
-        # A sliced prefetch: the latest few per post through a window function, still one query.
-        prefetches.append(
-            Prefetch(
-                "comments",
-                queryset=Comment.objects.filter(deleted_at__isnull=True)
-                .select_related("author__profile")
-                .order_by("-id")[:LATEST_COMMENTS],
-                to_attr="recent_comments",
-            )
-        )
+        prefetches.append(cards._comments_prefetch())
     return posts.select_related("department", "author__profile", "shared_from__department").prefetch_related(
         *prefetches
     )
 
 
-def decorate(posts: list[Post]) -> list[Post]:
-    """Per-post facts the templates need, computed in Python from what was prefetched."""
-    for post in posts:
-        mine = {r.emoji for r in getattr(post, "my_reactions", [])}
-        post.reactions_view = [
-            (key, emoji, label, count, key in mine) for key, emoji, label, count in post.reaction_summary()
-        ]
-        post.acknowledged = any(a.version == post.version for a in getattr(post, "my_acks", []))
-        post.latest_comments = list(reversed(getattr(post, "recent_comments", [])))
+def decorate(posts: list[Post], user: User) -> list[Post]:
+    """The per-person facts (my reactions, my acknowledgement) of these posts, in one query."""
+    cards.personal_state(posts, user)
     return posts
 
 
 def feed_page(
     user: User, *, department: Department | None = None, cursor: str | None = None, size: int = FEED_PAGE_SIZE
 ) -> tuple[list[Post], Page]:
-    """(pinned announcements for the first page, one page of other posts) newest first."""
+    """(pinned announcements for the first page, one page of other posts) newest first, cards prepared.
+
+    The posts come from `visible_to` (the one access rule) without their details; the cards
+    are then looked up in the cache and only the missing ones are loaded and rendered
+    (apps/feed/cards.py), so a page costs the same few queries whatever is on it.
+    """
     now = timezone.now()
     visible = Post.objects.visible_to(user)
     if department is not None:
         visible = visible.filter(department=department)
-    page = keyset_page(
-        _with_details(visible.not_pinned(now), user), fields=("-published_at", "-id"), cursor=cursor, size=size
-    )
-    decorate(page.items)
+    page = keyset_page(visible.not_pinned(now), fields=("-published_at", "-id"), cursor=cursor, size=size)
     pinned: list[Post] = []
     if page.is_first:
-        pinned = decorate(list(_with_details(visible.pinned(now), user).order_by("-published_at", "-id")[:10]))
+        pinned = list(visible.pinned(now).order_by("-published_at", "-id")[:10])
+    cards.prepare([*pinned, *page.items], user)
     return pinned, page
 
 
-def post_with_details(user: User, post: Post) -> Post:
+def post_with_details(user: User, post: Post, *, card: str | None = None) -> Post:
+    """One post with everything shown about it; `card` ("feed" or "single") also prepares its card."""
     loaded = _with_details(Post.objects.filter(pk=post.pk), user).get()
-    return decorate([loaded])[0]
+    if card is not None:
+        cards.prepare([loaded], user, variant=card)
+        return loaded
+    return decorate([loaded], user)[0]
 
 
 def post_comments(post: Post) -> list[Comment]:

@@ -28,7 +28,7 @@ from apps.notifications.services import notify
 from apps.policies.screening import screen as screen_never_share
 from apps.realtime.topics import publish
 
-from . import access
+from . import access, cards
 from .events import CommentEvent, PostEvent, ReactionEvent
 from .files import check_attachment
 from .mentions import render_feed_text
@@ -87,6 +87,7 @@ def notify_and_email(
 
 
 def _publish_post(post: Post, action: str) -> None:
+    cards.forget(post.pk)  # every change of a post is published: its cached cards go with the commit
     event: PostEvent = {"type": "feed.post", "department": post.department_id, "post": post.pk, "action": action}
     publish(FEED_TOPIC, post.department_id, event)
 
@@ -383,6 +384,7 @@ def comment_delete(*, acting_user: User, comment: Comment) -> None:
 
 
 def _publish_comment(comment: Comment, post: Post, action: str, count: int | None = None) -> None:
+    cards.forget(post.pk)  # the card shows the count and the latest comments
     if count is None:
         count = Post.objects.filter(pk=post.pk).values_list("comment_count", flat=True).first() or 0
     event: CommentEvent = {
@@ -414,6 +416,7 @@ def reaction_toggle(*, acting_user: User, post: Post, emoji: object) -> bool:
     locked.reaction_counts = {k: v for k, v in counts.items() if v}
     locked.save(update_fields=["reaction_counts"])
     post.reaction_counts = locked.reaction_counts
+    cards.forget(post.pk)
     event: ReactionEvent = {
         "type": "feed.reactions", "department": post.department_id, "post": post.pk, "counts": post.reaction_counts,
     }  # fmt: skip

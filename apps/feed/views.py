@@ -16,7 +16,7 @@ from apps.departments.access import access_department_content
 from apps.departments.models import Department
 from apps.policies.forms import offer_to_send_anyway, wants_to_send_anyway
 
-from . import access, announcements, selectors, services
+from . import access, announcements, cards, selectors, services
 from .forms import CommentForm, EditPostForm, PostForm
 from .models import REACTION_EMOJI, Comment, Post
 
@@ -135,7 +135,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
 def _render_post_detail(
     request: HttpRequest, post: Post, comment_form: CommentForm | None = None, status: int = 200
 ) -> HttpResponse:
-    post = selectors.post_with_details(request.user, post)
+    post = selectors.post_with_details(request.user, post, card="single")
     progress = None
     if post.requires_ack and access.can_moderate(request.user, post.department):
         progress = selectors.ack_progress(post)
@@ -158,18 +158,15 @@ def _render_post_detail(
 @require_safe
 def post_card(request: HttpRequest, post_id: int) -> HttpResponse:
     """One rendered post, for pages that insert live updates."""
-    post = selectors.post_with_details(request.user, access.access_post(request.user, post_id))
+    single = request.GET.get("single") == "1"
+    post = selectors.post_with_details(
+        request.user, access.access_post(request.user, post_id), card="single" if single else "feed"
+    )
     # The card's forms return to the page that shows it, not to this fragment's URL.
     next_url = request.GET.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = post_url(post)
-    context = {
-        "post": post,
-        "reactions": REACTION_EMOJI,
-        "next_url": next_url,
-        "single": request.GET.get("single") == "1",
-    }
-    return render(request, "feed/_post.html", context)
+    return HttpResponse(cards.personalize(post, request, next_url=next_url))
 
 
 @require_http_methods(["GET", "POST"])

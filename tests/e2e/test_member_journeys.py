@@ -39,14 +39,14 @@ def test_a_member_posts_from_the_department_page_and_a_mistake_keeps_what_she_wr
 
     # A file over the limit is refused before anything is sent, and the text stays. (The page
     # carries the server's limit; a small one here keeps the test from moving 25 MB around.)
-    composer.get_by_label("Message").fill("Numbers for **Q3** are in.")
+    composer.get_by_label("Message", exact=True).fill("Numbers for **Q3** are in.")
     files = composer.get_by_label("Files")
     assert files.get_attribute("data-max-bytes") == str(settings.ATTACHMENT_MAX_BYTES)
     files.evaluate("input => { input.dataset.maxBytes = '1024'; }")
     files.set_input_files({"name": "huge.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n" + b"0" * 4096})
     composer.get_by_role("button", name="Post", exact=True).click()
     expect(composer.get_by_role("alert")).to_contain_text("is too large")
-    expect(composer.get_by_label("Message")).to_have_value("Numbers for **Q3** are in.")
+    expect(composer.get_by_label("Message", exact=True)).to_have_value("Numbers for **Q3** are in.")
     assert not Post.objects.exists()
 
     # An empty message is explained in place; the chosen file is still chosen.
@@ -54,13 +54,13 @@ def test_a_member_posts_from_the_department_page_and_a_mistake_keeps_what_she_wr
     composer.get_by_label("Files").set_input_files(
         {"name": "plan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n1 0 obj\n"}
     )
-    composer.get_by_label("Message").fill("   ")
+    composer.get_by_label("Message", exact=True).fill("   ")
     composer.get_by_role("button", name="Post", exact=True).click()
     expect(composer.get_by_role("alert").first).to_be_visible()
     assert page.url.endswith("/departments/sales/")
     assert composer.get_by_label("Files").evaluate("input => input.files.length") == 1
 
-    composer.get_by_label("Message").fill("Numbers for **Q3** are in.")
+    composer.get_by_label("Message", exact=True).fill("Numbers for **Q3** are in.")
     composer.get_by_role("button", name="Post", exact=True).click()
     expect(page.get_by_role("status").filter(has_text="Posted.")).to_be_visible()
     assert page.url.endswith("/feed/d/sales/")

@@ -40,7 +40,7 @@ def test_announce_then_comment_react_and_acknowledge_with_live_updates(sales, ne
     max_.goto("/accounts/login/?next=/feed/d/sales/")
     log_in(max_, "max@example.com")
     max_.get_by_text("Write a post").click()
-    max_.get_by_label("Message").fill("Office closed on **Friday** for the move.")
+    max_.get_by_label("Message", exact=True).fill("Office closed on **Friday** for the move.")
     max_.get_by_label("Type").select_option("announcement")
     max_.get_by_label("Ask members to acknowledge").check()
     due = timezone.localtime() + timedelta(days=3)
@@ -110,7 +110,7 @@ def test_infinite_scroll_mention_autocomplete_and_lightbox(sales, new_page):
     expect(page.locator("#lightbox")).not_to_be_visible()
 
     page.get_by_text("Write a post").click()
-    message = page.get_by_label("Message")
+    message = page.get_by_label("Message", exact=True)
     expect(message).to_have_attribute("aria-autocomplete", "list")  # its script is attached
     message.press_sequentially("Thanks @Ma")
     option = page.get_by_role("option", name=re.compile("^Max Manager"))

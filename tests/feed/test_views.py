@@ -114,21 +114,28 @@ def _fill(department, count: int) -> None:
 
 @pytest.mark.parametrize(("posts", "page_size"), [(5, 20), (45, 20)])
 def test_the_home_feed_uses_a_constant_number_of_queries(
-    client_as, department, member, manager, posts, page_size, django_assert_num_queries
+    client_as, department, member, manager, posts, page_size, django_assert_num_queries, django_assert_max_num_queries
 ):
     services.post_create(
         acting_user=manager, department=department, kind="announcement", body="Pinned", requires_ack=True
     )
     _fill(department, posts)
     client = client_as("member")
-    # session, user+profile, pinned, posts page, images, attachments, my reactions, my acks, latest comments
-    # (for each of the pinned and the page), postable departments, unread badge
-    with django_assert_num_queries(17):  # + the chat badge
+    # Cards not cached yet: session, user+profile, pinned, posts page, my reactions and acknowledgements
+    # (one query), then one pass per relation for the cards to render (department, author, profile,
+    # shared post, images, attachments, latest comments), postable departments, unread badge, chat badge.
+    with django_assert_max_num_queries(16):
         response = client.get("/")
     assert response.status_code == 200
+    # Cached cards: the details are not loaded again, whatever the number of posts (7 + the chat badge).
+    with django_assert_num_queries(8):
+        again = client.get("/")
+    assert again.content.count(b"data-post=") == response.content.count(b"data-post=") > 1
     cursor = response.context["page"].next_cursor
     if cursor:
-        with django_assert_num_queries(8):  # a later page: no pinned section, no composer
+        with django_assert_max_num_queries(11):  # a later page: no pinned section, no composer
+            client.get("/", {"cursor": cursor, "fragment": "1"})
+        with django_assert_num_queries(4):
             client.get("/", {"cursor": cursor, "fragment": "1"})
 
 

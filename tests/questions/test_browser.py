@@ -119,7 +119,7 @@ def test_a_member_who_has_not_accepted_the_new_version_cannot_post_until_they_ac
     expect(bob.get_by_role("heading", level=1, name="Sales")).to_be_visible()  # reading stays possible
 
     bob.get_by_text("Write a post").click()
-    bob.get_by_label("Message").fill("Our new office, photo attached.")
+    bob.get_by_label("Message", exact=True).fill("Our new office, photo attached.")
     bob.get_by_role("button", name="Post", exact=True).click()
     expect(
         bob.get_by_role("alert").filter(has_text="Please read and accept the Company communication policy")
@@ -129,7 +129,7 @@ def test_a_member_who_has_not_accepted_the_new_version_cannot_post_until_they_ac
     bob.get_by_role("button", name="I have read and accept").click()
     expect(bob.get_by_role("status").filter(has_text="you accepted the communication policy")).to_be_visible()
     bob.get_by_text("Write a post").click()
-    bob.get_by_label("Message").fill("Our new office, photo attached.")
+    bob.get_by_label("Message", exact=True).fill("Our new office, photo attached.")
     bob.get_by_role("button", name="Post", exact=True).click()
     expect(bob.get_by_role("status").filter(has_text="Posted.")).to_be_visible()
     expect(bob.locator("li.post").filter(has_text="Our new office")).to_be_visible()

@@ -1,0 +1,190 @@
+"""Rendered post cards, cached per post; the per-person parts applied to the cached HTML (issue 17).
+
+A card's HTML is the same for everyone who may read the post, except a few slots:
+the CSRF token, the page to come back to, which reactions are mine, the acknowledgement
+box (mine, or the author's), and times (relative to now, in the reader's time zone). The
+template writes those as NUL-delimited slots (`{% slot %}`, apps/feed/templatetags/cards.py);
+NUL never appears in stored text (PostgreSQL refuses it, the input rules refuse it in every
+request), so no one can write a slot. The cached HTML is keyed by post and variant, and an
+entry is only used when its stamp (version, edit time, counts, pin and schedule state)
+matches the row just read. The services that change a post, its comments or its reactions
+forget its cards when they commit (`forget`): never a time-based expiry.
+
+Who sees a card is decided before the cache is consulted: only posts that
+`Post.objects.visible_to(user)` (or `access.access_post`) returned are looked up, so a
+cached card is never served to someone the one access rule does not admit.
+"""
+
+import contextlib
+import re
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import CharField, IntegerField, Prefetch, Value, prefetch_related_objects
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.dateparse import parse_datetime
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from apps.accounts.models import User
+from apps.core.templatetags.when import exact_time, when
+from apps.policies.gate import CACHE_DOWN
+
+from .models import REACTION_EMOJI, Acknowledgement, Comment, Post, Reaction
+
+LATEST_COMMENTS = 3
+SLOT = re.compile("\x00([a-z]+):([^\x00]*)\x00")
+_VARIANTS = ("feed", "single")
+
+
+def _key(post_id: int, variant: str) -> str:
+    return f"feed:card:v1:{post_id}:{variant}"
+
+
+def stamp(post: Post) -> str:
+    """What of the row the card shows, so an entry written before a change is never used after it."""
+    counts = ",".join(f"{k}={v}" for k, v in sorted(post.reaction_counts.items()))
+    return "|".join(
+        str(x)
+        for x in (
+            post.version, post.edited_at, post.published_at, post.deleted_at, post.comment_count, counts,
+            post.is_pinned, post.pinned_until, post.requires_ack, post.ack_due_at, post.is_confidential,
+            post.shared_from_id, post.department_id,
+        )
+    )  # fmt: skip
+
+
+def forget(post_id: int) -> None:
+    """Drop a post's cached cards when the transaction that changed it commits."""
+    keys = [_key(post_id, v) for v in _VARIANTS]
+
+    def drop() -> None:
+        with contextlib.suppress(*CACHE_DOWN):  # the stamp still catches what the row shows
+            cache.delete_many(keys)
+
+    transaction.on_commit(drop)
+
+
+# ---------------------------------------------------------------- loading a page's posts
+
+
+DETAILS = (
+    "department",
+    "author__profile",
+    "shared_from__department",
+    "images",
+    "attachments",
+)
+
+
+def _comments_prefetch() -> Prefetch:
+    # A sliced prefetch: the latest few per post through a window function, still one query.
+    return Prefetch(
+        "comments",
+        queryset=Comment.objects.filter(deleted_at__isnull=True)
+        .select_related("author__profile")
+        .order_by("-id")[:LATEST_COMMENTS],
+        to_attr="recent_comments",
+    )
+
+
+def personal_state(posts: list[Post], user: User) -> None:
+    """My reactions and my acknowledgements of these posts, in one query (`my_emojis`, `acknowledged`)."""
+    ids = [p.pk for p in posts]
+    for post in posts:
+        post.my_emojis = set()
+        post.my_ack_versions = set()
+    if not ids or not user.is_authenticated:
+        for post in posts:
+            post.acknowledged = False
+        return
+    reactions = Reaction.objects.filter(user=user, post_id__in=ids).values_list(
+        "post_id", "emoji", Value(0, output_field=IntegerField())
+    )
+    acks = Acknowledgement.objects.filter(user=user, post_id__in=ids).values_list(
+        "post_id", Value("", output_field=CharField()), "version"
+    )
+    by_id = {p.pk: p for p in posts}
+    for post_id, emoji, version in reactions.union(acks, all=True):
+        if emoji:
+            by_id[post_id].my_emojis.add(emoji)
+        else:
+            by_id[post_id].my_ack_versions.add(version)
+    for post in posts:
+        post.acknowledged = post.version in post.my_ack_versions
+
+
+def prepare(posts: list[Post], user: User, *, variant: str = "feed") -> list[Post]:
+    """Attach cached cards to `posts` (already filtered by the access rule); load details only for the misses.
+
+    One query for the per-person state, then one prefetch pass per relation over the posts
+    whose card is not cached: a constant number of queries, and none of them when every
+    card is cached.
+    """
+    personal_state(posts, user)
+    found = {}
+    with contextlib.suppress(*CACHE_DOWN):  # no cache: every card is rendered, the page still works
+        found = cache.get_many([_key(p.pk, variant) for p in posts]) if posts else {}
+    misses = []
+    for post in posts:
+        entry = found.get(_key(post.pk, variant))
+        if entry is not None and entry[0] == stamp(post):
+            post.card_html = entry[1]
+        else:
+            post.card_html = None
+            misses.append(post)
+    if misses:
+        prefetch_related_objects(misses, *DETAILS, _comments_prefetch())
+        fresh = {}
+        for post in misses:
+            post.latest_comments = list(reversed(post.recent_comments))
+            post.reaction_list = [(key, emoji, label, count) for key, emoji, label, count in post.reaction_summary()]
+            post.card_html = render_to_string(
+                "feed/_post.html", {"post": post, "single": variant == "single", "csrf_token": slot("csrf")}
+            )
+            fresh[_key(post.pk, variant)] = (stamp(post), post.card_html)
+        with contextlib.suppress(*CACHE_DOWN):
+            cache.set_many(fresh, timeout=None)
+    return posts
+
+
+# ---------------------------------------------------------------- slots
+
+
+def slot(name: str, value: object = "") -> SafeString:
+    return mark_safe(f"\x00{name}:{value}\x00")  # noqa: S308 - a placeholder replaced by personalize()
+
+
+def personalize(post: Post, request: HttpRequest, *, next_url: str = "") -> SafeString:
+    """The card for this reader: the cached HTML with its slots filled in."""
+    token = get_token(request)
+    raw_back = next_url or request.get_full_path()
+    back = escape(raw_back)
+    mine = post.my_emojis
+
+    def fill(match: re.Match) -> str:
+        name, value = match.groups()
+        if name == "csrf":
+            return token
+        if name == "next":
+            return back
+        if name == "mine":
+            return " reaction-mine" if value in mine else ""
+        if name == "pressed":
+            return "true" if value in mine else "false"
+        if name == "when":
+            return when(parse_datetime(value))
+        if name == "exact":
+            return escape(exact_time(parse_datetime(value)))
+        if name == "ack":
+            return render_to_string(
+                "feed/_ack.html", {"post": post, "next_url": raw_back, "user": request.user}, request=request
+            )
+        raise ValueError(f"unknown card slot {name!r}")
+
+    return mark_safe(SLOT.sub(fill, post.card_html))  # noqa: S308 - cached template output and escaped values
+
+
+__all__ = ["REACTION_EMOJI", "forget", "personal_state", "personalize", "prepare", "slot", "stamp"]

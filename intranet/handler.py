@@ -1,0 +1,93 @@
+"""Django's ASGI handler, with every synchronous request served in ONE thread hop (issue 17).
+
+Django's own ASGI path runs the middleware chain on the event loop and hands each
+synchronous part (a `MiddlewareMixin` hook, a sync-only middleware, the view, the
+request_started / request_finished signals, `response.close`) to a worker thread and
+back: 8 hand-offs for /ping here, ~4 ms of the trivial page's ~5 ms of CPU (BENCHMARKS.md
+"Pages"). Every view of this project but the health check is synchronous, and every one
+of them touches the database (session, user), so at least one hop is unavoidable. This
+handler makes it exactly one: it reads the body on the event loop, then runs
+request_started, the whole middleware chain in its sync mode (as under WSGI), the view and
+`response.close()` (request_finished: connections back to the pool) in one worker thread,
+and sends the answer from the event loop. Streaming answers (files) are sent as Django
+does and closed afterwards.
+
+Async views (`async def`, e.g. /healthz) keep Django's async path unchanged. The thread
+per request is Django's (`ThreadSensitiveContext`); with `HTTP_WORKER_THREADS` > 0 the
+hops go to one shared pool of that many threads instead, which bounds how many requests
+compete for the interpreter lock at once.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
+
+from asgiref.sync import iscoroutinefunction, sync_to_async
+from django.conf import settings
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers import base
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.http import FileResponse, HttpResponse
+from django.urls import Resolver404, get_resolver, set_script_prefix
+
+
+class OneHopASGIHandler(ASGIHandler):
+    """ASGIHandler whose synchronous views cost one thread hop per request."""
+
+    def __init__(self) -> None:
+        super().__init__()  # the async chain, for async views
+        self._sync_handler = base.BaseHandler()
+        self._sync_handler.load_middleware(is_async=False)
+        threads = int(getattr(settings, "HTTP_WORKER_THREADS", 0) or 0)
+        self._executor = ThreadPoolExecutor(threads, thread_name_prefix="http") if threads > 0 else None
+
+    def _view_is_async(self, scope: dict) -> bool:
+        path = scope["path"]
+        root = scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root) :]
+        try:
+            match = get_resolver().resolve(path)
+        except Resolver404:
+            return False
+        except Exception:  # noqa: BLE001 - a path the resolver rejects is answered by the sync path (400/404)
+            return False
+        return iscoroutinefunction(match.func)
+
+    async def handle(self, scope, receive, send) -> None:
+        if self._view_is_async(scope):
+            return await super().handle(scope, receive, send)
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        with closing(body_file):
+            set_script_prefix(get_script_prefix(scope))
+            if self._executor is None:
+                hop = sync_to_async(self._serve, thread_sensitive=True)
+            else:
+                hop = sync_to_async(self._serve, thread_sensitive=False, executor=self._executor)
+            response = await hop(scope, body_file)
+            await self.send_response(response, send)
+            if response.streaming:
+                await sync_to_async(response.close)()
+
+    def _serve(self, scope: dict, body_file) -> HttpResponse:
+        """The whole synchronous part of a request, in the worker thread."""
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, error_response = self.create_request(scope, body_file)
+        response = error_response if request is None else self._sync_handler.get_response(request)
+        response._handler_class = self.__class__
+        if isinstance(response, FileResponse):
+            response.block_size = self.chunk_size
+        if not response.streaming:
+            response.close()  # request_finished here, in the thread that used the connections
+        return response
+
+
+def get_asgi_application() -> OneHopASGIHandler:
+    """`django.core.asgi.get_asgi_application`, with the one-hop handler."""
+    import django
+
+    django.setup(set_prefix=False)
+    return OneHopASGIHandler()
