@@ -1,6 +1,6 @@
 """REST API of videos: the same gatekeepers, selectors and services as the pages.
 
-Bytes go up through the tus endpoint (`/videos/uploads/`); `POST /api/v1/videos/` turns a
+Bytes go up through the tus endpoint (`/api/v1/videos/uploads/`); `POST /api/v1/videos/` turns a
 finished upload into a video. Files are read through the `/media/...` URLs given here.
 """
 

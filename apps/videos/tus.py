@@ -117,7 +117,7 @@ def uploads(request: HttpRequest) -> HttpResponse:
     except ServiceError as error:
         return _error(_status_of(error), error.code, error.detail)
     response = _tus(HttpResponse(status=201))
-    response["Location"] = request.build_absolute_uri(reverse("videos:upload", args=[upload.pk]))
+    response["Location"] = request.build_absolute_uri(reverse("video-upload", args=[upload.pk]))
     response["Upload-Offset"] = "0"
     return response
 

@@ -1,13 +1,11 @@
 from django.urls import path
 
-from . import tus, views
+from . import views
 
 app_name = "videos"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("uploads/", tus.uploads, name="uploads"),
-    path("uploads/<uuid:upload_id>", tus.upload, name="upload"),
     path("d/<slug:slug>/", views.library, name="library"),
     path("d/<slug:slug>/upload/", views.upload_page, name="upload_page"),
     path("d/<slug:slug>/playlists/", views.playlist_create, name="playlist_create"),

@@ -2,6 +2,8 @@
 through the real services: upload, probe, process."""
 
 import io
+import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -76,10 +78,47 @@ def make_video(
     return video
 
 
+@pytest.fixture(scope="session")
+def processed(clips, tmp_path_factory) -> Path:
+    """The worker's output for the good clip (HLS ladder, MP4, poster, sprite), made once per session.
+
+    Tests of pages, files and completion copy it rather than transcode again; the processing
+    itself is tested in test_processing.py.
+    """
+    from django.test import override_settings
+
+    from apps.videos import media
+
+    out = tmp_path_factory.mktemp("processed")
+    info = media.probe(clips["good"])
+    with override_settings(VIDEO_FFMPEG_PRESET="ultrafast"):
+        renditions = media.transcode(clips["good"], out, info, on_progress=lambda percent: None)
+        media.poster(clips["good"], out, info)
+        media.sprite(clips["good"], out, info)
+    (out / "renditions.json").write_text(json.dumps(renditions))
+    return out
+
+
+def ready_video(user, department, clips, processed: Path, **kwargs) -> Video:
+    """A video uploaded and probed for real, whose processing output is the session's copy."""
+    from django.conf import settings
+
+    made = make_video(user, department, clips["good"], process=False, **kwargs)
+    folder = Path(settings.MEDIA_ROOT) / made.folder
+    shutil.copytree(processed, folder, dirs_exist_ok=True)
+    (folder / "source").unlink(missing_ok=True)
+    Video.objects.filter(pk=made.pk).update(
+        status=Video.Status.READY, progress=100, has_sprite=True,
+        renditions=json.loads((folder / "renditions.json").read_text()),
+    )  # fmt: skip
+    made.refresh_from_db()
+    return made
+
+
 @pytest.fixture
-def video(member, department, clips) -> Video:
+def video(member, department, clips, processed) -> Video:
     """A processed video in Sales, uploaded by the member, with English captions."""
-    made = make_video(member, department, clips["good"], description="00:00 Hello\n00:01 The offer")
+    made = ready_video(member, department, clips, processed, description="00:00 Hello\n00:01 The offer")
     services.caption_save(
         acting_user=member, video_id=made.pk, language="en", label="English",
         data=b"WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nWelcome to the pricing call.\n\n"

@@ -15,7 +15,7 @@ TUS = {"HTTP_TUS_RESUMABLE": "1.0.0"}
 
 def _client(live_server, user) -> tus.TusClient:
     token = Token.objects.create(user=user)
-    return tus.TusClient(f"{live_server.url}/videos/uploads/", headers={"Authorization": f"Token {token.key}"})
+    return tus.TusClient(f"{live_server.url}/api/v1/videos/uploads/", headers={"Authorization": f"Token {token.key}"})
 
 
 @pytest.mark.django_db(transaction=True)
@@ -59,19 +59,22 @@ def _meta(**values) -> str:
 @pytest.mark.django_db
 class TestTheProtocol:
     def test_options_says_what_the_server_supports(self, client_as, settings):
-        response = client_as("member").options("/videos/uploads/")
+        response = client_as("member").options("/api/v1/videos/uploads/")
         assert response.status_code == 204 and response["Tus-Version"] == "1.0.0"
         assert response["Tus-Extension"] == "creation,termination"
         assert response["Tus-Max-Size"] == str(settings.VIDEO_MAX_BYTES)
 
     def test_a_request_without_the_protocol_version_is_412(self, client_as, department):
-        response = client_as("member").post("/videos/uploads/", HTTP_UPLOAD_LENGTH="10")
+        response = client_as("member").post("/api/v1/videos/uploads/", HTTP_UPLOAD_LENGTH="10")
         assert response.status_code == 412 and response["Tus-Version"] == "1.0.0"
 
     def test_creation_head_patch_and_delete(self, client_as, member, department):
         client = client_as("member")
         created = client.post(
-            "/videos/uploads/", HTTP_UPLOAD_LENGTH="6", HTTP_UPLOAD_METADATA=_meta(department=department.slug), **TUS
+            "/api/v1/videos/uploads/",
+            HTTP_UPLOAD_LENGTH="6",
+            HTTP_UPLOAD_METADATA=_meta(department=department.slug),
+            **TUS,
         )
         assert created.status_code == 201 and created["Upload-Offset"] == "0"
         url = created["Location"].removeprefix("http://testserver")
@@ -96,16 +99,20 @@ class TestTheProtocol:
         meta = _meta(department=department.slug)
         client = client_as("member")
         assert (
-            client.post("/videos/uploads/", HTTP_UPLOAD_LENGTH="101", HTTP_UPLOAD_METADATA=meta, **TUS).status_code
+            client.post(
+                "/api/v1/videos/uploads/", HTTP_UPLOAD_LENGTH="101", HTTP_UPLOAD_METADATA=meta, **TUS
+            ).status_code
             == 413
         )
         assert (
-            client.post("/videos/uploads/", HTTP_UPLOAD_LENGTH="-1", HTTP_UPLOAD_METADATA=meta, **TUS).status_code
+            client.post(
+                "/api/v1/videos/uploads/", HTTP_UPLOAD_LENGTH="-1", HTTP_UPLOAD_METADATA=meta, **TUS
+            ).status_code
             == 400
         )
         assert (
             client.post(
-                "/videos/uploads/", HTTP_UPLOAD_LENGTH="5", HTTP_UPLOAD_METADATA="department %%%", **TUS
+                "/api/v1/videos/uploads/", HTTP_UPLOAD_LENGTH="5", HTTP_UPLOAD_METADATA="department %%%", **TUS
             ).status_code
             == 400
         )
@@ -116,11 +123,11 @@ class TestTheProtocol:
         client = Client(enforce_csrf_checks=True)
         client.force_login(member)
         meta = _meta(department=department.slug)
-        refused = client.post("/videos/uploads/", HTTP_UPLOAD_LENGTH="5", HTTP_UPLOAD_METADATA=meta, **TUS)
+        refused = client.post("/api/v1/videos/uploads/", HTTP_UPLOAD_LENGTH="5", HTTP_UPLOAD_METADATA=meta, **TUS)
         assert refused.status_code == 403 and refused.json()["code"] == "csrf_failed"
 
     def test_anonymous_is_401(self, client):
-        assert client.post("/videos/uploads/", HTTP_UPLOAD_LENGTH="5", **TUS).status_code == 401
+        assert client.post("/api/v1/videos/uploads/", HTTP_UPLOAD_LENGTH="5", **TUS).status_code == 401
 
 
 @pytest.mark.django_db
