@@ -73,7 +73,8 @@ def detail(request: HttpRequest, video_id: int) -> HttpResponse:
     moderator = can_moderate(request.user, video.department)
     return render(request, "videos/detail.html", {
         "video": video, "description_html": render_markdown(video.description), "captions": captions,
-        "transcript": transcript, "chapters": caption_files.chapters(video.description), "progress": progress,
+        "transcript": transcript, "caption_editor_text": caption_files.to_webvtt(transcript) if transcript else "",
+        "chapters": caption_files.chapters(video.description), "progress": progress,
         "resume_at": progress.last_position if progress and not progress.completed_at else 0,
         "required": required, "can_change": access.can_change_video(request.user, video),
         "can_moderate": moderator,
