@@ -51,10 +51,10 @@ def test_upload_process_play_seek_captions_and_complete(sales, new_page, clips, 
     expect(page.locator("[data-transcript]").get_by_text("Welcome to the call.")).to_be_visible()  # the transcript
     assert page.evaluate("document.querySelector('video').textTracks.length") == 1
     page.evaluate("() => { const v = document.querySelector('video'); v.muted = true; return v.play(); }")
-    page.wait_for_function("document.querySelector('video').currentTime > 0.3")
-    page.wait_for_function("document.querySelector('video').ended", timeout=15000)
+    page.wait_for_function("() => document.querySelector('video').currentTime > 0.3")
+    page.wait_for_function("() => document.querySelector('video').ended", timeout=15000)
     expect(page.locator("[data-watch-state]")).to_have_text("Completed", timeout=10000)
     assert WatchProgress.objects.get(user=mia, video=video).completed_at is not None
     page.get_by_role("button", name="00:01").click()  # a chapter seeks
-    page.wait_for_function("Math.abs(document.querySelector('video').currentTime - 1) < 0.3")
+    page.wait_for_function("() => Math.abs(document.querySelector('video').currentTime - 1) < 0.3")
     assert not errors, errors
