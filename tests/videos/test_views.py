@@ -97,7 +97,11 @@ def test_the_page_has_the_player_captions_transcript_and_chapters(client_as, vid
     assert 'kind="captions" srclang="en"' in page and "Welcome to the pricing call." in page
     assert 'data-start="1"' in page and "The offer" in page  # the 00:01 chapter
     assert "vendor/hls.js/hls.light.min.js" in page
-    assert "00:00:00.000 --> 00:00:01.000\nWelcome to the pricing call." in page  # the editor's text is valid WebVTT
+    assert "data-caption-editor" not in page  # a colleague watches; the uploader edits
+    mine = client_as("member").get(f"/videos/{video.pk}/").content.decode()
+    assert (
+        "00:00:00.000 --&gt; 00:00:01.000\nWelcome to the pricing call." in mine
+    )  # valid WebVTT, escaped in the textarea
 
 
 def test_srt_is_converted_to_webvtt_and_the_transcript_is_searchable(client_as, member, video, settings):
