@@ -15,7 +15,7 @@ PORT      ?= 8000
 BIND      ?= 127.0.0.1
 CHROMIUM  := /usr/bin/chromium
 
-.PHONY: help venv run mode test lint format bench chromium node-tools clean clean-db nginx prod-check
+.PHONY: help venv run mode test lint format bench chromium node-tools clean clean-db nginx prod-check ffmpeg
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,7 +40,7 @@ venv: ## Create .venv and install requirements.txt (only when it changed)
 
 # daphne runs in the foreground; the background worker
 # is started first and killed by its PID when daphne stops (Ctrl-C or crash).
-run: venv ## Migrate, seed demo data if empty, serve on http://127.0.0.1:8000 (PORT=...)
+run: venv ffmpeg ## Migrate, seed demo data if empty, serve on http://127.0.0.1:8000 (PORT=...)
 	"$(PY)" manage.py migrate --noinput
 	"$(PY)" manage.py seed_demo --if-empty
 	@worker_pid=""; \
@@ -69,7 +69,7 @@ run: venv ## Migrate, seed demo data if empty, serve on http://127.0.0.1:8000 (P
 mode: ## Say whether the app runs in development mode (DEBUG=1, the default) or production mode
 	@"$(PY)" -c 'from intranet.settings import DEBUG; print("Development mode (DEBUG=1): errors show debug pages with stack traces. Set DEBUG=0 in production." if DEBUG else "Production mode (DEBUG=0): errors show the site'"'"'s error pages.")'
 
-test: venv chromium node-tools nginx ## Lint, then run the whole test suite (extra pytest args: PYTEST_ARGS="...")
+test: venv chromium node-tools nginx ffmpeg ## Lint, then run the whole test suite (extra pytest args: PYTEST_ARGS="...")
 	bash scripts/test.sh
 
 # The browser tests drive Debian's chromium through Playwright (no browser download).
@@ -85,6 +85,22 @@ chromium: ## Install Debian's chromium for the browser tests if it is missing
 		echo "Installing chromium (apt-get) for the browser tests"; \
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update; \
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
+	fi
+
+# Videos are probed and transcoded with Debian's ffmpeg (ffprobe comes with it); the tests make
+# their clips with it (lavfi test patterns).
+ffmpeg: ## Install Debian's ffmpeg (videos) if it is missing
+	@if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then \
+		if [ "$$(id -u)" -eq 0 ]; then sudo=""; \
+		elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
+		else \
+			echo "error: ffmpeg is missing and videos need it." >&2; \
+			echo "  Install it as root: apt-get update && apt-get install -y --no-install-recommends ffmpeg" >&2; \
+			exit 1; \
+		fi; \
+		echo "Installing ffmpeg (apt-get) for videos"; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ffmpeg; \
 	fi
 
 # Tools the browser tests load into pages (axe-core), from the npm registry, pinned by the lock file.

@@ -95,6 +95,7 @@ LOCAL_APPS = [
     "apps.voting",
     "apps.policies",
     "apps.questions",
+    "apps.videos",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -466,3 +467,14 @@ MIDDLEWARE.insert(
 # ThreadSensitiveContext); N > 0 = one shared pool of N threads per process, so that at most
 # N requests compete for the interpreter lock at once (BENCHMARKS.md "Pages").
 HTTP_WORKER_THREADS = env_int("HTTP_WORKER_THREADS", 0)
+
+# Videos (apps/videos): limits checked by ffprobe on the uploaded bytes before any transcoding.
+VIDEO_MAX_BYTES = env_int("VIDEO_MAX_BYTES", 2 * 1024**3)
+VIDEO_MAX_SECONDS = env_int("VIDEO_MAX_SECONDS", 3 * 3600)
+VIDEO_MAX_WIDTH = env_int("VIDEO_MAX_WIDTH", 3840)
+VIDEO_MAX_HEIGHT = env_int("VIDEO_MAX_HEIGHT", 2160)
+VIDEO_MAX_FPS = env_int("VIDEO_MAX_FPS", 120)
+VIDEO_MAX_STREAMS = env_int("VIDEO_MAX_STREAMS", 8)
+VIDEO_FFMPEG_PRESET = env_str("VIDEO_FFMPEG_PRESET", "veryfast")  # x264 speed/size trade-off, see BENCHMARKS.md
+VIDEO_UPLOAD_EXPIRY_HOURS = env_int("VIDEO_UPLOAD_EXPIRY_HOURS", 24)  # abandoned tus uploads are removed after this
+VIDEO_REMINDER_DAYS_BEFORE = env_int("VIDEO_REMINDER_DAYS_BEFORE", 2)

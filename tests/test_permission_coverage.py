@@ -24,6 +24,7 @@ OUTSIDE_THE_MATRIX = {
     "livez", "readyz",  # the same
     "api-token",  # the login of API clients, tests/accounts/test_api.py
     "metrics",  # the operator's token, not a login: tests/core/test_observability.py
+    "video-upload",  # tus, by upload uuid (not an id): its matrix row and the protocol in tests/videos/test_tus.py
 }  # fmt: skip
 
 

@@ -45,6 +45,15 @@ def build_world(*, department: Department, member: User, manager: User, colleagu
     answer = questions.answer_create(acting_user=member, question=question, body="Next week.", confirm=True)
     # Product's policy: the cast (in Sales) has nothing to accept, so their writes are not refused.
     policy = policies.policy_create(acting_user=None, department=product, body="Be kind.", summary="First.")
+    from apps.videos import services as videos
+    from apps.videos.models import Video
+
+    # A video as the worker leaves it (its files are not needed to reach the views' code).
+    video = Video.objects.create(
+        department=department, uploader=member, title="How we call", status="ready", duration=2
+    )
+    playlist = videos.playlist_create(acting_user=manager, department_ref=department.slug, title="Calls")
+    upload = videos.upload_create(acting_user=member, department_ref=department.slug, length=10)
     return {
         "slug": department.slug,
         "user_id": colleague.pk,
@@ -61,6 +70,9 @@ def build_world(*, department: Department, member: User, manager: User, colleagu
         "question_id": question.pk,
         "answer_id": answer.pk,
         "policy_id": policy.pk,
+        "video_id": video.pk,
+        "playlist_id": playlist.pk,
+        "upload_id": str(upload.pk),
     }
 
 
@@ -133,6 +145,7 @@ _API_IDS = {
     "posts": "post_id", "comments": "comment_id", "rooms": "room_id", "messages": "message_id",
     "ideas": "idea_id", "polls": "poll_id", "questions": "question_id", "answers": "answer_id",
     "policies": "policy_id",
+    "videos": "video_id", "video-playlists": "playlist_id",
 }  # fmt: skip
 
 

@@ -69,6 +69,7 @@ TOPICS = {
     "questions": lambda w: w["department"],
     "question": lambda w: w["question"],
     "policy": lambda w: w["policy"],
+    "video": lambda w: w["video"],
 }
 TOPIC_ANSWERS = answers(NO_TOPIC, OK, OK, NO_TOPIC)
 
@@ -95,8 +96,11 @@ def world(settings, department, member, manager, outsider, admin_user):
     room = Room.objects.get(department=department)
     message, _ = chat_services.message_send(acting_user=member, room_id=room.pk, body="mine")
     cast = {"outsider": outsider, "member": member, "manager": manager, "admin_user": admin_user}
+    from apps.videos.models import Video
+
+    video = Video.objects.create(department=department, uploader=member, title="Processing")
     return {"room": room.pk, "message": message.pk, "department": department.pk, "cast": cast,
-            "policy": policy.pk, "question": question.pk}  # fmt: skip
+            "policy": policy.pk, "question": question.pk, "video": video.pk}  # fmt: skip
 
 
 async def _answer(socket, ok_type: str | None) -> str:
