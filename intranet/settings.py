@@ -95,12 +95,14 @@ LOCAL_APPS = [
     "apps.voting",
     "apps.policies",
     "apps.questions",
+    "apps.audit",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 # Every middleware here is async-capable, so an async view never hops threads for them.
 MIDDLEWARE = [
     "apps.core.request_id.RequestIdMiddleware",
+    "apps.audit.context.AuditOriginMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -111,6 +113,7 @@ MIDDLEWARE = [
     "apps.core.middleware.ErrorBodyMiddleware",
     "apps.core.input_rules.InputRulesMiddleware",
     "apps.accounts.middleware.LoginRequiredMiddleware",
+    "apps.accounts.middleware.TwoFactorSetupMiddleware",
     "apps.people.timezones.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "apps.policies.middleware.PolicyAcceptanceMiddleware",
@@ -443,3 +446,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Audit log (apps.audit): entries older than this are removed by the worker (0: keep forever).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
+
+# Two-factor login (apps.accounts.two_factor, django-otp): who must use it: none, admins or all.
+TWO_FACTOR_REQUIRED = env_str("TWO_FACTOR_REQUIRED", "none").strip().lower()
+if TWO_FACTOR_REQUIRED not in {"none", "admins", "all"}:
+    raise ImproperlyConfigured(f"TWO_FACTOR_REQUIRED must be none, admins or all, not {TWO_FACTOR_REQUIRED!r}")
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Intranet")
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
