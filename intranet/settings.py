@@ -456,3 +456,22 @@ if TWO_FACTOR_REQUIRED not in {"none", "admins", "all"}:
     raise ImproperlyConfigured(f"TWO_FACTOR_REQUIRED must be none, admins or all, not {TWO_FACTOR_REQUIRED!r}")
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Intranet")
 INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+
+# Company sign-in with OpenID Connect (apps.sso.oidc, mozilla-django-oidc). Off unless OIDC_ISSUER is set.
+OIDC_ISSUER = env_str("OIDC_ISSUER")
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid email profile")
+OIDC_EMAIL_CLAIM = env_str("OIDC_EMAIL_CLAIM", "email")
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM")  # e.g. "groups": department memberships from apps.sso GroupMapping
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGO", "RS256")
+OIDC_CLOCK_SKEW_SECONDS = env_int("OIDC_CLOCK_SKEW_SECONDS", 60)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # for RP-initiated logout (id_token_hint)
+OIDC_AUTHENTICATE_CLASS = "apps.sso.oidc.SignInView"
+SSO_REQUIRE_PROVISIONED = env_bool("SSO_REQUIRE_PROVISIONED", False)
+SSO_ONLY = env_bool("SSO_ONLY", False)  # the password form only for admins (break-glass), at /accounts/login/?local=1
+INSTALLED_APPS += ["apps.sso"]
+AUTHENTICATION_BACKENDS += ["apps.sso.oidc.CompanyOIDCBackend"]

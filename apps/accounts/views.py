@@ -1,5 +1,6 @@
 import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -26,8 +27,23 @@ class LoginView(auth_views.LoginView):
 
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs) -> dict:
+        from apps.sso.oidc import is_configured
+
+        context = super().get_context_data(**kwargs)
+        context["sso_configured"] = is_configured()
+        context["password_form_shown"] = not (settings.SSO_ONLY and context["sso_configured"]) or bool(
+            self.request.GET.get("local") or self.request.method == "POST"
+        )
+        return context
+
     def form_valid(self, form) -> HttpResponse:
         user = form.get_user()
+        if settings.SSO_ONLY and not user.is_staff:
+            # Only the break-glass admin keeps a password login; everyone else signs in with the company account.
+            record("auth.login_failed", actor_email=user.email, detail={"method": "password", "reason": "sso_only"})
+            form.add_error(None, "Sign in with your company account.")
+            return super().form_invalid(form)
         if two_factor.is_enabled(user):
             # Not logged in yet: the session only remembers who passed the password step, briefly.
             self.request.session[PENDING] = {
@@ -140,14 +156,17 @@ class LogoutView(auth_views.LogoutView):
     """Log out, and close the WebSockets this browser session opened."""
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        from apps.sso.oidc import provider_logout_url
+
         session_key = request.session.session_key
         user = request.user if request.user.is_authenticated else None
+        at_provider = provider_logout_url(request)  # RP-initiated logout, when signed in by the provider
         response = super().post(request, *args, **kwargs)
         if user is not None:
-            record("auth.logout", actor=user)
+            record("auth.logout", actor=user, detail={"provider_logout": bool(at_provider)})
         if session_key:
             close_session_sockets(session_key)
-        return response
+        return redirect(at_provider) if at_provider else response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
