@@ -475,3 +475,6 @@ SSO_REQUIRE_PROVISIONED = env_bool("SSO_REQUIRE_PROVISIONED", False)
 SSO_ONLY = env_bool("SSO_ONLY", False)  # the password form only for admins (break-glass), at /accounts/login/?local=1
 INSTALLED_APPS += ["apps.sso"]
 AUTHENTICATION_BACKENDS += ["apps.sso.oidc.CompanyOIDCBackend"]
+
+# SCIM 2.0 provisioning at /scim/v2/ (apps.scim); bearer tokens are created in the admin site.
+INSTALLED_APPS += ["apps.scim"]

@@ -53,6 +53,7 @@ urlpatterns = [
     path("policies/", include("apps.policies.urls")),
     path("audit/", include("apps.audit.urls")),
     path("oidc/", include("apps.sso.urls")),
+    path("scim/v2/", include("apps.scim.urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/", include("apps.notifications.api_urls")),
     path("api/v1/", include("apps.feed.api_urls")),
