@@ -4,5 +4,5 @@ from . import views
 
 urlpatterns = [
     path("Users", views.users_collection, name="scim-users"),
-    path("Users/<str:user_id>", views.user_detail, name="scim-user"),
+    path("Users/<id:user_id>", views.user_detail, name="scim-user"),
 ]
