@@ -15,7 +15,7 @@ PORT      ?= 8000
 BIND      ?= 127.0.0.1
 CHROMIUM  := /usr/bin/chromium
 
-.PHONY: help venv run mode test lint format bench chromium node-tools clean clean-db nginx prod-check ffmpeg
+.PHONY: help venv run mode test lint format bench chromium node-tools clean clean-db nginx prod-check ffmpeg oidc-provider
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -69,7 +69,7 @@ run: venv ffmpeg ## Migrate, seed demo data if empty, serve on http://127.0.0.1:
 mode: ## Say whether the app runs in development mode (DEBUG=1, the default) or production mode
 	@"$(PY)" -c 'from intranet.settings import DEBUG; print("Development mode (DEBUG=1): errors show debug pages with stack traces. Set DEBUG=0 in production." if DEBUG else "Production mode (DEBUG=0): errors show the site'"'"'s error pages.")'
 
-test: venv chromium node-tools nginx ffmpeg ## Lint, then run the whole test suite (extra pytest args: PYTEST_ARGS="...")
+test: venv chromium node-tools nginx ffmpeg oidc-provider ## Lint, then run the whole test suite (extra pytest args: PYTEST_ARGS="...")
 	bash scripts/test.sh
 
 # The browser tests drive Debian's chromium through Playwright (no browser download).
@@ -113,6 +113,18 @@ node-tools: ## Install the browser tests' npm tools (tests/js) if missing or cha
 		echo "Installing the browser tests' npm tools into $(NODE_TOOLS)"; \
 		npm ci --prefix "$(NODE_TOOLS)" --no-audit --no-fund --loglevel=error; \
 		touch "$(NODE_TOOLS)/node_modules"; \
+	fi
+
+# A real OpenID Connect provider (panva/oidc-provider) that the SSO tests start on loopback, pinned by its lock file.
+OIDC_PROVIDER := sso/oidc-provider
+oidc-provider: ## Install the test OpenID Connect provider (sso/oidc-provider) if missing or changed
+	@if [ ! -d "$(OIDC_PROVIDER)/node_modules" ] || [ "$(OIDC_PROVIDER)/package-lock.json" -nt "$(OIDC_PROVIDER)/node_modules" ]; then \
+		if ! command -v npm >/dev/null 2>&1; then \
+			echo "error: npm is missing; the SSO tests need it for oidc-provider (apt-get install npm)." >&2; exit 1; \
+		fi; \
+		echo "Installing the test OpenID Connect provider into $(OIDC_PROVIDER)"; \
+		npm ci --prefix "$(OIDC_PROVIDER)" --no-audit --no-fund --loglevel=error; \
+		touch "$(OIDC_PROVIDER)/node_modules"; \
 	fi
 
 lint: venv ## ruff check + ruff format --check (reports both before failing)

@@ -96,12 +96,14 @@ LOCAL_APPS = [
     "apps.policies",
     "apps.questions",
     "apps.videos",
+    "apps.audit",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 # Every middleware here is async-capable, so an async view never hops threads for them.
 MIDDLEWARE = [
     "apps.core.request_id.RequestIdMiddleware",
+    "apps.audit.context.AuditOriginMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -112,6 +114,7 @@ MIDDLEWARE = [
     "apps.core.middleware.ErrorBodyMiddleware",
     "apps.core.input_rules.InputRulesMiddleware",
     "apps.accounts.middleware.LoginRequiredMiddleware",
+    "apps.accounts.middleware.TwoFactorSetupMiddleware",
     "apps.people.timezones.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "apps.policies.middleware.PolicyAcceptanceMiddleware",
@@ -478,3 +481,35 @@ VIDEO_MAX_STREAMS = env_int("VIDEO_MAX_STREAMS", 8)
 VIDEO_FFMPEG_PRESET = env_str("VIDEO_FFMPEG_PRESET", "veryfast")  # x264 speed/size trade-off, see BENCHMARKS.md
 VIDEO_UPLOAD_EXPIRY_HOURS = env_int("VIDEO_UPLOAD_EXPIRY_HOURS", 24)  # abandoned tus uploads are removed after this
 VIDEO_REMINDER_DAYS_BEFORE = env_int("VIDEO_REMINDER_DAYS_BEFORE", 2)
+
+# Audit log (apps.audit): entries older than this are removed by the worker (0: keep forever).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
+
+# Two-factor login (apps.accounts.two_factor, django-otp): who must use it: none, admins or all.
+TWO_FACTOR_REQUIRED = env_str("TWO_FACTOR_REQUIRED", "none").strip().lower()
+if TWO_FACTOR_REQUIRED not in {"none", "admins", "all"}:
+    raise ImproperlyConfigured(f"TWO_FACTOR_REQUIRED must be none, admins or all, not {TWO_FACTOR_REQUIRED!r}")
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Intranet")
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+
+# Company sign-in with OpenID Connect (apps.sso.oidc, mozilla-django-oidc). Off unless OIDC_ISSUER is set.
+OIDC_ISSUER = env_str("OIDC_ISSUER")
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid email profile")
+OIDC_EMAIL_CLAIM = env_str("OIDC_EMAIL_CLAIM", "email")
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM")  # e.g. "groups": department memberships from apps.sso GroupMapping
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGO", "RS256")
+OIDC_CLOCK_SKEW_SECONDS = env_int("OIDC_CLOCK_SKEW_SECONDS", 60)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # for RP-initiated logout (id_token_hint)
+OIDC_AUTHENTICATE_CLASS = "apps.sso.oidc.SignInView"
+SSO_REQUIRE_PROVISIONED = env_bool("SSO_REQUIRE_PROVISIONED", False)
+SSO_ONLY = env_bool("SSO_ONLY", False)  # the password form only for admins (break-glass), at /accounts/login/?local=1
+INSTALLED_APPS += ["apps.sso"]
+AUTHENTICATION_BACKENDS += ["apps.sso.oidc.CompanyOIDCBackend"]
+
+# SCIM 2.0 provisioning at /scim/v2/ (apps.scim); bearer tokens are created in the admin site.
+INSTALLED_APPS += ["apps.scim"]

@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.accounts.api import TokenView, UserViewSet
-from apps.accounts.views import LogoutView
+from apps.accounts.views import LoginView, LogoutView, PasswordChangeView, two_factor_settings, two_factor_verify
 from apps.core import observability
 from apps.core import views as core_views
 from apps.core.mentions_api import MentionSuggestionsView
@@ -22,9 +22,11 @@ router.register("departments", DepartmentViewSet, basename="department")
 router.register("memberships", MembershipViewSet, basename="membership")
 
 accounts_patterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("two-factor/", two_factor_settings, name="two_factor_settings"),
+    path("two-factor/verify/", two_factor_verify, name="two_factor_verify"),
+    path("password/change/", PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
@@ -54,6 +56,9 @@ urlpatterns = [
     path("questions/", include("apps.questions.urls")),
     path("policies/", include("apps.policies.urls")),
     path("videos/", include("apps.videos.urls")),
+    path("audit/", include("apps.audit.urls")),
+    path("oidc/", include("apps.sso.urls")),
+    path("scim/v2/", include("apps.scim.urls")),
     path("api/v1/", include(router.urls)),
     path("api/v1/", include("apps.notifications.api_urls")),
     path("api/v1/", include("apps.feed.api_urls")),

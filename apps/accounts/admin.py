@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.views import redirect_to_login
 
 from apps.core.errors import Invalid
 
@@ -50,3 +52,12 @@ class UserAdmin(DjangoUserAdmin):
             services.user_deactivate(acting_user=request.user, user=obj)
             return
         super().save_model(request, obj, form, change)
+
+
+@login_not_required
+def _admin_login(request, extra_context=None):
+    """The admin site signs in through the intranet's own login (with its second factor and audit entries)."""
+    return redirect_to_login(request.GET.get("next") or "/admin/")
+
+
+admin.site.login = _admin_login

@@ -5,17 +5,18 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from apps.audit.services import record
 from apps.core.pagination import ByIdCursorPagination
 from apps.core.schema import error_responses
 from apps.departments.access import is_admin
 
-from . import services
+from . import services, two_factor
 from .models import User
 
 
@@ -109,7 +110,14 @@ class TokenView(APIView):
 
     @extend_schema(
         request=inline_serializer(
-            "TokenRequest", {"email": serializers.EmailField(), "password": serializers.CharField()}
+            "TokenRequest",
+            {
+                "email": serializers.EmailField(),
+                "password": serializers.CharField(),
+                "otp": serializers.CharField(
+                    required=False, help_text="With two-factor login on: the app's code or a recovery code."
+                ),
+            },
         ),
         responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
     )
@@ -120,11 +128,31 @@ class TokenView(APIView):
             raise AuthenticationFailed("Send an e-mail address and a password.")
         user = authenticate(request._request, username=email, password=password)
         if user is None:
+            record("auth.login_failed", actor_email=email, detail={"method": "api_token"})
             raise AuthenticationFailed("Wrong e-mail address or password.")
-        token, _ = Token.objects.get_or_create(user=user)
+        self._second_factor(user, request.data.get("otp"))
+        token, created = Token.objects.get_or_create(user=user)
+        record("auth.token_created" if created else "auth.login", actor=user, detail={"method": "api_token"})
         return Response({"token": token.key})
+
+    @staticmethod
+    def _second_factor(user: User, otp: object) -> None:
+        """A token is a login too: with two-factor login on, it needs the code as well."""
+        if two_factor.is_enabled(user):
+            if not otp:
+                raise AuthenticationFailed("Send the code from your authenticator app as otp.", code="otp_required")
+            if two_factor.verify(user, str(otp)) is None:
+                record("auth.2fa_failed", actor_email=user.email, target=user, detail={"method": "api_token"})
+                raise AuthenticationFailed("That code is not right.", code="bad_otp")
+        elif two_factor.is_required_for(user):
+            raise PermissionDenied(
+                "Your company requires two-factor login: set it up at /accounts/two-factor/ first.",
+                code="two_factor_setup_required",
+            )
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request):
-        Token.objects.filter(user=request.user).delete()
+        deleted, _ = Token.objects.filter(user=request.user).delete()
+        if deleted:
+            record("auth.token_revoked", actor=request.user, target=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

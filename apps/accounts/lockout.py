@@ -10,8 +10,12 @@ from axes.helpers import get_cool_off
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from apps.audit.services import record
+
 
 def lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    email = str((credentials or {}).get("username") or "").strip().lower()
+    record("auth.locked_out", actor_email=email, detail={"path": request.path})
     cool_off = get_cool_off(request)
     minutes = max(1, math.ceil(cool_off.total_seconds() / 60)) if cool_off else None
     wait = f"{minutes} minute{'s' if minutes != 1 else ''}" if minutes else "a few minutes"

@@ -12,3 +12,28 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
         if getattr(view_func, "cls", None) is not None and hasattr(view_func.cls, "authentication_classes"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class TwoFactorSetupMiddleware:
+    """Where the company requires two-factor login and a person has not set it up, every page sends them
+    to set it up first (the API answers 403 `two_factor_setup_required`). The flag is put in the session at
+    login, so this costs no query."""
+
+    ALLOWED = ("/accounts/two-factor/", "/accounts/logout/", "/static/", "/healthz", "/ping")
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import JsonResponse
+        from django.shortcuts import redirect
+
+        from .views import SETUP_REQUIRED
+
+        session = getattr(request, "session", None)
+        if session is not None and session.get(SETUP_REQUIRED) and not request.path.startswith(self.ALLOWED):
+            if request.path.startswith("/api/"):
+                detail = "Your company requires two-factor login: set it up at /accounts/two-factor/ first."
+                return JsonResponse({"detail": detail, "code": "two_factor_setup_required"}, status=403)
+            return redirect("two_factor_settings")
+        return self.get_response(request)

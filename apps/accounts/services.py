@@ -16,6 +16,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from rest_framework.authtoken.models import Token
 
+from apps.audit.services import record
 from apps.core.errors import Forbidden, Invalid
 from apps.people.models import Profile
 from apps.realtime.groups import session_group, user_group
@@ -71,6 +72,7 @@ def user_create(
         raise Invalid.field("email", "A user with this e-mail address already exists.", code="duplicate")
     user = User.objects.create_user(email, password, is_staff=is_staff)
     Profile.objects.create(user=user, display_name=display_name.strip() or email.split("@")[0], job_title=job_title)
+    record("user.created", actor=acting_user, target=user, after={"email": email, "is_staff": is_staff})
     return user
 
 
@@ -82,6 +84,13 @@ def user_set_admin(*, acting_user: User | None, user: User, is_staff: bool) -> U
     if user.is_staff != is_staff:
         user.is_staff = is_staff
         user.save(update_fields=["is_staff"])
+        record(
+            "user.admin_changed",
+            actor=acting_user,
+            target=user,
+            before={"is_staff": not is_staff},
+            after={"is_staff": is_staff},
+        )
     return user
 
 
@@ -119,9 +128,13 @@ def user_deactivate(*, acting_user: User | None, user: User) -> None:
     _require_admin(acting_user, "deactivate accounts")
     if acting_user is not None and user.pk == acting_user.pk:
         raise Forbidden("self", "You cannot deactivate your own account.")
+    was_active = user.is_active
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])
+    record(
+        "user.deactivated", actor=acting_user, target=user, before={"is_active": was_active}, after={"is_active": False}
+    )
     # Even when already inactive (the admin site saves the flag first): end what is left.
     Token.objects.filter(user=user).delete()
     _delete_sessions_of(user)
@@ -134,6 +147,9 @@ def user_reactivate(*, acting_user: User | None, user: User) -> None:
     if not user.is_active:
         user.is_active = True
         user.save(update_fields=["is_active"])
+        record(
+            "user.reactivated", actor=acting_user, target=user, before={"is_active": False}, after={"is_active": True}
+        )
 
 
 def _delete_sessions_of(user: User) -> None:

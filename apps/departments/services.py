@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from apps.accounts.models import User
+from apps.audit.services import record
 from apps.chat import services as chat_services
 from apps.core.errors import Conflict, Invalid, require, validating
 from apps.core.markdown import render_markdown
@@ -59,6 +60,7 @@ def department_create(
     with transaction.atomic():
         department.save()
         chat_services.chat_room_for_department(department)
+        record("department.created", actor=acting_user, target=department, after={"name": name, "slug": slug})
     return department
 
 
@@ -70,6 +72,7 @@ def department_update(*, acting_user: User | None, department: Department, **fie
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
     if "name" in fields and " ".join(str(fields["name"]).split()) != department.name:
         _require_admin(acting_user, "rename departments")
+    before = {name: getattr(department, name) for name in fields}
     for name, value in fields.items():
         setattr(department, name, value.strip() if isinstance(value, str) else bool(value))
     if "name" in fields and Department.objects.exclude(pk=department.pk).filter(name__iexact=department.name).exists():
@@ -77,7 +80,19 @@ def department_update(*, acting_user: User | None, department: Department, **fie
     department.mission_html = render_markdown(department.mission)
     with validating():
         department.full_clean()
-    department.save()
+    with transaction.atomic():
+        department.save()
+        # Which fields changed; their old and new text only for the name (a mission is department content).
+        changed = sorted(name for name in fields if before[name] != getattr(department, name))
+        if changed:
+            record(
+                "department.updated",
+                actor=acting_user,
+                target=department,
+                before={"name": before["name"]} if "name" in changed else None,
+                after={"name": department.name} if "name" in changed else None,
+                detail={"fields": changed},
+            )
     return department
 
 
@@ -88,11 +103,21 @@ def department_delete(*, acting_user: User | None, department: Department) -> No
     with transaction.atomic():
         chat_services.department_room_closing(department=department)
         readers = list(Membership.objects.filter(department=department).values_list("user_id", flat=True))
+        record(
+            "department.deleted",
+            actor=acting_user,
+            target=department,
+            before={"name": department.name, "slug": department.slug, "members": len(readers)},
+        )
         department.delete()
         from apps.policies import services as policy_services
 
         policy_services.department_deleted(reader_ids=readers)
         rights_changed(readers)
+
+
+def _where(department: Department) -> dict[str, object]:
+    return {"department_id": department.pk, "department": department.name}
 
 
 def company_wide_department() -> Department:
@@ -126,7 +151,17 @@ def membership_set(
     membership, created = Membership.objects.select_for_update().get_or_create(
         department=department, user=user, defaults={"role": role}
     )
-    if not created and membership.role != role:
+    if created:
+        record("membership.added", actor=acting_user, target=user, after={"role": role}, detail=_where(department))
+    elif membership.role != role:
+        record(
+            "membership.role_changed",
+            actor=acting_user,
+            target=user,
+            before={"role": membership.role},
+            after={"role": role},
+            detail=_where(department),
+        )
         membership.role = role
         membership.save(update_fields=["role"])
         rights_changed([user.pk])  # a manager's live views (e.g. moderation) may no longer apply
@@ -142,7 +177,12 @@ def membership_set(
 def membership_remove(*, acting_user: User | None, department: Department, user: User) -> None:
     """Remove the user from the department. In 'All staff' this only drops an elevated role."""
     _require_manager(acting_user, department, "change its members")
+    roles = list(Membership.objects.filter(department=department, user=user).values_list("role", flat=True))
     deleted, _ = Membership.objects.filter(department=department, user=user).delete()
+    if deleted:
+        record(
+            "membership.removed", actor=acting_user, target=user, before={"role": roles[0]}, detail=_where(department)
+        )
     if not deleted:
         if department.is_company_wide:
             raise Conflict("company_wide", "Everyone belongs to the company-wide space.")

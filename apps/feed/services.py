@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.audit.services import record_content_deletion
 from apps.core.errors import Conflict, Invalid, NotFound, require
 from apps.core.images import ImageLimits, fitted_jpeg, open_validated_image
 from apps.core.markdown import plain_text
@@ -289,6 +290,9 @@ def post_delete(*, acting_user: User, post: Post) -> None:
     """Soft delete, recorded: the author, or a manager moderating their department."""
     require(access.can_delete_post(acting_user, post), "Only the author or a department manager can delete this post.")
     Post.objects.filter(pk=post.pk).update(deleted_at=timezone.now(), deleted_by=acting_user)
+    record_content_deletion(
+        actor=acting_user, kind="post", object_id=post.pk, author_id=post.author_id, department_id=post.department_id
+    )
     _publish_post(post, "deleted")
 
 
@@ -380,6 +384,9 @@ def comment_delete(*, acting_user: User, comment: Comment) -> None:
     replies = Comment.objects.filter(parent=comment, deleted_at__isnull=True)
     removed += replies.update(deleted_at=now, deleted_by=acting_user)
     Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") - removed)
+    record_content_deletion(
+        actor=acting_user, kind="comment", object_id=comment.pk, author_id=comment.author_id, post_id=comment.post_id
+    )
     _publish_comment(comment, comment.post, "deleted")
 
 

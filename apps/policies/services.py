@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.urls import reverse
 
 from apps.accounts.models import User
+from apps.audit.services import record
 from apps.core.errors import Conflict, Invalid, NotFound, require
 from apps.core.markdown import render_markdown
 from apps.departments.access import can_read, readers_of
@@ -81,7 +82,13 @@ def policy_create(
             "policy_exists", f"{department.name} already has a policy: publish a new version of it."
         ) from None
     _add_version(policy, body=body, summary=summary, needs_acceptance=True, author=acting_user)
+    record("policy.created", actor=acting_user, target=department, after=_rule_counts(policy))
     return policy
+
+
+def _rule_counts(policy: Policy) -> dict[str, int]:
+    # Counts, not the words: a never-share list names what is confidential, and admins read the log.
+    return {"words": len(policy.never_share_words), "patterns": len(policy.never_share_patterns)}
 
 
 @transaction.atomic
@@ -96,7 +103,14 @@ def policy_publish_version(
     current = policy.versions.filter(number=policy.current_version).values_list("body", flat=True).first()
     if current is not None and current == body:
         raise Invalid.field("body", "The text is the same as the current version: change it first.", code="unchanged")
-    return _add_version(policy, body=body, summary=summary, needs_acceptance=needs_acceptance, author=acting_user)
+    version = _add_version(policy, body=body, summary=summary, needs_acceptance=needs_acceptance, author=acting_user)
+    record(
+        "policy.published",
+        actor=acting_user,
+        target=policy.department,
+        after={"version": version.number, "needs_acceptance": version.needs_acceptance},
+    )
+    return version
 
 
 def _add_version(
@@ -134,10 +148,14 @@ def policy_set_rules(
 ) -> Policy:
     """The never-share words and patterns; patterns are checked (valid, not explosive) before anything is saved."""
     require_editor(acting_user, policy.department)
+    before = _rule_counts(policy)
     policy.never_share_words = screening.clean_words(never_share_words)
     policy.never_share_patterns = screening.clean_patterns(never_share_patterns)
     policy.save(update_fields=["never_share_words", "never_share_patterns", "updated_at"])
     gate.forget_requirements()
+    record(
+        "policy.rules_changed", actor=acting_user, target=policy.department, before=before, after=_rule_counts(policy)
+    )
     return policy
 
 

@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.audit.services import record_content_deletion
 from apps.core.errors import Conflict, Invalid, require, validating
 from apps.core.mentions import render_with_mentions
 from apps.departments.access import (
@@ -382,6 +383,9 @@ def answer_delete(*, acting_user: User, answer: Answer) -> None:
     )
     if question.accepted_answer_id == answer.pk:
         raise Conflict("accepted_answer", "This is the accepted answer: reopen the question before deleting it.")
+    record_content_deletion(
+        actor=acting_user, kind="answer", object_id=answer.pk, author_id=answer.author_id, question_id=question.pk
+    )
     answer.delete()
     Question.objects.filter(pk=question.pk).update(answer_count=F("answer_count") - 1)
     _publish(question, "answer_deleted")

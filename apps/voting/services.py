@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.audit.services import record_content_deletion
 from apps.core.errors import Conflict, Forbidden, Invalid, NotFound, require, validating
 from apps.core.markdown import render_markdown
 from apps.departments.access import can_read, write_refusal
@@ -104,6 +105,13 @@ def idea_delete(*, acting_user: User, idea: Idea) -> None:
     )
     event: IdeaDeletedEvent = {"type": "idea.deleted", "board": idea.department_id, "idea": idea.pk}
     with transaction.atomic():
+        record_content_deletion(
+            actor=acting_user,
+            kind="idea",
+            object_id=idea.pk,
+            author_id=idea.author_id,
+            department_id=idea.department_id,
+        )
         idea.delete()
         publish(BOARD_TOPIC, event["board"], dict(event))
 
@@ -278,6 +286,9 @@ def comment_delete(*, acting_user: User, comment: IdeaComment) -> None:
         "Only the comment's author and the department's managers can delete it.",
     )
     with transaction.atomic():
+        record_content_deletion(
+            actor=acting_user, kind="idea_comment", object_id=comment.pk, author_id=comment.author_id, idea_id=idea.pk
+        )
         comment.delete()
         Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") - 1)
         idea.refresh_from_db(fields=["comment_count"])
@@ -493,7 +504,15 @@ def poll_close(*, acting_user: User, poll: Poll) -> Poll:
 
 def poll_delete(*, acting_user: User, poll: Poll) -> None:
     require(can_manage_poll(acting_user, poll), "Only the poll's author and the department's managers can delete it.")
-    poll.delete()
+    with transaction.atomic():
+        record_content_deletion(
+            actor=acting_user,
+            kind="poll",
+            object_id=poll.pk,
+            author_id=poll.author_id,
+            department_id=poll.department_id,
+        )
+        poll.delete()
 
 
 def _validated_choices(poll: Poll, option_ids: Sequence[int]) -> list[PollOption]:

@@ -70,6 +70,7 @@ def world(live_site):
             "/ideas/sales/polls/",
             "/notifications/",
             "/notifications/settings/",
+            "/accounts/two-factor/",
         ],
     }
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from apps.accounts.models import User
+from apps.audit.services import record_content_deletion
 from apps.core.errors import Invalid, NotFound, RateLimited
 from apps.core.markdown import plain_text
 from apps.core.mentions import render_with_mentions
@@ -329,6 +330,9 @@ def message_delete(*, acting_user: User, message_id: object) -> Message:
         )
         if not changed:
             raise NotFound("unknown_message", UNKNOWN_MESSAGE)
+        record_content_deletion(
+            actor=acting_user, kind="chat_message", object_id=message.pk, author_id=message.author_id, room_id=room.pk
+        )
         message.deleted_at, message.revision, message.body, message.html = now, revision, "", ""
         message.mentioned_ids = []
         publish_room_event(

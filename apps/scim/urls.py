@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("Users", views.users_collection, name="scim-users"),
+    path("Users/<id:user_id>", views.user_detail, name="scim-user"),
+]
