@@ -95,6 +95,7 @@ LOCAL_APPS = [
     "apps.voting",
     "apps.policies",
     "apps.questions",
+    "apps.plans",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
