@@ -45,6 +45,24 @@ def build_world(*, department: Department, member: User, manager: User, colleagu
     answer = questions.answer_create(acting_user=member, question=question, body="Next week.", confirm=True)
     # Product's policy: the cast (in Sales) has nothing to accept, so their writes are not refused.
     policy = policies.policy_create(acting_user=None, department=product, body="Be kind.", summary="First.")
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.plans import services as plans
+
+    today = timezone.localdate()
+    goal = plans.goal_create(acting_user=manager, department=department, data={
+        "title": "Answer within a day", "description": "Questions answered in a day.", "unit": "%", "baseline": 50,
+        "target": 90, "owner": member.pk, "serves_mission": True, "starts_on": today - timedelta(days=30),
+        "due_on": today + timedelta(days=60),
+    })  # fmt: skip
+    routine = plans.routine_create(acting_user=manager, department=department, title="Weekly tips",
+                                   owner_id=member.pk, cadence="weekly")  # fmt: skip
+    slot = plans.slot_create(acting_user=manager, department=department, on=today, channel="post", theme="News",
+                             owner_id=member.pk)  # fmt: skip
+    review = plans.review_create(acting_user=manager, department=department, worked="Check-ins", changes="")
+    calendar_secret = plans.calendar_feed_reset(acting_user=member).secret
     return {
         "slug": department.slug,
         "user_id": colleague.pk,
@@ -61,6 +79,11 @@ def build_world(*, department: Department, member: User, manager: User, colleagu
         "question_id": question.pk,
         "answer_id": answer.pk,
         "policy_id": policy.pk,
+        "goal_id": goal.pk,
+        "routine_id": routine.pk,
+        "slot_id": slot.pk,
+        "review_id": review.pk,
+        "secret": calendar_secret,
     }
 
 
@@ -133,6 +156,7 @@ _API_IDS = {
     "posts": "post_id", "comments": "comment_id", "rooms": "room_id", "messages": "message_id",
     "ideas": "idea_id", "polls": "poll_id", "questions": "question_id", "answers": "answer_id",
     "policies": "policy_id",
+    "goals": "goal_id", "routines": "routine_id", "slots": "slot_id", "reviews": "review_id",
 }  # fmt: skip
 
 

@@ -236,7 +236,7 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     lookup_value_converter = "id"
 
     def get_queryset(self):
-        goals = Goal.objects.visible_to(self.request.user).select_related("owner", "plan__department")
+        goals = Goal.objects.visible_to(self.request.user).select_related("owner__profile", "plan__department")
         department = _department(self.request)
         return goals.filter(plan__department=department) if department else goals
 
@@ -263,7 +263,7 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         """The goal's check-ins (GET), or a new one by its owner or a manager (POST)."""
         goal = self.get_object()
         if request.method == "GET":
-            return Response(CheckInSerializer(goal.check_ins.select_related("author")[:500], many=True).data)
+            return Response(CheckInSerializer(goal.check_ins.select_related("author__profile")[:500], many=True).data)
         check_in = services.check_in_record(
             acting_user=request.user, goal=goal, **_valid(CheckInWriteSerializer, request)
         )
@@ -305,7 +305,7 @@ class RoutineViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     lookup_value_converter = "id"
 
     def get_queryset(self):
-        routines = Routine.objects.visible_to(self.request.user).select_related("owner", "plan__department")
+        routines = Routine.objects.visible_to(self.request.user).select_related("owner__profile", "plan__department")
         department = _department(self.request)
         return routines.filter(plan__department=department) if department else routines
 
@@ -368,7 +368,7 @@ class SlotViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     lookup_value_converter = "id"
 
     def get_queryset(self):
-        slots = Slot.objects.visible_to(self.request.user).select_related("owner", "plan__department")
+        slots = Slot.objects.visible_to(self.request.user).select_related("owner__profile", "plan__department")
         department = _department(self.request)
         return slots.filter(plan__department=department) if department else slots
 
@@ -439,7 +439,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     lookup_value_converter = "id"
 
     def get_queryset(self):
-        reviews = Review.objects.visible_to(self.request.user).select_related("author", "plan__department")
+        reviews = Review.objects.visible_to(self.request.user).select_related("author__profile", "plan__department")
         department = _department(self.request)
         return reviews.filter(plan__department=department) if department else reviews
 

@@ -86,9 +86,7 @@ def seed_plan(department: Department, *, rng, company_goal=None) -> Plan | None:
         principles="- Answer within a working day.\n- Show how we work, with short videos.\n- Measure, then decide.",
     )
     if department.is_company_wide:
-        _goal(
-            department, title="Employee engagement score", unit="points", baseline=62, target=75, owner=lead, rng=rng
-        )
+        _goal(department, title="Employee engagement score", unit="points", baseline=62, target=75, owner=lead, rng=rng)
     else:
         owner = members[rng.randrange(len(members))]
         _goal(

@@ -56,7 +56,7 @@ def goals_of(plan: Plan) -> list[Goal]:
         return []
     return list(
         Goal.objects.filter(plan=plan)
-        .select_related("owner", "parent", "idea")
+        .select_related("owner__profile", "parent", "idea")
         .prefetch_related(Prefetch("check_ins", queryset=CheckIn.objects.order_by("on", "pk")))
     )
 
@@ -72,7 +72,7 @@ def routines_due(plan: Plan, today: date) -> list[RoutineDue]:
     """Every routine with the period it is in now and whether it is done for it (2 queries)."""
     if plan.pk is None:
         return []
-    routines = list(Routine.objects.filter(plan=plan).select_related("owner"))
+    routines = list(Routine.objects.filter(plan=plan).select_related("owner__profile"))
     starts = {r.pk: period_start(r.cadence, today) for r in routines}
     done = {
         (d.routine_id, d.period_start): d
@@ -97,14 +97,14 @@ def plan_page(user, department: Department) -> dict:
         )
         if goals
         else None,
-        "roles": list(Role.objects.filter(plan=plan).prefetch_related("holders")) if saved else [],
+        "roles": list(Role.objects.filter(plan=plan).prefetch_related("holders__profile")) if saved else [],
         "routines": routines_due(plan, today),
         "slots_this_week": list(
-            Slot.objects.filter(plan=plan, on__range=(week_start, week_end)).select_related("owner")
+            Slot.objects.filter(plan=plan, on__range=(week_start, week_end)).select_related("owner__profile")
         )
         if saved
         else [],
-        "last_review": Review.objects.filter(plan=plan).first() if saved else None,
+        "last_review": Review.objects.filter(plan=plan).select_related("author__profile").first() if saved else None,
         "following": saved and plan.followers.filter(pk=user.pk).exists(),
         "can_edit": can_edit_plan(user, department),
         "week_start": week_start,
@@ -166,7 +166,9 @@ def content_calendar(department: Department, first: date, *, week: date | None =
     tz = timezone.get_current_timezone()
     start, end = weeks[0][0], weeks[-1][-1]
     plan = Plan.objects.filter(department=department).first()
-    slots = list(Slot.objects.filter(plan=plan, on__range=(start, end)).select_related("owner", "post")) if plan else []
+    slots = (
+        list(Slot.objects.filter(plan=plan, on__range=(start, end)).select_related("owner__profile")) if plan else []
+    )
     filled = {s.post_id for s in slots if s.post_id}
     posts = (
         Post.objects.filter(

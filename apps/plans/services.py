@@ -40,6 +40,7 @@ from .models import (
 from .progress import standing
 
 MAX_VALUE = Decimal("999999999999.99")
+SLOT_REMINDER_DAYS = 3  # owners hear of a slot this many days before it is due
 
 
 def plan_url(department: Department) -> str:
@@ -753,7 +754,7 @@ def goal_check_in_due(goal: Goal, today: date) -> bool:
 
 
 def send_reminders(*, today: date | None = None) -> int:
-    """Remind owners of check-ins due, routines not done this period, and slots due within 2 days (once each)."""
+    """Remind owners of check-ins due, routines not done this period, and slots due within 3 days (once each)."""
     today = today or timezone.localdate()
     sent = 0
     for goal in Goal.objects.filter(starts_on__lte=today, due_on__gte=today, owner__isnull=False).select_related(
@@ -784,7 +785,7 @@ def send_reminders(*, today: date | None = None) -> int:
         sent += 1
     upcoming = Slot.objects.filter(
         on__gte=today,
-        on__lte=today + timedelta(days=2),
+        on__lte=today + timedelta(days=SLOT_REMINDER_DAYS),
         reminded_at__isnull=True,
         status__in=[Slot.Status.IDEA, Slot.Status.DRAFT, Slot.Status.SCHEDULED],
     ).select_related("owner", "plan__department")

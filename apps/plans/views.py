@@ -338,7 +338,10 @@ def content_plan(request: HttpRequest, slug: str) -> HttpResponse:
             raise Forbidden("forbidden", access.ONLY_MANAGERS)
         if form.is_valid():
             try:
-                slot = services.slot_create(acting_user=request.user, department=department, **form.cleaned_data)
+                data = dict(form.cleaned_data)
+                slot = services.slot_create(
+                    acting_user=request.user, department=department, owner_id=data.pop("owner"), **data
+                )
             except FORM_ERRORS as error:
                 add_service_errors(form, error)
             else:

@@ -60,6 +60,7 @@ TOPICS = {
     "questions": lambda w: w["department"],
     "question": lambda w: w["question"],
     "policy": lambda w: w["policy"],
+    "plan": lambda w: w["department"],
 }
 TOPIC_ANSWERS = answers(NO_TOPIC, OK, OK, NO_TOPIC)
 
