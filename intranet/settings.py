@@ -429,6 +429,7 @@ SPECTACULAR_SETTINGS = {
         "PostKindEnum": "apps.feed.models.Post.Kind",
         "PollKindEnum": "apps.voting.models.Poll.Kind",
         "IdeaStatusEnum": "apps.voting.models.Idea.Status",
+        "SlotStatusEnum": "apps.plans.models.Slot.Status",
     },
 }
 

@@ -1,6 +1,6 @@
 """REST API of game plans: the same gatekeepers, selectors and services as the pages."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -9,11 +9,11 @@ from apps.core.errors import Invalid
 from apps.core.ids import parse_id
 from apps.core.pagination import ByIdCursorPagination
 from apps.core.schema import error_responses
-from apps.core.serializers import ID_SCHEMA, IdField, person_field
+from apps.core.serializers import ID_SCHEMA, IdField, PersonSerializer, person_field
 from apps.departments.access import access_department_content
 
 from . import access, selectors, services
-from .models import Cadence, CheckIn, Goal, Plan, PlanVersion, Review, Routine, Slot
+from .models import Cadence, CheckIn, Goal, Plan, PlanVersion, Review, Role, Routine, Slot
 
 MAX_NUMBER = 999_999_999_999
 
@@ -145,7 +145,7 @@ class PlanWriteSerializer(serializers.Serializer):
     summary = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
 
 
-class VersionSerializer(serializers.ModelSerializer):
+class PlanVersionSerializer(serializers.ModelSerializer):
     created_by = person_field()
 
     class Meta:
@@ -154,7 +154,7 @@ class VersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DiffLineSerializer(serializers.Serializer):
+class PlanDiffLineSerializer(serializers.Serializer):
     kind = serializers.CharField()
     text = serializers.CharField()
 
@@ -186,20 +186,20 @@ class PlanViewSet(viewsets.GenericViewSet):
         )
         return Response(PlanSerializer(plan).data)
 
-    @extend_schema(responses=VersionSerializer(many=True))
+    @extend_schema(responses=PlanVersionSerializer(many=True))
     @action(detail=True, methods=["get"])
     def versions(self, request, slug=None):
         """Every version, newest first: who changed what, when."""
         department = access_department_content(request.user, slug)
         versions = PlanVersion.objects.filter(plan__department=department).select_related("created_by")[:200]
-        return Response(VersionSerializer(versions, many=True).data)
+        return Response(PlanVersionSerializer(versions, many=True).data)
 
     @extend_schema(
         parameters=[
             OpenApiParameter("from", ID_SCHEMA, required=True),
             OpenApiParameter("to", ID_SCHEMA, required=True),
         ],
-        responses=DiffLineSerializer(many=True),
+        responses=PlanDiffLineSerializer(many=True),
     )
     @action(detail=True, methods=["get"])
     def diff(self, request, slug=None):
@@ -214,7 +214,7 @@ class PlanViewSet(viewsets.GenericViewSet):
             raise Invalid.fields(
                 {"from": "Give two existing version numbers as `from` and `to`."}, code="unknown_version"
             )
-        return Response(DiffLineSerializer(selectors.diff(found[numbers[0]], found[numbers[1]]), many=True).data)
+        return Response(PlanDiffLineSerializer(selectors.diff(found[numbers[0]], found[numbers[1]]), many=True).data)
 
     @extend_schema(request=FollowSerializer, responses=FollowSerializer)
     @action(detail=True, methods=["post"])
@@ -225,6 +225,20 @@ class PlanViewSet(viewsets.GenericViewSet):
         return Response(
             {"follow": services.plan_follow(acting_user=request.user, department=department, follow=data["follow"])}
         )
+
+
+class GoalFromIdeaSerializer(GoalWriteSerializer):
+    department = None
+    idea = IdField(help_text="The idea of the board to turn into a goal; title and description default to its own.")
+
+
+class LinkSerializer(serializers.Serializer):
+    post = IdField(help_text="A post of the goal's department that advances it.")
+
+
+class LinkResultSerializer(serializers.Serializer):
+    goal = serializers.IntegerField()
+    post = serializers.IntegerField()
 
 
 @error_responses(404)
@@ -268,6 +282,82 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             acting_user=request.user, goal=goal, **_valid(CheckInWriteSerializer, request)
         )
         return Response(CheckInSerializer(check_in).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=LinkSerializer, responses={201: LinkResultSerializer})
+    @action(detail=True, methods=["post"])
+    def links(self, request, pk=None):
+        """Tag a post with the goal it advances (the post's author or a manager)."""
+        goal = self.get_object()
+        link = services.goal_link_post(
+            acting_user=request.user, goal=goal, post_id=_valid(LinkSerializer, request)["post"]
+        )
+        return Response({"goal": link.goal_id, "post": link.post_id}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=GoalFromIdeaSerializer, responses={201: GoalSerializer})
+    @action(detail=False, methods=["post"], url_path="from-idea")
+    def from_idea(self, request):
+        """Managers: turn an idea of their board into a goal; the idea says so and its voters are told."""
+        data = _valid(GoalFromIdeaSerializer, request)
+        idea_id = data.pop("idea")
+        goal = services.idea_promote(acting_user=request.user, idea_id=idea_id, data=data)
+        return Response(GoalSerializer(goal).data, status=status.HTTP_201_CREATED)
+
+
+class RoleSerializer(serializers.ModelSerializer):
+    department = serializers.SlugRelatedField(source="plan.department", slug_field="slug", read_only=True)
+    holders = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Role
+        fields = ["id", "department", "name", "duties", "holders"]
+        read_only_fields = fields
+
+    @extend_schema_field(PersonSerializer(many=True))
+    def get_holders(self, role: Role) -> list[dict]:
+        return [{"id": u.pk, "name": u.display_name} for u in role.holders.all()]
+
+
+class RoleWriteSerializer(serializers.Serializer):
+    department = serializers.SlugField()
+    name = serializers.CharField(max_length=100)
+    duties = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+    holders = serializers.ListField(child=IdField(), required=False, default=list, max_length=500)
+
+
+@error_responses(404)
+class RoleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Roles and responsibilities in the plans the caller reads."""
+
+    serializer_class = RoleSerializer
+    pagination_class = ByIdCursorPagination
+    lookup_value_converter = "id"
+
+    def get_queryset(self):
+        roles = (
+            Role.objects.visible_to(self.request.user)
+            .select_related("plan__department")
+            .prefetch_related("holders__profile")
+        )
+        department = _department(self.request)
+        return roles.filter(plan__department=department) if department else roles
+
+    @extend_schema(parameters=[DEPARTMENT_FILTER])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=RoleWriteSerializer, responses={201: RoleSerializer})
+    def create(self, request):
+        """Managers: a role, with the members who hold it."""
+        data = _valid(RoleWriteSerializer, request)
+        department = access_department_content(request.user, data.pop("department"))
+        role = services.role_save(
+            acting_user=request.user,
+            department=department,
+            name=data["name"],
+            duties=data["duties"],
+            holder_ids=data["holders"],
+        )
+        return Response(RoleSerializer(role).data, status=status.HTTP_201_CREATED)
 
 
 class RoutineSerializer(serializers.ModelSerializer):
@@ -459,9 +549,9 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         review = services.review_create(acting_user=request.user, department=department, proposals=proposals, **data)
         return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=VersionSerializer)
+    @extend_schema(request=None, responses=PlanVersionSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         """Managers: apply the review's proposed targets, as a new version of the plan."""
         version = services.review_accept(acting_user=request.user, review=self.get_object())
-        return Response(VersionSerializer(version).data)
+        return Response(PlanVersionSerializer(version).data)

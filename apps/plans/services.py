@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.errors import Conflict, Forbidden, Invalid
+from apps.core.ids import parse_id
 from apps.core.markdown import markdown_to_clean_html
-from apps.departments.access import access_department_content, can_read, readers_among, role_in
+from apps.departments.access import access_department_content, can_read, readers_among
 from apps.departments.models import Department
 from apps.notifications.services import notify
 from apps.realtime.topics import publish
@@ -222,20 +223,16 @@ def check_smart(department: Department, data: dict) -> tuple[dict, dict]:
     owner_id = data.get("owner")
     if isinstance(owner_id, User):
         owner_id = owner_id.pk
-    if isinstance(owner_id, (int, str)) and str(owner_id).isdigit() and int(owner_id) < 2**63:
-        owner = User.objects.filter(pk=int(owner_id), is_active=True).first()
-    if (
-        owner is None
-        or role_in(owner, department) is None
-        or (department.is_company_wide is False and not readers_among(department, [owner.pk]))
-    ):
+    if (owner_pk := parse_id(owner_id)) is not None:
+        owner = User.objects.filter(pk=owner_pk, is_active=True).first()
+    if owner is None or not can_read(owner, department):
         errors["owner"] = SMART_MESSAGES["owner"]
     serves_mission = bool(data.get("serves_mission"))
     parent = None
     parent_id = data.get("parent")
     if parent_id not in (None, ""):
-        if str(parent_id).isdigit() and int(parent_id) < 2**63:
-            parent = Goal.objects.filter(pk=int(parent_id), plan__department__is_company_wide=True).first()
+        if (parent_pk := parse_id(parent_id)) is not None:
+            parent = Goal.objects.filter(pk=parent_pk, plan__department__is_company_wide=True).first()
         if parent is None or parent.plan.department_id == department.pk:
             errors["parent"] = "Relevant: a goal rolls up into a goal of All staff."
             parent = None
@@ -402,9 +399,10 @@ def idea_promote(*, acting_user: User, idea_id: object, data: dict) -> Goal:
 
 
 def _members(department: Department, ids) -> list[User]:
-    wanted = {int(pk) for pk in ids if str(pk).isdigit() and int(pk) < 2**63}
+    parsed = [parse_id(pk) for pk in ids]
+    wanted = {pk for pk in parsed if pk is not None}
     found = readers_among(department, wanted)
-    if found != wanted:
+    if None in parsed or found != wanted:
         raise Invalid.field("holders", "Every holder must be a member of the department.")
     return list(User.objects.filter(pk__in=found))
 
@@ -447,8 +445,8 @@ def routine_create(
     if cadence not in Cadence.values:
         errors["cadence"] = "Choose weekly, fortnightly or monthly."
     owner = None
-    if str(owner_id).isdigit() and int(owner_id) < 2**63 and readers_among(department, [int(owner_id)]):
-        owner = User.objects.get(pk=int(owner_id))
+    if (owner_pk := parse_id(owner_id)) is not None and readers_among(department, [owner_pk]):
+        owner = User.objects.get(pk=owner_pk)
     if owner is None:
         errors["owner"] = "The owner must be a member of the department."
     if errors:
@@ -659,8 +657,8 @@ def slot_create(
     if not theme or len(theme) > 200:
         errors["theme"] = "Give the item's theme (at most 200 characters)."
     owner = None
-    if str(owner_id).isdigit() and int(owner_id) < 2**63 and readers_among(department, [int(owner_id)]):
-        owner = User.objects.get(pk=int(owner_id))
+    if (owner_pk := parse_id(owner_id)) is not None and readers_among(department, [owner_pk]):
+        owner = User.objects.get(pk=owner_pk)
     if owner is None:
         errors["owner"] = "The owner must be a member of the department."
     if errors:

@@ -83,6 +83,13 @@ API = matrix(
     ("get", "/api/v1/goals/{goal}/", None, S(401, 404, 200, 200, 404)),
     ("get", "/api/v1/goals/{goal}/check-ins/", None, S(401, 404, 200, 200, 404)),
     ("post", "/api/v1/goals/{goal}/check-ins/", {"value": "61"}, S(401, 404, 201, 201, 404)),
+    ("post", "/api/v1/goals/{goal}/links/", {"post": "{post}"}, S(401, 404, 201, 201, 404)),
+    ("post", "/api/v1/goals/from-idea/", {"idea": "{idea}", "unit": "%", "baseline": "1", "target": "2",
+                                          "owner": "{member_id}", "serves_mission": True, "starts_on": "2026-01-01",
+                                          "due_on": "2027-01-01"}, S(401, 404, 403, 201, 404)),
+    ("get", "/api/v1/roles/?department=sales", None, S(401, 404, 200, 200, 404)),
+    ("post", "/api/v1/roles/", {"department": "sales", "name": "Host", "holders": ["{member_id}"]},
+     S(401, 404, 403, 201, 404)),
     ("get", "/api/v1/routines/?department=sales", None, S(401, 404, 200, 200, 404)),
     ("post", "/api/v1/routines/", {"department": "sales", "title": "Tips", "owner": "{member_id}",
                                    "cadence": "weekly"}, S(401, 404, 403, 201, 404)),
@@ -176,3 +183,20 @@ def test_the_content_plan_shows_slots_posts_gaps_and_overload(client_as, departm
     html = client_as("member").get("/plans/d/sales/content/?view=week").content.decode()
     assert "Item 3" in html and "overload" in html and "cal-gap" in html
     assert "Write it" in html  # the member owns these slots: she may write the post that fills one
+
+
+def test_a_members_profile_shows_the_roles_they_hold_to_those_who_read_the_plan(client_as, department, manager,
+                                                                                member, outsider):  # fmt: skip
+    services.role_save(acting_user=manager, department=department, name="Video host", duties="Records videos",
+                       holder_ids=[member.pk])  # fmt: skip
+    assert "Video host" in client_as("manager").get(f"/people/{member.pk}/").content.decode()
+    assert "Video host" not in client_as("outsider").get(f"/people/{member.pk}/").content.decode()
+
+
+def test_an_idea_that_became_a_goal_says_so(client_as, department, manager, member, colleague):
+    idea = voting.idea_create(acting_user=colleague, department=department, title="Answer every question in a day")
+    page = client_as("manager").get(f"/ideas/sales/{idea.pk}/").content.decode()
+    assert f"/plans/ideas/{idea.pk}/promote/" in page
+    goal = services.idea_promote(acting_user=manager, idea_id=idea.pk, data=goal_data(member, title=idea.title))
+    page = client_as("member").get(f"/ideas/sales/{idea.pk}/").content.decode()
+    assert "Became the goal" in page and goal.get_absolute_url() in page
