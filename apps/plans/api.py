@@ -272,7 +272,7 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(
         request=CheckInWriteSerializer, responses={200: CheckInSerializer(many=True), 201: CheckInSerializer}
     )
-    @action(detail=True, methods=["get", "post"], url_path="check-ins")
+    @action(detail=True, methods=["get", "post"], url_path="check-ins", pagination_class=None)
     def check_ins(self, request, pk=None):
         """The goal's check-ins (GET), or a new one by its owner or a manager (POST)."""
         goal = self.get_object()

@@ -191,7 +191,9 @@ def content_calendar(department: Department, first: date, *, week: date | None =
         for day in days:
             items = by_day.get(day, {"slots": [], "posts": []})
             count = len(items["slots"]) + len(items["posts"])
-            row.append({"day": day, **items, "gap": count == 0 and day.weekday() < 5, "overload": count > OVERLOAD})
+            shown = week is not None or day.month == first.month  # days of the months around it are not counted
+            gap = count == 0 and day.weekday() < 5 and shown
+            row.append({"day": day, **items, "gap": gap, "overload": count > OVERLOAD})
         grid.append(row)
     return {
         "grid": grid,

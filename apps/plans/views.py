@@ -174,7 +174,7 @@ def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
         "form": CheckInForm(initial={"on": timezone.localdate()}),
     }
     if request.GET.get("fragment") == "card":
-        return render(request, "plans/_goal_card.html", context)
+        return render(request, "plans/_goal_card.html", {**context, "heading_level": 2})
     return render(request, "plans/goal.html", context)
 
 
