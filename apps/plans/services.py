@@ -225,7 +225,8 @@ def check_smart(department: Department, data: dict) -> tuple[dict, dict]:
         owner_id = owner_id.pk
     if (owner_pk := parse_id(owner_id)) is not None:
         owner = User.objects.filter(pk=owner_pk, is_active=True).first()
-    if owner is None or not can_read(owner, department):
+    # readers_among, not can_read: `department` carries the acting user's role (with_role_of), not the owner's.
+    if owner is None or not readers_among(department, [owner.pk]):
         errors["owner"] = SMART_MESSAGES["owner"]
     serves_mission = bool(data.get("serves_mission"))
     parent = None
