@@ -97,6 +97,7 @@ LOCAL_APPS = [
     "apps.questions",
     "apps.videos",
     "apps.audit",
+    "apps.plans",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -433,6 +434,7 @@ SPECTACULAR_SETTINGS = {
         "PostKindEnum": "apps.feed.models.Post.Kind",
         "PollKindEnum": "apps.voting.models.Poll.Kind",
         "IdeaStatusEnum": "apps.voting.models.Idea.Status",
+        "SlotStatusEnum": "apps.plans.models.Slot.Status",
     },
 }
 

@@ -54,6 +54,24 @@ def build_world(*, department: Department, member: User, manager: User, colleagu
     )
     playlist = videos.playlist_create(acting_user=manager, department_ref=department.slug, title="Calls")
     upload = videos.upload_create(acting_user=member, department_ref=department.slug, length=10)
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.plans import services as plans
+
+    today = timezone.localdate()
+    goal = plans.goal_create(acting_user=manager, department=department, data={
+        "title": "Answer within a day", "description": "Questions answered in a day.", "unit": "%", "baseline": 50,
+        "target": 90, "owner": member.pk, "serves_mission": True, "starts_on": today - timedelta(days=30),
+        "due_on": today + timedelta(days=60),
+    })  # fmt: skip
+    routine = plans.routine_create(acting_user=manager, department=department, title="Weekly tips",
+                                   owner_id=member.pk, cadence="weekly")  # fmt: skip
+    slot = plans.slot_create(acting_user=manager, department=department, on=today, channel="post", theme="News",
+                             owner_id=member.pk)  # fmt: skip
+    review = plans.review_create(acting_user=manager, department=department, worked="Check-ins", changes="")
+    calendar_secret = plans.calendar_feed_reset(acting_user=member).secret
     return {
         "slug": department.slug,
         "user_id": colleague.pk,
@@ -73,6 +91,11 @@ def build_world(*, department: Department, member: User, manager: User, colleagu
         "video_id": video.pk,
         "playlist_id": playlist.pk,
         "upload_id": str(upload.pk),
+        "goal_id": goal.pk,
+        "routine_id": routine.pk,
+        "slot_id": slot.pk,
+        "review_id": review.pk,
+        "secret": calendar_secret,
     }
 
 
@@ -146,6 +169,7 @@ _API_IDS = {
     "ideas": "idea_id", "polls": "poll_id", "questions": "question_id", "answers": "answer_id",
     "policies": "policy_id",
     "videos": "video_id", "video-playlists": "playlist_id",
+    "goals": "goal_id", "routines": "routine_id", "slots": "slot_id", "reviews": "review_id",
 }  # fmt: skip
 
 

@@ -1,5 +1,4 @@
-import calendar
-from datetime import date, datetime, time, timedelta
+import re
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -316,40 +315,8 @@ def announcement_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def content_calendar(request: HttpRequest, slug: str) -> HttpResponse:
-    """The department's planned and past posts on a month grid (managers)."""
-    department = access_department_content(request.user, slug, moderate=True)
-    today = timezone.localdate()
-    try:
-        year, month = (int(x) for x in request.GET.get("month", f"{today:%Y-%m}").split("-"))
-        first = date(year, month, 1)
-        if not date.min.year < year < date.max.year:  # the grid shows days of the months around it
-            raise ValueError(year)
-    except ValueError:
-        first = today.replace(day=1)
-    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
-    tz = timezone.get_current_timezone()
-    start = datetime.combine(weeks[0][0], time.min, tz)
-    end = datetime.combine(weeks[-1][-1] + timedelta(days=1), time.min, tz)
-    posts = (
-        Post.objects.filter(department=department, deleted_at__isnull=True, publish_at__gte=start, publish_at__lt=end)
-        .select_related("author__profile")
-        .order_by("publish_at")
-    )
-    by_day: dict[date, list[Post]] = {}
-    for post in posts:
-        by_day.setdefault(timezone.localtime(post.publish_at).date(), []).append(post)
-    grid = [[(day, by_day.get(day, [])) for day in week] for week in weeks]
-    previous = (first - timedelta(days=1)).replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
-    return render(
-        request,
-        "feed/calendar.html",
-        {
-            "department": department,
-            "grid": grid,
-            "month": first,
-            "previous": previous,
-            "next": following,
-            "today": today,
-        },
-    )
+    """The content calendar is now the game plan's content plan (apps/plans): slots and posts on one grid."""
+    department = access_department_content(request.user, slug)
+    target = reverse("plans:content", args=[department.slug])
+    month = request.GET.get("month", "")
+    return redirect(f"{target}?month={month}" if re.fullmatch(r"\d{4}-\d{2}", month) else target)

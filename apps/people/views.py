@@ -8,6 +8,7 @@ from apps.core.errors import FORM_ERRORS, Invalid
 from apps.core.forms import add_service_errors
 from apps.core.pagination import keyset_page
 from apps.departments.models import Department
+from apps.plans.models import Role
 
 from . import services
 from .access import access_profile, can_edit_profile, can_set_manager
@@ -47,6 +48,10 @@ def profile_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             "reports": reports,
             "departments": departments,
             "can_edit": can_edit_profile(request.user, profile),
+            # The game-plan roles they hold, in the plans the viewer reads (apps/plans).
+            "plan_roles": Role.objects.visible_to(request.user)
+            .filter(holders=profile.user_id)
+            .select_related("plan__department"),
         },
     )
 

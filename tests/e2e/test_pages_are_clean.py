@@ -49,6 +49,18 @@ def world(live_site):
     chat_services.message_send(acting_user=max_, room_id=room.pk, body="Morning @**Mia Member**")
     group = chat_services.group_room_create(acting_user=mia, name="Pricing", member_ids=[max_.pk])
     direct, _ = chat_services.direct_room(acting_user=mia, other_id=max_.pk)
+    from apps.plans import services as plans
+
+    goal = plans.goal_create(acting_user=max_, department=sales, data={
+        "title": "Answer within a day", "description": "Questions answered in a day.", "unit": "%", "baseline": 50,
+        "target": 90, "owner": mia.pk, "serves_mission": True, "starts_on": timezone.localdate() - timedelta(days=20),
+        "due_on": timezone.localdate() + timedelta(days=40),
+    })  # fmt: skip
+    plans.check_in_record(acting_user=mia, goal=goal, value="60", on=timezone.localdate() - timedelta(days=5))
+    plans.routine_create(acting_user=max_, department=sales, title="Weekly tips", owner_id=mia.pk, cadence="weekly")
+    plans.slot_create(acting_user=max_, department=sales, on=timezone.localdate(), channel="video", theme="Demo",
+                      owner_id=mia.pk)  # fmt: skip
+    review = plans.review_create(acting_user=max_, department=sales, worked="Check-ins", changes="More video")
     return {
         "pages": [
             "/",
@@ -71,6 +83,13 @@ def world(live_site):
             "/notifications/",
             "/notifications/settings/",
             "/accounts/two-factor/",
+            "/plans/",
+            "/plans/d/sales/",
+            f"/plans/goals/{goal.pk}/",
+            "/plans/d/sales/content/",
+            "/plans/d/sales/history/",
+            f"/plans/reviews/{review.pk}/",
+            "/plans/calendar/",
         ],
     }
 

@@ -70,6 +70,7 @@ TOPICS = {
     "question": lambda w: w["question"],
     "policy": lambda w: w["policy"],
     "video": lambda w: w["video"],
+    "plan": lambda w: w["department"],
 }
 TOPIC_ANSWERS = answers(NO_TOPIC, OK, OK, NO_TOPIC)
 

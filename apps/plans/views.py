@@ -1,0 +1,498 @@
+"""Game plan pages: parse, authorise through `access`, call a service, render."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from apps.core.errors import FORM_ERRORS, Forbidden
+from apps.core.forms import add_service_errors
+from apps.core.ids import parse_id
+from apps.departments.access import access_department_content, readable_department_ids
+from apps.departments.models import Department
+
+from . import access, ical, selectors, services
+from .forms import CheckInForm, GoalForm, PlanForm, ReviewForm, RoleForm, RoutineForm, SlotForm, member_choices
+from .models import CalendarFeed, GoalLink, PlanVersion, Slot
+from .progress import RULE
+
+
+def _plan_url(department: Department) -> str:
+    return reverse("plans:plan", args=[department.slug])
+
+
+@require_safe
+def plan_list(request: HttpRequest) -> HttpResponse:
+    """The plans I read: All staff's (the company strategy) first, then my departments'."""
+    departments = Department.objects.filter(pk__in=readable_department_ids(request.user)).order_by(
+        "-is_company_wide", "name"
+    )
+    return render(request, "plans/list.html", {"departments": departments})
+
+
+@require_safe
+def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    department = access_department_content(request.user, slug)
+    context = selectors.plan_page(request.user, department)
+    choices = member_choices(department) if context["can_edit"] else []
+    return render(request, "plans/plan.html", {**context, "rule": RULE, "member_choices": choices})
+
+
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    department = access_department_content(request.user, slug)
+    access.require_edit(request.user, department)
+    plan = selectors.plan_for_reading(department)
+    initial = {f: getattr(plan, f) for f in ("name", "theme", "mission", "principles", "review_period")}
+    form = PlanForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_update(acting_user=request.user, department=department, **form.cleaned_data)
+        except FORM_ERRORS as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The game plan was saved as a new version.")
+            return redirect(_plan_url(department))
+    return render(
+        request, "plans/edit.html", {"department": department, "form": form}, status=400 if form.errors else 200
+    )
+
+
+@require_safe
+def plan_history(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every version: who, when, what; and the diff between any two."""
+    department = access_department_content(request.user, slug)
+    plan = selectors.plan_for_reading(department)
+    versions = list(PlanVersion.objects.filter(plan=plan).select_related("created_by")) if plan.pk else []
+    by_number = {v.number: v for v in versions}
+    new = by_number.get(parse_id(request.GET.get("to")) or 0) or (versions[0] if versions else None)
+    default_old = by_number.get(new.number - 1) if new else None
+    old = by_number.get(parse_id(request.GET.get("from")) or 0) or default_old
+    lines = selectors.diff(old, new) if old and new else []
+    return render(
+        request,
+        "plans/history.html",
+        {"department": department, "versions": versions, "old": old, "new": new, "lines": lines},
+    )
+
+
+@require_POST
+def plan_follow(request: HttpRequest, slug: str) -> HttpResponse:
+    department = access_department_content(request.user, slug)
+    follow = request.POST.get("follow") != "0"
+    services.plan_follow(acting_user=request.user, department=department, follow=follow)
+    messages.success(request, "You follow this game plan's changes." if follow else "You no longer follow it.")
+    return redirect(_plan_url(department))
+
+
+@require_http_methods(["GET", "POST"])
+def goal_create(request: HttpRequest, slug: str) -> HttpResponse:
+    department = access_department_content(request.user, slug)
+    access.require_edit(request.user, department)
+    today = timezone.localdate()
+    form = GoalForm(
+        request.POST or None,
+        department=department,
+        initial={"starts_on": today, "due_on": today + timedelta(days=90), "serves_mission": True},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            goal = services.goal_create(acting_user=request.user, department=department, data=form.cleaned_data)
+        except FORM_ERRORS as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Goal added: {goal.title}")
+            return redirect(goal.get_absolute_url())
+    return render(
+        request,
+        "plans/goal_form.html",
+        {"department": department, "form": form, "goal": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = access.access_goal(request.user, goal_id)
+    department = goal.plan.department
+    access.require_edit(request.user, department)
+    fields = (
+        "title",
+        "description",
+        "unit",
+        "baseline",
+        "target",
+        "direction",
+        "owner_id",
+        "serves_mission",
+        "parent_id",
+        "starts_on",
+        "due_on",
+        "cadence",
+    )
+    initial = {f.removesuffix("_id"): getattr(goal, f) for f in fields}
+    form = GoalForm(request.POST or None, department=department, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.goal_update(acting_user=request.user, goal=goal, data=form.cleaned_data)
+        except FORM_ERRORS as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The goal was saved.")
+            return redirect(goal.get_absolute_url())
+    return render(
+        request,
+        "plans/goal_form.html",
+        {"department": department, "form": form, "goal": goal},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_safe
+def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = access.access_goal(request.user, goal_id)
+    (goal,) = selectors.decorate_goals(
+        [
+            type(goal)
+            .objects.select_related("owner", "parent", "idea", "plan__department")
+            .prefetch_related("check_ins__author")
+            .get(pk=goal.pk)
+        ]
+    )
+    context = {
+        "goal": goal,
+        "department": goal.plan.department,
+        "rule": RULE,
+        "can_check_in": access.can_check_in(request.user, goal),
+        "can_edit": access.can_edit_plan(request.user, goal.plan.department),
+        "links": GoalLink.objects.filter(goal=goal, post__deleted_at__isnull=True).select_related("post"),
+        "form": CheckInForm(initial={"on": timezone.localdate()}),
+    }
+    if request.GET.get("fragment") == "card":
+        return render(request, "plans/_goal_card.html", {**context, "heading_level": 2})
+    return render(request, "plans/goal.html", context)
+
+
+@require_POST
+def check_in(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = access.access_goal(request.user, goal_id)
+    form = CheckInForm(request.POST)
+    if form.is_valid():
+        try:
+            services.check_in_record(acting_user=request.user, goal=goal, **form.cleaned_data)
+        except FORM_ERRORS as error:
+            messages.error(request, error.detail)
+        else:
+            messages.success(request, "Check-in recorded.")
+    else:
+        messages.error(request, "Give the value measured.")
+    return redirect(goal.get_absolute_url())
+
+
+@require_POST
+def goal_link(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = access.access_goal(request.user, goal_id)
+    try:
+        services.goal_link_post(acting_user=request.user, goal=goal, post_id=request.POST.get("post"))
+    except FORM_ERRORS as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, "The post is listed under the goal.")
+    return redirect(goal.get_absolute_url())
+
+
+@require_POST
+def role_create(request: HttpRequest, slug: str) -> HttpResponse:
+    department = access_department_content(request.user, slug)
+    access.require_edit(request.user, department)
+    form = RoleForm(request.POST, department=department)
+    if not form.is_valid():
+        messages.error(request, "A role needs a name, and holders who are members.")
+        return redirect(_plan_url(department))
+    try:
+        services.role_save(
+            acting_user=request.user,
+            department=department,
+            name=form.cleaned_data["name"],
+            duties=form.cleaned_data["duties"],
+            holder_ids=form.cleaned_data["holders"],
+        )
+    except FORM_ERRORS as error:
+        messages.error(request, error.detail)
+    return redirect(_plan_url(department) + "#roles")
+
+
+@require_POST
+def routine_create(request: HttpRequest, slug: str) -> HttpResponse:
+    department = access_department_content(request.user, slug)
+    access.require_edit(request.user, department)
+    form = RoutineForm(request.POST, department=department)
+    if not form.is_valid():
+        messages.error(request, "A routine needs a title, an owner who is a member and a cadence.")
+        return redirect(_plan_url(department))
+    try:
+        services.routine_create(
+            acting_user=request.user,
+            department=department,
+            title=form.cleaned_data["title"],
+            owner_id=form.cleaned_data["owner"],
+            cadence=form.cleaned_data["cadence"],
+        )
+    except FORM_ERRORS as error:
+        messages.error(request, error.detail)
+    return redirect(_plan_url(department) + "#routines")
+
+
+@require_POST
+def routine_done(request: HttpRequest, routine_id: int) -> HttpResponse:
+    routine = access.access_routine(request.user, routine_id)
+    try:
+        services.routine_mark_done(
+            acting_user=request.user, routine=routine, evidence_url=request.POST.get("evidence_url", "")
+        )
+    except FORM_ERRORS as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, f"Done for this period: {routine.title}")
+    return redirect(_plan_url(routine.plan.department) + "#routines")
+
+
+@require_http_methods(["GET", "POST"])
+def review_create(request: HttpRequest, slug: str) -> HttpResponse:
+    """The review template: the last period's figures pulled in, and what worked and what we change."""
+    department = access_department_content(request.user, slug)
+    access.require_edit(request.user, department)
+    plan = selectors.plan_for_reading(department)
+    start, end = services.review_period_of(plan, timezone.localdate())
+    form = ReviewForm(request.POST or None)
+    goals = selectors.goals_of(plan)
+    if request.method == "POST" and form.is_valid():
+        proposals = []
+        for goal in goals:
+            raw = request.POST.get(f"target-{goal.pk}", "").strip()
+            if raw:
+                proposals.append({"goal": goal.pk, "target": raw})
+        try:
+            review = services.review_create(
+                acting_user=request.user, department=department, proposals=proposals, **form.cleaned_data
+            )
+        except FORM_ERRORS as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The review was saved.")
+            return redirect("plans:review", review.pk)
+    figures = services.review_figures(department, start, end) if plan.pk else {"goals": [], "activity": {}}
+    return render(
+        request,
+        "plans/review_form.html",
+        {"department": department, "form": form, "figures": figures, "start": start, "end": end, "goals": goals},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_safe
+def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = access.access_review(request.user, review_id)
+    department = review.plan.department
+    titles = dict(review.plan.goals.values_list("pk", "title"))
+    proposals = [{"title": titles.get(p["goal"], "a removed goal"), "target": p["target"]} for p in review.proposals]
+    return render(
+        request,
+        "plans/review.html",
+        {
+            "review": review,
+            "department": department,
+            "proposals": proposals,
+            "can_edit": access.can_edit_plan(request.user, department),
+            "reviews": review.plan.reviews.only("pk", "period_start", "period_end"),
+        },
+    )
+
+
+@require_POST
+def review_accept(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = access.access_review(request.user, review_id)
+    try:
+        version = services.review_accept(acting_user=request.user, review=review)
+    except FORM_ERRORS as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, f"The proposals are in version {version.number} of the plan.")
+    return redirect("plans:review", review.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def content_plan(request: HttpRequest, slug: str) -> HttpResponse:
+    """The content plan: slots and the feed's posts on a month (or week) grid; managers add slots."""
+    department = access_department_content(request.user, slug)
+    can_edit = access.can_edit_plan(request.user, department)
+    form = SlotForm(request.POST or None, department=department, initial={"on": timezone.localdate()})
+    status = 200
+    if request.method == "POST":
+        if not can_edit:
+            raise Forbidden("forbidden", access.ONLY_MANAGERS)
+        if form.is_valid():
+            try:
+                data = dict(form.cleaned_data)
+                slot = services.slot_create(
+                    acting_user=request.user, department=department, owner_id=data.pop("owner"), **data
+                )
+            except FORM_ERRORS as error:
+                add_service_errors(form, error)
+            else:
+                for other in services.clashes_for(slot):
+                    messages.warning(
+                        request,
+                        f"Clash: {other.plan.department.name} plans a company-wide "
+                        f"{other.get_channel_display().lower()} on {slot.on:%d %b}.",
+                    )
+                messages.success(request, f"Planned: {slot.theme}")
+                return redirect(f"{request.path}?month={slot.on:%Y-%m}")
+        status = 400
+    today = timezone.localdate()
+    first = selectors.parse_month(request.GET.get("month", f"{today:%Y-%m}"), today)
+    week = None
+    if request.GET.get("view") == "week":
+        week = today - timedelta(days=today.weekday())
+    calendar = selectors.content_calendar(department, first, week=week)
+    return render(
+        request,
+        "plans/content.html",
+        {
+            "department": department,
+            "form": form,
+            "can_edit": can_edit,
+            "month": first,
+            "today": today,
+            "previous": (first - timedelta(days=1)).replace(day=1),
+            "next": (first + timedelta(days=32)).replace(day=1),
+            "week": week,
+            "statuses": Slot.Status.choices,
+            **calendar,
+        },
+        status=status,
+    )
+
+
+@require_POST
+def slot_status(request: HttpRequest, slot_id: int) -> HttpResponse:
+    slot = access.access_slot(request.user, slot_id)
+    try:
+        services.slot_set_status(acting_user=request.user, slot=slot, status=request.POST.get("status", ""))
+    except FORM_ERRORS as error:
+        messages.error(request, error.detail)
+    return redirect(reverse("plans:content", args=[slot.plan.department.slug]) + f"?month={slot.on:%Y-%m}")
+
+
+@require_POST
+def slot_publish(request: HttpRequest, slot_id: int) -> HttpResponse:
+    slot = access.access_slot(request.user, slot_id)
+    try:
+        post = services.slot_publish(
+            acting_user=request.user,
+            slot=slot,
+            body=request.POST.get("body", ""),
+            confirm=request.POST.get("confirm") == "1",
+        )
+    except FORM_ERRORS as error:
+        messages.error(request, error.detail)
+        return redirect(reverse("plans:content", args=[slot.plan.department.slug]))
+    messages.success(request, "Published, and matched to its slot.")
+    return redirect("feed:post", post.pk)
+
+
+@require_safe
+def company_calendar(request: HttpRequest) -> HttpResponse:
+    """Every department's company-wide items in one calendar, with the days that clash (All staff's managers)."""
+    company = Department.objects.filter(is_company_wide=True).first()
+    if company is None:
+        raise Http404
+    company = access_department_content(request.user, company.pk)
+    access.require_edit(request.user, company)
+    today = timezone.localdate()
+    first = selectors.parse_month(request.GET.get("month", f"{today:%Y-%m}"), today)
+    return render(
+        request,
+        "plans/company_calendar.html",
+        {
+            "department": company,
+            "month": first,
+            "today": today,
+            "previous": (first - timedelta(days=1)).replace(day=1),
+            "next": (first + timedelta(days=32)).replace(day=1),
+            **selectors.company_calendar(first),
+        },
+    )
+
+
+@require_safe
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    url = request.build_absolute_uri(reverse("plans:ical", args=[feed.secret])) if feed else None
+    return render(request, "plans/calendar_settings.html", {"feed_url": url})
+
+
+@require_POST
+def calendar_reset(request: HttpRequest) -> HttpResponse:
+    services.calendar_feed_reset(acting_user=request.user)
+    messages.success(request, "Your calendar has a new secret address; the old one no longer works.")
+    return redirect("plans:calendar")
+
+
+@require_POST
+def calendar_revoke(request: HttpRequest) -> HttpResponse:
+    services.calendar_feed_revoke(acting_user=request.user)
+    messages.success(request, "Your calendar address no longer works.")
+    return redirect("plans:calendar")
+
+
+@login_not_required  # the secret in the address is the credential; it opens only what its owner reads today
+@require_safe
+def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
+    user = services.calendar_owner(secret)
+    if user is None:
+        raise Http404
+    response = HttpResponse(
+        ical.calendar_for(user, base_url=request.build_absolute_uri("/")), content_type="text/calendar; charset=utf-8"
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def idea_promote(request: HttpRequest, idea_id: int) -> HttpResponse:
+    """A manager turns an idea of the board into a goal of the plan (SMART like any other)."""
+    from apps.voting.access import access_idea
+
+    idea = access_idea(request.user, idea_id)
+    department = idea.department
+    access.require_edit(request.user, department)
+    today = timezone.localdate()
+    initial = {
+        "title": idea.title,
+        "description": idea.description or idea.title,
+        "starts_on": today,
+        "due_on": today + timedelta(days=90),
+        "serves_mission": True,
+    }
+    form = GoalForm(request.POST or None, department=department, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            goal = services.idea_promote(acting_user=request.user, idea_id=idea.pk, data=form.cleaned_data)
+        except FORM_ERRORS as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"The idea became a goal: {goal.title}")
+            return redirect(goal.get_absolute_url())
+    return render(
+        request,
+        "plans/goal_form.html",
+        {"department": department, "form": form, "goal": None, "idea": idea},
+        status=400 if form.errors else 200,
+    )
