@@ -95,6 +95,7 @@ LOCAL_APPS = [
     "apps.voting",
     "apps.policies",
     "apps.questions",
+    "apps.search",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -443,3 +444,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Search (apps/search): the PostgreSQL text search configuration (stemming, stop words). The
+# index's generated column is built with it at migration time: after changing it, run
+# `manage.py search_index --language`.
+SEARCH_LANGUAGE = env_str("SEARCH_LANGUAGE", "english")
+if not SEARCH_LANGUAGE.isidentifier():
+    raise ImproperlyConfigured("SEARCH_LANGUAGE must be a text search configuration name such as english")

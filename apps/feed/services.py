@@ -27,6 +27,7 @@ from apps.departments.services import company_wide_department
 from apps.notifications.services import notify
 from apps.policies.screening import screen as screen_never_share
 from apps.realtime.topics import publish
+from apps.search.index import update_index
 
 from . import access
 from .events import CommentEvent, PostEvent, ReactionEvent
@@ -288,6 +289,7 @@ def post_delete(*, acting_user: User, post: Post) -> None:
     """Soft delete, recorded: the author, or a manager moderating their department."""
     require(access.can_delete_post(acting_user, post), "Only the author or a department manager can delete this post.")
     Post.objects.filter(pk=post.pk).update(deleted_at=timezone.now(), deleted_by=acting_user)
+    update_index(Post, [post.pk])  # gone from search, with its comments and files, as this commits
     _publish_post(post, "deleted")
 
 
@@ -377,7 +379,9 @@ def comment_delete(*, acting_user: User, comment: Comment) -> None:
     now = timezone.now()
     removed = Comment.objects.filter(pk=comment.pk).update(deleted_at=now, deleted_by=acting_user)
     replies = Comment.objects.filter(parent=comment, deleted_at__isnull=True)
+    reply_ids = list(replies.values_list("pk", flat=True))
     removed += replies.update(deleted_at=now, deleted_by=acting_user)
+    update_index(Comment, [comment.pk, *reply_ids])
     Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") - removed)
     _publish_comment(comment, comment.post, "deleted")
 
