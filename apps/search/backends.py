@@ -75,7 +75,7 @@ class PostgresBackend:
         condition = Q(text_match)
         if fuzzy_kinds and any(len(w) >= 3 for w in parsed.words):
             # pg_trgm: "jon smi" finds John Smith (similarity), "smi" finds Smith (word similarity).
-            fuzzy = RawSQL(  # noqa: S611 (constant SQL; typed text only as parameters)
+            fuzzy = RawSQL(
                 '(lower("search_document"."title") %% lower(%s) OR lower(%s) <%% lower("search_document"."title"))',
                 [" ".join(parsed.words), " ".join(parsed.words)],
                 output_field=BooleanField(),
@@ -109,7 +109,7 @@ class SqliteBackend:
 
     def matches(self, parsed: ParsedQuery, *, fuzzy_kinds: list[str]) -> Q:
         condition = Q(
-            RawSQL(  # noqa: S611 (constant SQL; typed text only as parameters)
+            RawSQL(
                 '"search_document"."id" IN (SELECT rowid FROM search_document_fts WHERE search_document_fts MATCH %s)',
                 [parsed.fts5()],
                 output_field=BooleanField(),
@@ -125,7 +125,7 @@ class SqliteBackend:
         return condition
 
     def score(self, parsed: ParsedQuery) -> RawSQL:
-        return RawSQL(  # noqa: S611 (constant SQL; typed text only as parameters)
+        return RawSQL(
             "(COALESCE((SELECT -bm25(search_document_fts, 10.0, 1.0) FROM search_document_fts"
             ' WHERE search_document_fts MATCH %s AND rowid = "search_document"."id"), 0.5))'
             ' * (1.0 + 1.0 / (1.0 + (julianday(\'now\') - julianday("search_document"."created_at")) / %s))',
