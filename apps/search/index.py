@@ -117,3 +117,20 @@ def rebuild(*, kinds: Iterable[str] | None = None, batch: int = 2000) -> dict[st
             written += len(chunk)
         counts[kind.name] = written
     return counts
+
+
+def index_missing(*, batch: int = 2000) -> int:
+    """Index the rows that have no document yet (after bulk loads that skipped `save()`); idempotent."""
+    written = 0
+    for kind in registry.kinds():
+        indexed = Document.objects.filter(kind=kind.name).values("object_id")
+        chunk: list[Document] = []
+        for row in kind.queryset().exclude(pk__in=indexed).order_by("pk").iterator(chunk_size=batch):
+            if (data := kind.document(row)) is not None:
+                chunk.append(_row(kind, data))
+            if len(chunk) >= batch:
+                written += len(Document.objects.bulk_create(chunk, ignore_conflicts=True))
+                chunk = []
+        if chunk:
+            written += len(Document.objects.bulk_create(chunk, ignore_conflicts=True))
+    return written
