@@ -7,7 +7,14 @@ from .index import index_missing
 
 @demo_step(
     "search.index",
-    after=["feed.posts", "chat.history", "voting.boards", "questions.questions", "people.org_chart", "policies.policies"],
+    after=[
+        "feed.posts",
+        "chat.history",
+        "voting.boards",
+        "questions.questions",
+        "people.org_chart",
+        "policies.policies",
+    ],
     atomic=False,
 )
 def index_demo_data(ctx: DemoContext) -> str:
