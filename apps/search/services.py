@@ -28,6 +28,7 @@ MAX_OFFSET = 1_000  # 50 pages: past that, refine the words
 # Counting every match of a common word costs more than it tells: counts stop here ("1000+").
 COUNT_CAP = 1_000
 SORTS = ("relevance", "date")
+RANK_WINDOW = 2_000
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,15 @@ def search(
     if filters.sort == "date":
         page_qs = page_qs.order_by("-created_at", "-id")
     else:
-        page_qs = page_qs.annotate(score=engine.score(parsed)).order_by("-score", "-id")
+        # Scoring every match of a common word (tens of thousands of rows) is what made search
+        # slow at company scale: rank the newest RANK_WINDOW matches only (recency is part of
+        # the score anyway). Rare words and phrases match fewer rows and are ranked in full.
+        newest = page_qs.order_by("-created_at", "-id").values("pk")[:RANK_WINDOW]
+        page_qs = (
+            Document.objects.filter(pk__in=newest)
+            .annotate(score=engine.score(parsed))
+            .order_by("-score", "-id")
+        )
     rows = list(page_qs.select_related("department", "author__profile")[offset : offset + page_size + 1])
     if len(rows) > page_size:
         rows = rows[:page_size]
