@@ -32,6 +32,7 @@ BENCH_DURATION="${BENCH_DURATION:-10}"
 BENCH_ROUNDS="${BENCH_ROUNDS:-3}"
 BENCH_SESSIONS="${BENCH_SESSIONS:-20}"
 BENCH_REBUILD="${BENCH_REBUILD:-1}"
+# BENCH_SKIP_SEED=1: data already loaded (seed_demo at this size takes many minutes on a busy box).
 
 OUT="bench/results/search-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$OUT"
@@ -56,7 +57,7 @@ log() { echo "[search-bench] $*" >&2; }
 
 "$PY" manage.py migrate --noinput -v0
 log "seeding (idempotent)"
-"$PY" manage.py seed_demo --no-photos --users "$BENCH_USERS" --departments "$BENCH_DEPARTMENTS" \
+[ "${BENCH_SKIP_SEED:-0}" = 1 ] || "$PY" manage.py seed_demo --no-photos --users "$BENCH_USERS" --departments "$BENCH_DEPARTMENTS" \
     --posts "$BENCH_POSTS" --comments-per-post "$BENCH_COMMENTS" --reactions-per-post 0 >"$OUT/seed.log" 2>&1
 "$PY" bench/search_seed.py --messages "$BENCH_MESSAGES" >>"$OUT/seed.log" 2>&1
 if [ "$BENCH_REBUILD" = 1 ]; then

@@ -15,6 +15,7 @@ builds them afterwards (and is timed).
 
 import argparse
 import io
+import itertools
 import os
 import random
 import sys
@@ -84,6 +85,7 @@ def main() -> None:
     # Ranks start at 50: the most frequent words of real text are stop words, which the index drops,
     # so the commonest searchable word is in a few percent of the messages (here ~4 %).
     weights = [1.0 / (rank + 50) ** 1.05 for rank in range(len(words))]
+    cumulative = list(itertools.accumulate(weights))
     rooms = list(Room.objects.filter(kind=Room.Kind.DEPARTMENT).values_list("pk", "department_id"))
     authors_by_department: dict[int, list[int]] = {}
     for user_id, department_id in Membership.objects.values_list("user_id", "department_id"):
@@ -100,7 +102,7 @@ def main() -> None:
             for n in range(offset, min(missing, offset + batch)):
                 room_id, department_id = rng.choice(rooms)
                 author = rng.choice(authors_by_department.get(department_id) or everyone)
-                body = " ".join(rng.choices(words, weights=weights, k=rng.randint(4, 18)))
+                body = " ".join(rng.choices(words, cum_weights=cumulative, k=rng.randint(4, 18)))
                 if n in marked:
                     body += " " + RARE_MARKER
                 at = start + timezone.timedelta(seconds=n * 365 * 86400 // missing)

@@ -48,3 +48,25 @@ def drop_text_index(connection) -> None:
             for name in ("search_document_ai", "search_document_ad", "search_document_au"):
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
             cursor.execute("DROP TABLE IF EXISTS search_document_fts")
+
+
+# Filling a GIN index row by row is what makes a rebuild slow; building it once at the end is not.
+_TEXT_INDEXES = {
+    "search_doc_vector": "CREATE INDEX IF NOT EXISTS search_doc_vector ON search_document USING gin (vector)",
+    "search_doc_title_trgm": "CREATE INDEX IF NOT EXISTS search_doc_title_trgm ON search_document"
+    " USING gin (lower(title) gin_trgm_ops) WHERE kind IN ('person', 'department')",
+}
+
+
+def drop_text_indexes(connection) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for name in _TEXT_INDEXES:
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+def create_text_indexes(connection) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for statement in _TEXT_INDEXES.values():
+                cursor.execute(statement)

@@ -174,3 +174,17 @@ def test_both_back_ends_agree_on_the_shared_cases(department, member, q, expecte
     }
     found = {ids[h.object_id] for h in _search(member, q, kind="post").hits}
     assert found == expected, connection.vendor
+
+
+def test_the_index_rebuilds_from_scratch_and_fills_what_bulk_loads_skipped(department, member):
+    from django.core.management import call_command
+
+    from apps.search.index import index_missing
+
+    post = feed.post_create(acting_user=member, department=department, body="Warehouse move")
+    Document.objects.all().delete()
+    assert _search(member, "warehouse").hits == []
+    assert index_missing() > 0 and index_missing() == 0
+    assert [h.object_id for h in _search(member, "warehouse").hits] == [post.pk]
+    call_command("search_index", verbosity=0)
+    assert [h.object_id for h in _search(member, "warehouse").hits] == [post.pk]
