@@ -195,11 +195,7 @@ def search(
         # slow at company scale: rank the newest RANK_WINDOW matches only (recency is part of
         # the score anyway). Rare words and phrases match fewer rows and are ranked in full.
         newest = page_qs.order_by("-created_at", "-id").values("pk")[:RANK_WINDOW]
-        page_qs = (
-            Document.objects.filter(pk__in=newest)
-            .annotate(score=engine.score(parsed))
-            .order_by("-score", "-id")
-        )
+        page_qs = Document.objects.filter(pk__in=newest).annotate(score=engine.score(parsed)).order_by("-score", "-id")
     rows = list(page_qs.select_related("department", "author__profile")[offset : offset + page_size + 1])
     if len(rows) > page_size:
         rows = rows[:page_size]
