@@ -68,5 +68,8 @@ def drop_text_indexes(connection) -> None:
 def create_text_indexes(connection) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            # The rows just written have deferred foreign-key checks pending, and PostgreSQL
+            # builds no index on a table with pending trigger events: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for statement in _TEXT_INDEXES.values():
                 cursor.execute(statement)
