@@ -48,7 +48,9 @@ def test_snippets_highlight_the_words_and_carry_no_markup_from_the_content(depar
     (hit,) = _search(member, "pricing", kind="post").hits
     assert "<mark>Pricing</mark>" in hit.snippet
     assert "<script>" not in hit.snippet and "<b>" not in hit.snippet
-    assert "&lt;script&gt;" in hit.snippet
+    # SQLite: the tags are shown as text (escaped); PostgreSQL's ts_headline drops them. Never markup.
+    assert "alert(&quot;x&quot;)" in hit.snippet
+    assert "&lt;script&gt;" in hit.snippet or connection.vendor == "postgresql"
 
 
 def test_control_characters_cannot_forge_a_highlight(department, member):
