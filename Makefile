@@ -43,6 +43,7 @@ venv: ## Create .venv and install requirements.txt (only when it changed)
 run: venv ffmpeg ## Migrate, seed demo data if empty, serve on http://127.0.0.1:8000 (PORT=...)
 	"$(PY)" manage.py migrate --noinput
 	"$(PY)" manage.py seed_demo --if-empty
+	"$(PY)" manage.py search_index --if-empty
 	@worker_pid=""; \
 	stop_worker() { \
 		if [ -n "$$worker_pid" ] && kill -0 "$$worker_pid" 2>/dev/null; then \

@@ -98,6 +98,7 @@ LOCAL_APPS = [
     "apps.videos",
     "apps.audit",
     "apps.plans",
+    "apps.search",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -515,3 +516,10 @@ AUTHENTICATION_BACKENDS += ["apps.sso.oidc.CompanyOIDCBackend"]
 
 # SCIM 2.0 provisioning at /scim/v2/ (apps.scim); bearer tokens are created in the admin site.
 INSTALLED_APPS += ["apps.scim"]
+
+# Search (apps/search): the PostgreSQL text search configuration (stemming, stop words). The
+# index's generated column is built with it at migration time: after changing it, run
+# `manage.py search_index --language`.
+SEARCH_LANGUAGE = env_str("SEARCH_LANGUAGE", "english")
+if not SEARCH_LANGUAGE.isidentifier():
+    raise ImproperlyConfigured("SEARCH_LANGUAGE must be a text search configuration name such as english")

@@ -28,6 +28,7 @@ from apps.departments.services import company_wide_department
 from apps.notifications.services import notify
 from apps.policies.screening import screen as screen_never_share
 from apps.realtime.topics import publish
+from apps.search.index import update_index
 
 from . import access, cards
 from .events import CommentEvent, PostEvent, ReactionEvent
@@ -293,6 +294,7 @@ def post_delete(*, acting_user: User, post: Post) -> None:
     record_content_deletion(
         actor=acting_user, kind="post", object_id=post.pk, author_id=post.author_id, department_id=post.department_id
     )
+    update_index(Post, [post.pk])  # gone from search, with its comments and files, as this commits
     _publish_post(post, "deleted")
 
 
@@ -382,7 +384,9 @@ def comment_delete(*, acting_user: User, comment: Comment) -> None:
     now = timezone.now()
     removed = Comment.objects.filter(pk=comment.pk).update(deleted_at=now, deleted_by=acting_user)
     replies = Comment.objects.filter(parent=comment, deleted_at__isnull=True)
+    reply_ids = list(replies.values_list("pk", flat=True))
     removed += replies.update(deleted_at=now, deleted_by=acting_user)
+    update_index(Comment, [comment.pk, *reply_ids])
     Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") - removed)
     record_content_deletion(
         actor=acting_user, kind="comment", object_id=comment.pk, author_id=comment.author_id, post_id=comment.post_id

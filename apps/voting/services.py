@@ -22,6 +22,7 @@ from apps.departments.access import can_read, write_refusal
 from apps.departments.models import Department
 from apps.notifications.services import notify
 from apps.realtime.topics import publish
+from apps.search.index import update_index
 
 from .access import (
     can_delete_comment,
@@ -434,6 +435,7 @@ def poll_create(
         PollOption.objects.bulk_create(
             [PollOption(poll=poll, label=label, position=index) for index, label in enumerate(labels)]
         )
+        update_index(Poll, [poll.pk])  # its options are searchable too
     return poll
 
 

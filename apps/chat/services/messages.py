@@ -29,6 +29,7 @@ from apps.notifications.emails import queue_unread_emails
 from apps.notifications.models import Notification
 from apps.notifications.services import notify
 from apps.policies.screening import screen as screen_never_share
+from apps.search.index import update_index
 
 from .. import selectors
 from ..access import UNKNOWN_MESSAGE, access_message, access_room, room_readers
@@ -302,6 +303,7 @@ def message_edit(*, acting_user: User, message_id: object, body: object) -> Mess
         if not changed:  # deleted meanwhile: give the revision back with the transaction
             raise NotFound("unknown_message", UNKNOWN_MESSAGE)
         message.body, message.html, message.edited_at, message.revision = body, html, now, revision
+        update_index(Message, [message.pk])
         message.mentioned_ids = [u.pk for u in mentioned]
         new_mentions = [u for u in mentioned if u.pk not in before]
         _notify_mentions(room=room, message=message, users=new_mentions, author=acting_user)
@@ -334,6 +336,7 @@ def message_delete(*, acting_user: User, message_id: object) -> Message:
             actor=acting_user, kind="chat_message", object_id=message.pk, author_id=message.author_id, room_id=room.pk
         )
         message.deleted_at, message.revision, message.body, message.html = now, revision, "", ""
+        update_index(Message, [message.pk])
         message.mentioned_ids = []
         publish_room_event(
             room.pk,
