@@ -67,11 +67,11 @@ def readable_department_ids(user) -> QuerySet:
 def role_in(user, department: Department) -> str | None:
     """The user's role in the department (`member` or `manager`), None if they do not read it.
 
-    Uses `department.my_role` when the department came from `with_role_of(user)`.
+    Uses `department.my_role` when the department came from `with_role_of(user)` for this user.
     """
     if not _is_signed_in(user):
         return None
-    role = getattr(department, "my_role", None)
+    role = getattr(department, "my_role", None) if getattr(department, "my_role_of", None) == user.pk else None
     if role is None:
         role = Membership.objects.filter(department=department, user_id=user.pk).values_list("role", flat=True).first()
     if role is None and department.is_company_wide:

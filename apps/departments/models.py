@@ -26,12 +26,17 @@ class DepartmentQuerySet(models.QuerySet):
         return self.filter(pk__in=departments_seen_by(user).values("pk"))
 
     def with_role_of(self, user) -> "DepartmentQuerySet":
-        """Annotate `my_role` so a list can show the user's role without a query per row."""
+        """Annotate `my_role` so a list can show the user's role without a query per row.
+
+        `my_role_of` records whose role it is, so `access.role_in` never answers for someone else.
+        """
         role = models.Subquery(Membership.objects.filter(department=OuterRef("pk"), user_id=user.pk).values("role")[:1])
+        whose = models.Value(user.pk, output_field=models.BigIntegerField())
         if not (user.is_authenticated and user.is_active):
-            return self.annotate(my_role=role)
+            return self.annotate(my_role=role, my_role_of=whose)
         # Everyone active is a member of the company-wide space, with or without a row.
         return self.annotate(
+            my_role_of=whose,
             my_role=models.Case(
                 models.When(is_company_wide=True, then=Coalesce(role, models.Value(Membership.Role.MEMBER))),
                 default=role,

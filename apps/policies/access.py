@@ -48,6 +48,7 @@ def access_policy(user, policy_id: object, *, edit: bool = False) -> Policy:
     )
     if policy is not None:
         policy.department.my_role = policy.department_role
+        policy.department.my_role_of = user.pk
     if policy is None or not can_read_policy(user, policy):
         raise NotFound("unknown_policy", UNKNOWN_POLICY)
     if edit and not can_edit_policy(user, policy.department):

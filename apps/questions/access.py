@@ -72,6 +72,7 @@ def with_roles_of(user, question: Question) -> list[QuestionTarget]:
     roles = dict(Department.objects.with_role_of(user).filter(pk__in=ids).values_list("pk", "my_role"))
     for target in targets:
         target.department.my_role = roles.get(target.department_id)
+        target.department.my_role_of = user.pk
     return targets
 
 

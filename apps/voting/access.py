@@ -71,6 +71,7 @@ def access_idea(user, idea_id: object, *, manage: bool = False) -> Idea:
     if idea is None:
         raise NotFound("unknown_idea", "There is no such idea, or you do not have access to it.")
     idea.department.my_role = idea.department_role
+    idea.department.my_role_of = user.pk
     if manage and not can_moderate_board(user, idea.department):
         raise Forbidden("forbidden", "Only the department's managers can do this.")
     return idea
@@ -83,6 +84,7 @@ def access_poll(user, poll_id: object, *, manage: bool = False) -> Poll:
     if poll is None:
         raise NotFound("unknown_poll", "There is no such poll, or you do not have access to it.")
     poll.department.my_role = poll.department_role
+    poll.department.my_role_of = user.pk
     if manage and not can_manage_poll(user, poll):
         raise Forbidden("forbidden", "Only the poll's author and the department's managers can do this.")
     return poll

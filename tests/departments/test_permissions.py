@@ -83,3 +83,15 @@ def test_outsider_lists_only_visible_departments_and_memberships(client_as, memb
     assert slugs == {"all-staff", "legal"}
     memberships = client.get("/api/v1/memberships/").json()["results"]
     assert {m["department"] for m in memberships} == {"legal"}
+
+
+def test_a_role_loaded_for_one_person_is_never_taken_as_anothers(department, manager, outsider, member):
+    """`with_role_of(manager)` annotates the manager's role; asking about someone else must not reuse it."""
+    from apps.departments import access
+    from apps.departments.models import Department
+
+    loaded = Department.objects.with_role_of(manager).get(pk=department.pk)
+    assert access.role_in(manager, loaded) == Membership.Role.MANAGER
+    assert access.role_in(outsider, loaded) is None
+    assert access.role_in(member, loaded) == Membership.Role.MEMBER
+    assert not access.can_moderate(outsider, loaded)
