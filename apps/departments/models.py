@@ -40,7 +40,7 @@ class DepartmentQuerySet(models.QuerySet):
             my_role=models.Case(
                 models.When(is_company_wide=True, then=Coalesce(role, models.Value(Membership.Role.MEMBER))),
                 default=role,
-            )
+            ),
         )
 
 
