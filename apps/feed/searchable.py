@@ -1,5 +1,7 @@
 """Posts, comments and attached files in search (see apps/search/registry.py)."""
 
+import re
+
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
@@ -69,7 +71,8 @@ def _attachment_document(attachment: Attachment) -> DocumentData | None:
     return DocumentData(
         object_id=attachment.pk,
         title=attachment.original_name,
-        body=text,
+        # "terms.pdf" is one token to PostgreSQL's parser: its words are indexed too, so "terms" finds it.
+        body=" ".join(re.split(r"[\W_]+", attachment.original_name)) + "\n" + text,
         url=f"{_post_url(post.pk)}#attachment-{attachment.pk}",
         created_at=post.published_at,
         department_id=post.department_id,

@@ -172,13 +172,13 @@ def search(
     parsed = parse(q)
     if parsed.kind and filters.kind is None and (registry.kind(parsed.kind) or parsed.kind in _group_names()):
         filters = Filters(**{**filters.__dict__, "kind": parsed.kind})
+    offset = _offset(cursor, filters)  # a forged cursor is refused even with nothing to search for
     results = Results(query=parsed, filters=filters)
     if parsed.is_empty:
         results.message = (
             "Type a word to search for." if not parsed.excluded else "Say what to find, not only what to leave out."
         )
         return results
-    offset = _offset(cursor, filters)
     page_size = max(1, min(int(page_size), 50))
     engine = backend()
     all_kinds = registry.kinds()

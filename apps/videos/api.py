@@ -208,7 +208,7 @@ class VideoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
 
     @extend_schema(methods=["GET"], responses=CaptionSerializer(many=True))
     @extend_schema(methods=["POST"], request=CaptionUploadSerializer, responses={201: CaptionSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # a few languages: one list, no cursor
     def captions(self, request, pk=None):
         """GET: the captions by language. POST (uploader, managers): WebVTT or SRT text for one language."""
         if request.method == "POST":

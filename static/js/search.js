@@ -1,5 +1,5 @@
-// The header search box: "/" or Ctrl+K (Cmd+K) puts the cursor in it from anywhere,
-// except while typing in another field; Escape leaves it.
+// The header search box: "/" puts the cursor in it from anywhere, except while typing in
+// another field; Escape leaves it. (Ctrl+K is the room and people switcher, switcher.js.)
 const box = document.getElementById("header-search");
 
 function typingElsewhere(target) {
@@ -8,9 +8,8 @@ function typingElsewhere(target) {
 
 if (box) {
   document.addEventListener("keydown", (event) => {
-    const ctrlK = (event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "k";
     const slash = event.key === "/" && !event.ctrlKey && !event.metaKey && !event.altKey && !typingElsewhere(event.target);
-    if (ctrlK || slash) {
+    if (slash) {
       event.preventDefault();
       box.focus();
       box.select();
@@ -19,4 +18,5 @@ if (box) {
   box.addEventListener("keydown", (event) => {
     if (event.key === "Escape") box.blur();
   });
+  box.dataset.shortcutReady = "true"; // the shortcut works from here on
 }

@@ -4,7 +4,7 @@ import re
 
 import pytest
 from django.urls import Resolver404, resolve
-from django.urls.converters import IntConverter
+from django.urls.converters import IntConverter, UUIDConverter
 from django.urls.resolvers import RoutePattern
 
 from apps.core.ids import MAX_ID, IdPathConverter, parse_id
@@ -23,7 +23,9 @@ def test_every_route_of_ours_is_a_path_with_bounded_converters():
             continue
         for name, converter in pattern.pattern.converters.items():
             names_an_object = name.endswith("id") or name == "pk"
-            if isinstance(converter, IntConverter) or (names_an_object and not isinstance(converter, IdPathConverter)):
+            if isinstance(converter, IntConverter) or (
+                names_an_object and not isinstance(converter, (IdPathConverter, UUIDConverter))  # a uuid is bounded
+            ):
                 offenders.append((route, name))
     assert offenders == []
     assert len(ID_ROUTES) > 50

@@ -16,6 +16,9 @@ PUBLIC = {
     "livez",
     "readyz",
     "metrics",  # no login: the operator's token, else 404 (tests/core/test_observability.py)
+    "oidc_authentication_init",  # signing in itself: 404 while OIDC_ISSUER is unset (tests/sso/test_oidc.py)
+    "oidc_authentication_callback",
+    "ical",  # a calendar app's subscription: the person's secret, else 404 (tests/plans)
     "login",
     "password_reset",
     "password_reset_done",
@@ -43,6 +46,7 @@ EXAMPLES = {
     "uidb64": "MQ",
     "token": "abc-def",
     "pk": "1",
+    "upload_id": "00000000-0000-4000-8000-000000000001",
 }
 
 
