@@ -194,3 +194,11 @@ function start(root) {
   const target = /^#message-(\d+)$/.exec(location.hash);
   if (target) messages.reveal(Number(target[1]));
 }
+
+// The skip link puts the cursor in the composer (a fragment link alone only scrolls to it).
+document.querySelector("[data-skip-to-composer]")?.addEventListener("click", (event) => {
+  const composer = document.getElementById("chat-body");
+  if (!composer) return;
+  event.preventDefault();
+  composer.focus();
+});

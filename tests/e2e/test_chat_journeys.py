@@ -234,3 +234,17 @@ def test_on_a_phone_every_page_fits_and_chat_is_two_screens_with_the_composer_in
             assert overflow <= 0, (path, overflow)
     finally:
         context.close()
+
+
+def test_the_composer_is_two_tab_presses_away(sales, new_page):
+    """Keyboard users reach the message box without tabbing through the navigation and the room list."""
+    page = signed_in(new_page, "mia@example.com", f"/chat/{sales.pk}/")
+    page.locator("body").focus()
+    page.keyboard.press("Tab")  # Skip to content
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to the message box")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#chat-body")).to_be_focused()
+    page.keyboard.type("Hello")
+    expect(page.locator("#chat-body")).to_have_value("Hello")
