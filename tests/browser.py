@@ -242,7 +242,13 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
-    """Fill in and send the login form of the page that is open (the login page)."""
+    """Fill in and send the login form of the page that is open (the login page).
+
+    Returns once the answer has loaded (the next page, or the form again with its error), so
+    the caller never acts on the login page while it is being replaced: a click that lands on
+    a page in the middle of unloading is lost.
+    """
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
