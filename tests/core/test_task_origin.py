@@ -24,7 +24,8 @@ def task_log(caplog):
 
 
 def run(row: DBTaskResult) -> None:
-    """What `manage.py run_worker` does with a claimed task (django-tasks-db's worker), in this process."""
+    """What `manage.py run_worker` does with a task (django-tasks-db's worker: claim, run), in this process."""
+    row.claim("test-worker")
     worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
                     max_tasks=None, worker_id="test-worker", excluded_queue_names=[])  # fmt: skip
     worker.run_task(row)

@@ -128,7 +128,8 @@ class Reader:
                 await self.socket.reconnect([self.room_id], within=20)
 
 
-async def test_restarting_the_processes_one_at_a_time_loses_no_message(stack, member, manager, department):
+async def test_restarting_the_processes_one_at_a_time_loses_no_message(web_stack, member, manager, department):
+    stack = web_stack
     room = await database_sync_to_async(Room.objects.get)(department=department)
     cookie = await cookie_for(member)
     readers = []
