@@ -264,8 +264,9 @@ CHAT_SYNC_INTERVAL = env_int("CHAT_SYNC_INTERVAL", 2)  # seconds
 REALTIME_CHECK_FRAMES = env_bool("REALTIME_CHECK_FRAMES", DEBUG)
 
 # Background work (scheduled posts, reminders, e-mail) runs in `manage.py run_worker`
-# through Django's Tasks framework, stored in the database (django-tasks-db).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# through Django's Tasks framework, stored in the database (django-tasks-db; its backend,
+# recording the request that queued each task for the worker's logs: apps.core.task_origin).
+TASKS = {"default": {"BACKEND": "apps.core.task_origin.DatabaseBackend"}}
 # Links in e-mails are built from this, since a task has no request to ask.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -1,8 +1,9 @@
 """Error pages: JSON under /api/, the site's own templates elsewhere; never a stack trace.
 
 Every error answer has one of two shapes: `{"detail", "code"}` for the API, the site's
-layout with a short text for pages. A 500 also names the request id (apps.core.request_id)
-that its logged traceback carries, so a person can report it.
+layout with a short text for pages. Every page names the request id (apps.core.request_id)
+that the request's log lines carry (a 500's traceback among them), so a person can report it;
+the API's JSON names it on a 500 (every response has it in X-Request-ID).
 """
 
 import logging
@@ -12,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.html import escape
 
-from .request_id import current_request_id
+from .request_id import NO_REQUEST, current_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,8 @@ def error_page(request: HttpRequest, status: int, code: str, detail: str, *, req
         if request_id:
             data["request_id"] = request_id
         return JsonResponse(data, status=status)
-    context = {"status": status, "detail": detail, "request_id": request_id}
+    reference = request_id or current_request_id()
+    context = {"status": status, "detail": detail, "request_id": "" if reference == NO_REQUEST else reference}
     return render(request, "errors/error.html", context, status=status)
 
 

@@ -25,6 +25,11 @@ def current_request_id() -> str:
     return _request_id.get()
 
 
+def set_request_id(value: str) -> None:
+    """Make `value` the current request id: the worker does, for a task queued by a request (apps.core.task_origin)."""
+    _request_id.set(value)
+
+
 class RequestIdMiddleware:
     """Gives each request a fresh id (never the client's: a log line must not be forged into another's)."""
 

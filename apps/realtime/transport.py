@@ -4,9 +4,25 @@
   daphne's `websocket_max_message_size` (1 MB) by dropping the TCP connection
   (`failByDrop`), so the browser sees 1006 and reconnects into the same frame. With this it
   sends a close frame with 1009 ("message too big") first, which clients do not retry.
+- `close_sockets_on_shutdown()`: on SIGTERM (systemd's stop, a rolling restart) daphne cancels
+  every application and the reactor drops the TCP connections, so each client sees 1006, as
+  after a crash, and a request in flight fails. With this the process first stops listening,
+  then, until nothing of it runs or `SHUTDOWN_GRACE_S` is over: closes every open socket with
+  1001 ("going away"), lets requests in flight finish and the consumers run their own
+  `disconnect` (leaving their groups), and closes idle keep-alive connections (nginx would
+  reuse one for a new request or socket: without it, nginx finds the port closed and sends
+  them to the other processes). Only then does daphne cancel what is left.
 """
 
+import logging
+import sys
+import time
 from functools import wraps
+
+logger = logging.getLogger(__name__)
+
+CLOSE_GOING_AWAY = 1001  # RFC 6455: "a server going down"; socket.js reconnects (to another process)
+SHUTDOWN_GRACE_S = 5.0  # well within the unit's TimeoutStopSec (20 s)
 
 
 def close_oversized_frames_cleanly() -> None:
@@ -26,3 +42,74 @@ def close_oversized_frames_cleanly() -> None:
 
     __init__.closes_cleanly = True
     WebSocketFactory.__init__ = __init__
+
+
+def close_sockets_on_shutdown() -> None:
+    """Idempotent; a no-op in a process daphne does not serve (its server module installs a
+    Twisted reactor on import, which a test or management command must not get as a side effect)."""
+    server_module = sys.modules.get("daphne.server")
+    if server_module is None:
+        return
+    from daphne.ws_protocol import WebSocketProtocol
+    from twisted.internet import defer
+    from twisted.web.http import HTTPChannel
+
+    Server = server_module.Server
+    if getattr(Server.kill_all_applications, "closes_sockets", False):
+        return
+    listen_success = Server.listen_success
+    kill_all_applications = Server.kill_all_applications
+
+    @wraps(listen_success)
+    def remember_port(self, port) -> None:
+        self.intranet_ports = [*getattr(self, "intranet_ports", []), port]
+        return listen_success(self, port)
+
+    def close_what_is_idle(server, reactor) -> int:
+        """Close frames for open sockets, and idle HTTP connections closed; how many sockets were open."""
+        sockets = [p for p in list(server.connections) if isinstance(p, WebSocketProtocol)]
+        opened = [p for p in sockets if p.state == WebSocketProtocol.STATE_OPEN]
+        for protocol in opened:
+            protocol.sendCloseFrame(code=CLOSE_GOING_AWAY, reasonUtf8=b"server restart")
+        for transport in reactor.getReaders():
+            # Twisted wraps each HTTP/1.1 connection's channel (`_channel`); after an upgrade the
+            # transport's protocol is the WebSocket's instead.
+            channel = getattr(getattr(transport, "protocol", None), "_channel", None)
+            if isinstance(channel, HTTPChannel) and not channel.requests:
+                transport.loseConnection()
+        return len(opened)
+
+    def busy(server) -> bool:
+        """A socket not yet closed, or an application (a request, a consumer's `disconnect`) still running."""
+        for protocol, details in list(server.connections.items()):
+            instance = details.get("application_instance")
+            if instance is not None and not instance.done():
+                return True
+            if isinstance(protocol, WebSocketProtocol) and not details.get("disconnected"):
+                return True
+        return False
+
+    @wraps(kill_all_applications)
+    def close_then_kill(self):
+        from twisted.internet import reactor  # daphne's (asyncio) reactor, installed by now
+
+        for port in getattr(self, "intranet_ports", []):
+            port.stopListening()
+        logger.info("shutting down: %d sockets closed with %d", close_what_is_idle(self, reactor), CLOSE_GOING_AWAY)
+        drained = defer.Deferred()
+        deadline = time.monotonic() + SHUTDOWN_GRACE_S
+
+        def check() -> None:
+            if busy(self) and time.monotonic() < deadline:
+                close_what_is_idle(self, reactor)  # a socket or request that came on a kept-alive connection
+                reactor.callLater(0.05, check)
+            else:
+                drained.callback(None)
+
+        check()
+        drained.addCallback(lambda _: kill_all_applications(self))
+        return drained
+
+    close_then_kill.closes_sockets = True
+    Server.listen_success = remember_port
+    Server.kill_all_applications = close_then_kill

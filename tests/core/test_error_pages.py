@@ -1,5 +1,5 @@
-"""With DEBUG off, every error is the site's page or the API's JSON, without a stack trace, and a 500 names
-the request id that its logged traceback carries."""
+"""With DEBUG off, every error is the site's page or the API's JSON, without a stack trace; every error page
+(and a 500's JSON) names the request id that its log lines, a 500's traceback among them, carry."""
 
 import logging
 import os
@@ -96,10 +96,12 @@ def test_the_console_log_format_shows_the_request_id(settings):
     [("get", "/feed/posts/1/delete/", 405), ("post", "/people/", 405), ("get", "/no-such-page/", 404),
      ("get", "/people/999999/", 404), ("get", "/departments/new/", 403)],
 )  # fmt: skip
-def test_client_errors_are_pages_in_the_site_layout(client_as, member, method, path, status):
+def test_client_errors_are_pages_in_the_site_layout_with_the_request_id(client_as, member, method, path, status):
     response = getattr(client_as("member"), method)(path)
     assert response.status_code == status
-    assert LAYOUT in response.content.decode()
+    page = response.content.decode()
+    assert LAYOUT in page
+    assert f'<code class="request-id">{response[HEADER]}</code>' in page
     if status == 405:
         assert response["Allow"]
 
@@ -111,6 +113,7 @@ def test_a_stale_form_gets_the_site_page_not_djangos_csrf_page(member):
     assert response.status_code == 403
     page = response.content.decode()
     assert LAYOUT in page and "expired" in page and "CSRF verification failed" not in page
+    assert response[HEADER] in page
 
 
 def test_api_errors_are_json(client_as, member):

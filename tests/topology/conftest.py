@@ -20,6 +20,14 @@ def stack(transactional_db, argon2_passwords, tmp_path, settings):
     running.stop()
 
 
+@pytest.fixture
+def web_stack(transactional_db, argon2_passwords, tmp_path, settings):
+    """nginx and the daphne processes only, for tests that need no background work (one process less to start)."""
+    running = Stack(tmp_path, settings.SECRET_KEY, with_worker=False).start()
+    yield running
+    running.stop()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     """When a topology test fails, show what its processes logged (their errors never reach the client)."""

@@ -166,11 +166,12 @@ class DaphneUnit(Process):
 
 @dataclass
 class Stack:
-    """nginx + N daphne + the worker, all on loopback, in `workdir`."""
+    """nginx + N daphne + the worker (unless `with_worker` is false), all on loopback, in `workdir`."""
 
     workdir: Path
     secret_key: str
     daphne_count: int = 2
+    with_worker: bool = True
     https_port: int = field(default_factory=free_port)
     http_port: int = field(default_factory=free_port)
     env: dict[str, str] = field(default_factory=dict)
@@ -198,7 +199,9 @@ class Stack:
                        self.workdir / f"daphne-{port}.log", port=port)
             for port in ports
         ]  # fmt: skip
-        self.worker = Process("worker", unit_command("intranet-worker.service"), self.env, self.workdir / "worker.log")
+        if self.with_worker:
+            self.worker = Process("worker", unit_command("intranet-worker.service"), self.env,
+                                  self.workdir / "worker.log")  # fmt: skip
         conf = write(
             Site(self.workdir / "nginx", self.https_port, self.http_port, [f"127.0.0.1:{port}" for port in ports],
                  certificate=self.cafile, certificate_key=key,
@@ -207,7 +210,8 @@ class Stack:
         self.nginx = Process("nginx", [NGINX, "-c", str(conf), "-g", "daemon off;"], {}, self.workdir / "nginx.log")
         try:
             for process in [*self.daphnes, self.worker, self.nginx]:
-                process.launch()
+                if process is not None:
+                    process.launch()
             for daphne in self.daphnes:
                 daphne.wait_healthy()
             self.wait_through_nginx()

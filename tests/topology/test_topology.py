@@ -2,10 +2,11 @@
 
 nginx runs deploy/nginx/intranet.conf and every process the command of its systemd unit
 (tests/topology/stack.py). Through nginx, as a browser and an API client would: login, a page, the
-API, an upload served by nginx after the app's check (and refused to an outsider), byte ranges,
-static files with cache headers and compression, security headers exactly once, /healthz, the
-client's real address (lockouts), a WebSocket message between the two processes, a scheduled post
-published by the worker, and one daphne killed while the other keeps serving.
+API, an upload served by nginx after the app's check (and refused to an outsider), byte ranges (a
+PDF, a video's MP4 and HLS segment), static files with cache headers and compression, security
+headers exactly once, /healthz, the client's real address (lockouts), a WebSocket message between the two processes, a scheduled post
+published by the worker (its log lines with the request id that queued it), and one daphne killed
+while the other keeps serving.
 """
 
 import asyncio
@@ -14,6 +15,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import time
 import uuid
 from datetime import timedelta
@@ -26,6 +28,9 @@ from django_tasks_db.models import DBTaskResult
 
 from apps.chat.models import Room
 from apps.feed.models import Post
+from apps.videos.demo import make_clip
+from apps.videos.media import ffmpeg_path
+from apps.videos.models import Video
 from tests.sockets import cookie_for
 from tests.topology.conftest import PASSWORD
 from tests.topology.stack import METRICS_TOKEN, Browser, TlsSocket
@@ -151,6 +156,28 @@ def test_nginx_in_front_of_two_daphne_processes_and_the_worker(stack, member, ma
     internal = "/protected-media/" + path.removeprefix("/media/")
     assert browser.get(internal).status == 404
 
+    # A video's files, a real clip made with ffmpeg (the row stands for what the worker leaves once
+    # it has transcoded an upload, tests/videos): seeking in the MP4 and an HLS segment, 206 from
+    # nginx with the type from its mime.types; refused to an outsider.
+    video = Video.objects.create(department=department, uploader=member, title="Closing a call",
+                                 status=Video.Status.READY)  # fmt: skip
+    media = stack.workdir / "media"
+    segment = f"{video.folder}hls/360/seg_00000.ts"
+    (media / segment).parent.mkdir(parents=True)
+    make_clip(media / video.fallback_mp4, seconds=1, size="320x180")
+    subprocess.run([ffmpeg_path(), "-nostdin", "-v", "error", "-i", str(media / video.fallback_mp4), "-c", "copy",
+                    "-f", "mpegts", str(media / segment)], check=True, capture_output=True, timeout=60)  # fmt: skip
+    for name, content_type in [(video.fallback_mp4, "video/mp4"), (segment, "video/mp2t")]:
+        data = (media / name).read_bytes()
+        middle = len(data) // 2
+        seek = browser.get(f"/media/{name}", Range=f"bytes={middle}-", Accept_Encoding="gzip, br")
+        assert seek.status == 206, (name, seek.status)
+        assert seek.body == data[middle:]
+        assert seek.header("Content-Range") == f"bytes {middle}-{len(data) - 1}/{len(data)}"
+        assert seek.header("Content-Type") == content_type
+        assert seek.header("Content-Encoding") is None  # never compressed: it is video
+    assert stranger.get(f"/media/{video.fallback_mp4}").status == 404
+
     # --- Static files from nginx: cache headers, compression (gzip and brotli), nosniff once.
     css = browser.get("/static/css/app.css")
     assert css.status == 200
@@ -202,6 +229,15 @@ def test_nginx_in_front_of_two_daphne_processes_and_the_worker(stack, member, ma
     _wait_for(lambda: DBTaskResult.objects.filter(
         task_path="apps.feed.tasks.publish_scheduled_post", status="SUCCESSFUL").exists(), "the worker to publish")  # fmt: skip
     assert not Post.objects.get(pk=scheduled.json()["id"]).is_scheduled
+    # The worker's log lines for that task carry the id of the request that queued it, like its access line.
+    queued_by = scheduled.header("X-Request-ID")
+
+    def task_lines() -> list[dict]:
+        lines = [json.loads(line) for line in stack.worker.log_path.read_text().splitlines() if line.startswith("{")]
+        return [line for line in lines if "apps.feed.tasks.publish_scheduled_post" in line["message"]]
+
+    _wait_for(lambda: any("state=SUCCESSFUL" in line["message"] for line in task_lines()), "the task's log line")
+    assert [line["request_id"] for line in task_lines()] == [queued_by, queued_by]  # state=RUNNING, SUCCESSFUL
 
     # --- WebSockets through nginx across both processes, then one daphne dies.
     asyncio.run(_sockets_across_processes_and_a_crash(stack, member, manager, department))
