@@ -16,6 +16,10 @@ ACTIONS: dict[str, str] = {
     "auth.2fa_disabled": "Two-factor login turned off",
     "auth.2fa_failed": "Wrong two-factor code",
     "auth.recovery_codes": "Recovery codes generated",
+    "auth.2fa_reset": "Two-factor login reset by an admin",
+    "auth.passkey_added": "Passkey registered",
+    "auth.passkey_removed": "Passkey removed",
+    "auth.passkey_failed": "Passkey sign-in refused",
     "user.created": "Account created",
     "user.admin_changed": "Admin role changed",
     "user.deactivated": "Account deactivated",
@@ -31,6 +35,7 @@ ACTIONS: dict[str, str] = {
     "policy.created": "Policy created",
     "policy.published": "Policy version published",
     "policy.rules_changed": "Policy's never-share rules changed",
+    "scim.request": "SCIM request from the identity provider",
     "audit.exported": "Audit log exported",
     "audit.purged": "Old audit entries removed (retention)",
 }
