@@ -26,6 +26,7 @@ accounts_patterns = [
     path("logout/", LogoutView.as_view(), name="logout"),
     path("two-factor/", two_factor_settings, name="two_factor_settings"),
     path("two-factor/verify/", two_factor_verify, name="two_factor_verify"),
+    path("passkeys/", include("apps.accounts.passkey_urls")),
     path("password/change/", PasswordChangeView.as_view(), name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
