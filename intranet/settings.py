@@ -523,3 +523,11 @@ INSTALLED_APPS += ["apps.scim"]
 SEARCH_LANGUAGE = env_str("SEARCH_LANGUAGE", "english")
 if not SEARCH_LANGUAGE.isidentifier():
     raise ImproperlyConfigured("SEARCH_LANGUAGE must be a text search configuration name such as english")
+
+# Personal data (apps.privacy): each person downloads their own data; admins erase a person.
+# ERASURE_CONTENT: "keep" leaves what they wrote under "Former colleague"; "remove" deletes it too.
+ERASURE_CONTENT = env_str("ERASURE_CONTENT", "keep").strip().lower()
+if ERASURE_CONTENT not in {"keep", "remove"}:
+    raise ImproperlyConfigured(f"ERASURE_CONTENT must be keep or remove, not {ERASURE_CONTENT!r}")
+DATA_EXPORT_LINK_SECONDS = env_int("DATA_EXPORT_LINK_SECONDS", 24 * 3600)
+INSTALLED_APPS += ["apps.privacy"]

@@ -58,6 +58,7 @@ urlpatterns = [
     path("policies/", include("apps.policies.urls")),
     path("videos/", include("apps.videos.urls")),
     path("audit/", include("apps.audit.urls")),
+    path("privacy/", include("apps.privacy.urls")),
     path("oidc/", include("apps.sso.urls")),
     path("scim/v2/", include("apps.scim.urls")),
     path("plans/", include("apps.plans.urls")),

@@ -45,7 +45,17 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "usable_password", "password1", "password2")}),)
-    actions = ["reset_two_factor"]
+    actions = ["reset_two_factor", "erase_person"]
+
+    @admin.action(description="Erase person (personal data)…")
+    def erase_person(self, request, queryset):
+        """One at a time, through a confirmation page that says what this company's erasure does."""
+        if queryset.count() != 1:
+            messages.error(request, "Select exactly one person to erase.")
+            return None
+        from django.shortcuts import redirect
+
+        return redirect("privacy:erase", user_id=queryset.get().pk)
 
     @admin.action(description="Reset two-factor login (lost phone or key)")
     def reset_two_factor(self, request, queryset) -> None:

@@ -23,6 +23,7 @@ ACTIONS: dict[str, str] = {
     "user.created": "Account created",
     "user.admin_changed": "Admin role changed",
     "user.deactivated": "Account deactivated",
+    "user.erased": "Person erased (personal data removed)",
     "user.reactivated": "Account reactivated",
     "department.created": "Department created",
     "department.updated": "Department changed",
@@ -36,6 +37,8 @@ ACTIONS: dict[str, str] = {
     "policy.published": "Policy version published",
     "policy.rules_changed": "Policy's never-share rules changed",
     "scim.request": "SCIM request from the identity provider",
+    "privacy.export_requested": "Personal data export requested",
+    "privacy.export_downloaded": "Personal data export downloaded",
     "audit.exported": "Audit log exported",
     "audit.purged": "Old audit entries removed (retention)",
 }
