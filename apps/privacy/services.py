@@ -89,7 +89,7 @@ def _collect(user: User) -> dict[str, Any]:
                 field: getattr(profile, field)
                 for field in ("display_name", "job_title", "bio", "skills", "location", "phone", "status", "time_zone")
             },
-        },  # fmt: skip
+        },
         "posts.json": list(
             Post.objects.filter(author=user, deleted_at__isnull=True)
             .order_by("pk")

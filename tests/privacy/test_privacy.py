@@ -4,7 +4,6 @@ and opens for its owner only) and an admin's erasure in both company modes, each
 import io
 import json
 import zipfile
-from datetime import timedelta
 
 import pytest
 from django.core.files.storage import default_storage
@@ -181,7 +180,3 @@ def world(member, colleague, manager, outsider, admin_user):
 @pytest.mark.parametrize(("route", "role"), cases(ROUTES))
 def test_privacy_routes_permission_matrix(client_as, world, route, role):
     check(client_as, world, route, role)
-
-
-def test_the_link_lifetime_is_a_day_unless_configured(settings):
-    assert settings.DATA_EXPORT_LINK_SECONDS == int(timedelta(days=1).total_seconds())
