@@ -492,6 +492,8 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
 TWO_FACTOR_REQUIRED = env_str("TWO_FACTOR_REQUIRED", "none").strip().lower()
 if TWO_FACTOR_REQUIRED not in {"none", "admins", "all"}:
     raise ImproperlyConfigured(f"TWO_FACTOR_REQUIRED must be none, admins or all, not {TWO_FACTOR_REQUIRED!r}")
+# Passkeys (apps.accounts.passkeys): the WebAuthn relying party id; empty means the request's host.
+WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID")
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Intranet")
 INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
 

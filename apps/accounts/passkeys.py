@@ -46,7 +46,7 @@ MAX_PASSKEYS = 10
 def relying_party(request: HttpRequest) -> tuple[str, str]:
     """(rp id, expected origin) for this request."""
     host = request.get_host()
-    rp_id = getattr(settings, "WEBAUTHN_RP_ID", "") or host.rsplit(":", 1)[0].strip("[]")
+    rp_id = settings.WEBAUTHN_RP_ID or host.rsplit(":", 1)[0].strip("[]")
     return rp_id, f"{request.scheme}://{host}"
 
 
