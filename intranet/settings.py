@@ -493,6 +493,8 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
 TWO_FACTOR_REQUIRED = env_str("TWO_FACTOR_REQUIRED", "none").strip().lower()
 if TWO_FACTOR_REQUIRED not in {"none", "admins", "all"}:
     raise ImproperlyConfigured(f"TWO_FACTOR_REQUIRED must be none, admins or all, not {TWO_FACTOR_REQUIRED!r}")
+# Passkeys (apps.accounts.passkeys): the WebAuthn relying party id; empty means the request's host.
+WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID")
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Intranet")
 INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
 
@@ -524,3 +526,11 @@ INSTALLED_APPS += ["apps.scim"]
 SEARCH_LANGUAGE = env_str("SEARCH_LANGUAGE", "english")
 if not SEARCH_LANGUAGE.isidentifier():
     raise ImproperlyConfigured("SEARCH_LANGUAGE must be a text search configuration name such as english")
+
+# Personal data (apps.privacy): each person downloads their own data; admins erase a person.
+# ERASURE_CONTENT: "keep" leaves what they wrote under "Former colleague"; "remove" deletes it too.
+ERASURE_CONTENT = env_str("ERASURE_CONTENT", "keep").strip().lower()
+if ERASURE_CONTENT not in {"keep", "remove"}:
+    raise ImproperlyConfigured(f"ERASURE_CONTENT must be keep or remove, not {ERASURE_CONTENT!r}")
+DATA_EXPORT_LINK_SECONDS = env_int("DATA_EXPORT_LINK_SECONDS", 24 * 3600)
+INSTALLED_APPS += ["apps.privacy"]

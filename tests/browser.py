@@ -183,7 +183,7 @@ def _server_env(media_root: Path) -> dict[str, str]:
         # error pages, no debug pages; plain HTTP on 127.0.0.1.
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",  # localhost: a WebAuthn relying party cannot be an IP address
         "HTTPS": "false",
         "PYTHONUNBUFFERED": "1",
         # The test process writes policies in its own cache namespace, and the database is

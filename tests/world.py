@@ -72,6 +72,11 @@ def build_world(*, department: Department, member: User, manager: User, colleagu
                              owner_id=member.pk)  # fmt: skip
     review = plans.review_create(acting_user=manager, department=department, worked="Check-ins", changes="")
     calendar_secret = plans.calendar_feed_reset(acting_user=member).secret
+    from apps.accounts.models import Passkey
+    from apps.privacy.models import DataExport
+    from apps.scim.models import ScimGroup
+
+    passkey = Passkey.objects.create(user=member, name="Key", credential_id=b"world-key", public_key=b"-")
     return {
         "slug": department.slug,
         "user_id": colleague.pk,
@@ -96,6 +101,9 @@ def build_world(*, department: Department, member: User, manager: User, colleagu
         "slot_id": slot.pk,
         "review_id": review.pk,
         "secret": calendar_secret,
+        "passkey_id": passkey.pk,
+        "export_id": DataExport.objects.create(user=member).pk,
+        "group_id": ScimGroup.objects.create(display_name="grp-world").pk,
     }
 
 

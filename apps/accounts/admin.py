@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -7,7 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 
 from apps.core.errors import Invalid
 
-from . import services
+from . import services, two_factor
 from .models import User
 
 
@@ -45,6 +45,23 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "usable_password", "password1", "password2")}),)
+    actions = ["reset_two_factor", "erase_person"]
+
+    @admin.action(description="Erase person (personal data)…")
+    def erase_person(self, request, queryset):
+        """One at a time, through a confirmation page that says what this company's erasure does."""
+        if queryset.count() != 1:
+            messages.error(request, "Select exactly one person to erase.")
+            return None
+        from django.shortcuts import redirect
+
+        return redirect("privacy:erase", user_id=queryset.get().pk)
+
+    @admin.action(description="Reset two-factor login (lost phone or key)")
+    def reset_two_factor(self, request, queryset) -> None:
+        """Removes the app, recovery codes and passkeys; each reset is in the audit log with the admin's name."""
+        reset = [user for user in queryset if two_factor.two_factor_reset(acting_user=request.user, user=user)]
+        messages.success(request, f"Two-factor login reset for {len(reset)} account(s).")
 
     def save_model(self, request, obj, form, change) -> None:
         if change and "is_active" in form.changed_data and not obj.is_active:

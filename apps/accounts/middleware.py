@@ -19,7 +19,7 @@ class TwoFactorSetupMiddleware:
     to set it up first (the API answers 403 `two_factor_setup_required`). The flag is put in the session at
     login, so this costs no query."""
 
-    ALLOWED = ("/accounts/two-factor/", "/accounts/logout/", "/static/", "/healthz", "/ping")
+    ALLOWED = ("/accounts/two-factor/", "/accounts/passkeys/", "/accounts/logout/", "/static/", "/healthz", "/ping")
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response

@@ -35,13 +35,21 @@ def is_required_for(user: User) -> bool:
 
 
 def is_enabled(user: User) -> bool:
+    """A second factor is set up: an authenticator app or at least one passkey (either counts for
+    TWO_FACTOR_REQUIRED)."""
+    from .models import Passkey
+
+    return has_totp(user) or Passkey.objects.filter(user=user).exists()
+
+
+def has_totp(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def pending_totp_device(*, acting_user: User) -> TOTPDevice:
     """The device being set up (a new secret each time setup starts over, until it is confirmed)."""
-    if is_enabled(acting_user):
-        raise Conflict("already_enabled", "Two-factor login is already on.")
+    if has_totp(acting_user):
+        raise Conflict("already_enabled", "The authenticator app is already set up.")
     device = TOTPDevice.objects.filter(user=acting_user, confirmed=False).first()
     return device or TOTPDevice.objects.create(user=acting_user, name=TOTP_NAME, confirmed=False)
 
@@ -78,7 +86,42 @@ def two_factor_disable(*, acting_user: User, code: str) -> None:
         raise Invalid.field("code", "That code is not right.", code="bad_code")
     TOTPDevice.objects.filter(user=acting_user).delete()
     StaticDevice.objects.filter(user=acting_user).delete()
+    from .passkeys import passkeys_remove_all
+
+    passkeys_remove_all(user=acting_user)
     record("auth.2fa_disabled", actor=acting_user, target=acting_user)
+
+
+@transaction.atomic
+def two_factor_reset(*, acting_user: User, user: User) -> list[str]:
+    """An admin removes someone's second factors (a lost phone or security key): they sign in with the
+    password alone until they set it up again, which the company's TWO_FACTOR_REQUIRED then asks of them.
+    Returns what was removed; the audit entry names the admin, the person and the methods."""
+    if not (acting_user.is_active and acting_user.is_staff):
+        raise Forbidden("forbidden", "Only admins reset another person's two-factor login.")
+    removed = methods_of(user)
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    from .passkeys import passkeys_remove_all  # passkeys are a second factor too
+
+    passkeys_remove_all(user=user)
+    if removed:
+        record("auth.2fa_reset", actor=acting_user, target=user, before={"methods": removed}, after={"methods": []})
+    return removed
+
+
+def methods_of(user: User) -> list[str]:
+    """The second factors a person has, by name, for the audit log and the settings page."""
+    from .models import Passkey
+
+    methods = []
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        methods.append("totp")
+    if StaticDevice.objects.filter(user=user, token_set__isnull=False).exists():
+        methods.append("recovery_codes")
+    if Passkey.objects.filter(user=user).exists():
+        methods.append("passkey")
+    return methods
 
 
 def verify(user: User, code: str) -> Device | None:

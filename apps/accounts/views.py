@@ -20,6 +20,7 @@ from .services import close_session_sockets
 PENDING = "two_factor_pending"  # the session's marker between the password and the code
 SETUP_REQUIRED = "two_factor_setup_required"  # set at login when the company requires 2FA and it is off
 PENDING_SECONDS = 300
+NEW_CODES = "two_factor_new_codes"  # recovery codes made with a first passkey, shown once on the next page
 
 
 class LoginView(auth_views.LoginView):
@@ -89,24 +90,38 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         except ServiceError as refusal:
             device, error, status = None, refusal.detail, refusal.status
         if device is not None:
-            del request.session[PENDING]
-            login(request, user, backend=pending["backend"])
             method = "password+totp" if device.name == two_factor.TOTP_NAME else "password+recovery_code"
-            record("auth.login", actor=user, detail={"method": method})
-            target = pending.get("next") or "/"
-            safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
-            return redirect(target if safe else "/")
+            return redirect(finish_second_step(request, user, pending, method=method))
         record("auth.2fa_failed", actor_email=user.email, target=user)
         error = error or "That code is not right. Try the current code from your app, or a recovery code."
         status = status if status != 200 else 400
-    return render(request, "registration/two_factor_verify.html", {"error": error}, status=status)
+    context = {"error": error, "has_passkey": user.passkeys.exists()}
+    return render(request, "registration/two_factor_verify.html", context, status=status)
+
+
+def finish_second_step(request: HttpRequest, user: User, pending: dict, *, method: str) -> str:
+    """Log in the person who passed both steps; returns where to go next (a safe local URL)."""
+    del request.session[PENDING]
+    login(request, user, backend=pending["backend"])
+    record("auth.login", actor=user, detail={"method": method})
+    target = pending.get("next") or "/"
+    return target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else "/"
+
+
+def pending_user(request: HttpRequest) -> tuple[User | None, dict]:
+    """The person between the password and the second step (None once it took too long)."""
+    return _pending_user(request)
 
 
 @require_http_methods(["GET", "POST"])
 def two_factor_settings(request: HttpRequest) -> HttpResponse:
     """Turn two-factor login on (scan, confirm, keep the recovery codes) or off; new recovery codes."""
     user = request.user
-    context: dict = {"required": two_factor.is_required_for(user), "codes": None, "errors": {}}
+    context: dict = {
+        "required": two_factor.is_required_for(user),
+        "codes": request.session.pop(NEW_CODES, None),
+        "errors": {},
+    }
     if request.method == "POST":
         action = request.POST.get("action", "")
         code = request.POST.get("code", "")
@@ -122,7 +137,8 @@ def two_factor_settings(request: HttpRequest) -> HttpResponse:
                 return redirect("two_factor_settings")
         except ServiceError as refusal:
             context["errors"] = {action: refusal.detail}
-    context["enabled"] = two_factor.is_enabled(user)
+    context["enabled"] = two_factor.has_totp(user)
+    context["passkeys"] = list(user.passkeys.all())
     if not context["enabled"]:
         device = two_factor.pending_totp_device(acting_user=user)
         context["config_url"] = device.config_url

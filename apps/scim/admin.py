@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 
 from apps.audit.services import record
 
-from .models import ScimToken, hash_token
+from .models import ScimGroup, ScimToken, hash_token
 
 
 @admin.register(ScimToken)
@@ -21,3 +21,19 @@ class ScimTokenAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if "is_active" in form.changed_data and not obj.is_active:
             record("auth.token_revoked", actor=request.user, target=obj, detail={"kind": "scim"})
+
+
+@admin.register(ScimGroup)
+class ScimGroupAdmin(admin.ModelAdmin):
+    """Read only: the identity provider owns these. Which department a group opens is set under
+    "Group mappings" (the same table as the OIDC groups claim)."""
+
+    list_display = ("display_name", "external_id", "created_at")
+    search_fields = ("display_name", "external_id")
+    readonly_fields = ("display_name", "external_id", "members", "created_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

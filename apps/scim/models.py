@@ -36,3 +36,27 @@ class ScimIdentity(models.Model):
 
     def __str__(self) -> str:
         return self.external_id
+
+
+class ScimGroup(models.Model):
+    """A group of the company directory, as the identity provider provisions it (SCIM `Group`).
+
+    It does not grant anything by itself: its `display_name` (or `external_id`) is looked up in the
+    admin's group → department table (`apps.sso.GroupMapping`), the same table and the same code
+    path as an OIDC `groups` claim, so one rule decides which departments a directory group opens.
+    """
+
+    display_name = models.CharField(max_length=200, unique=True)
+    external_id = models.CharField(max_length=200, blank=True, default="")
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="scim_groups", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def names(self) -> set[str]:
+        """What a GroupMapping's `group` may name: the display name, or the provider's id for the group."""
+        return {self.display_name} | ({self.external_id} if self.external_id else set())

@@ -118,7 +118,12 @@ def _apply(user: User, changes: dict[str, Any]) -> None:
     for attribute, value in changes.items():
         if attribute == "active":
             if truthy(value):
+                was_active = user.is_active
                 accounts.user_reactivate(acting_user=None, user=user)
+                if not was_active:
+                    from .groups import sync_user  # back into the departments of the groups kept meanwhile
+
+                    sync_user(user)
             else:
                 accounts.user_deactivate(acting_user=None, user=user)
         elif attribute == "displayName" and value:

@@ -1,0 +1,246 @@
+"""A person's own data: an export they download, and an erasure an admin carries out.
+
+What an export holds: what the person wrote or chose themselves — their profile, posts,
+comments, chat messages, ideas, idea votes and reactions — also from departments and rooms they
+no longer belong to (what they authored is theirs), and never anyone else's words: a comment
+names the post it is on by id, a message its room by id, not their content.
+
+The ZIP is built by the worker (`build_export`), stored under MEDIA_ROOT/exports/ with a random
+name, and handed out only through a link signed for its owner that expires after
+DATA_EXPORT_LINK_SECONDS; the media view serves nothing from that folder.
+
+Erasure (ERASURE_CONTENT): `keep` leaves what the person wrote in place under the name "Former
+colleague"; `remove` also blanks and deletes their posts, comments and messages and takes back
+their votes and reactions. Either way the account is deactivated (sessions, tokens, sockets end)
+and stripped of everything that identifies the person; the row stays so that ids in the audit
+log still point somewhere.
+"""
+
+import io
+import json
+import secrets
+import zipfile
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.audit.services import record
+from apps.core.errors import Conflict, Forbidden, Invalid, NotFound
+
+from .models import DataExport
+
+FORMER_COLLEAGUE = "Former colleague"
+EXPORT_FOLDER = "exports"
+LINK_SALT = "privacy.export-link"
+
+
+# --- Export ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def export_request(*, acting_user: User) -> DataExport:
+    """Ask the worker for a fresh ZIP of one's own data; one at a time."""
+    if DataExport.objects.filter(user=acting_user, status=DataExport.Status.PENDING).exists():
+        raise Conflict("export_pending", "Your export is being prepared already.")
+    export = DataExport.objects.create(user=acting_user)
+    record("privacy.export_requested", actor=acting_user, target=acting_user, detail={"export_id": export.pk})
+    from .tasks import build_data_export
+
+    transaction.on_commit(lambda: build_data_export.enqueue(export.pk))
+    return export
+
+
+def build_export(export_id: int) -> DataExport | None:
+    """The worker's part: gather, zip, store. An export whose owner was erased meanwhile is dropped."""
+    export = DataExport.objects.select_related("user__profile").filter(pk=export_id).first()
+    if export is None or export.status != DataExport.Status.PENDING:
+        return export
+    try:
+        content = _zip(_collect(export.user))
+        name = default_storage.save(f"{EXPORT_FOLDER}/{secrets.token_hex(16)}.zip", ContentFile(content))
+    except Exception:
+        DataExport.objects.filter(pk=export.pk).update(status=DataExport.Status.FAILED, finished_at=timezone.now())
+        raise
+    DataExport.objects.filter(pk=export.pk).update(
+        status=DataExport.Status.READY, file_name=name, size=len(content), finished_at=timezone.now()
+    )
+    export.refresh_from_db()
+    return export
+
+
+def _collect(user: User) -> dict[str, Any]:
+    from apps.chat.models import Message
+    from apps.feed.models import Comment, Post, Reaction
+    from apps.voting.models import Idea, IdeaVote
+
+    profile = user.profile
+    return {
+        "profile.json": {
+            "email": user.email,
+            "date_joined": user.date_joined.isoformat(),
+            **{
+                field: getattr(profile, field)
+                for field in ("display_name", "job_title", "bio", "skills", "location", "phone", "status", "time_zone")
+            },
+        },
+        "posts.json": list(
+            Post.objects.filter(author=user, deleted_at__isnull=True)
+            .order_by("pk")
+            .values("id", "department_id", "kind", "body", "created_at", "edited_at")
+        ),
+        "comments.json": list(
+            Comment.objects.filter(author=user, deleted_at__isnull=True)
+            .order_by("pk")
+            .values("id", "post_id", "body", "created_at", "edited_at")
+        ),
+        "messages.json": list(
+            Message.objects.filter(author=user, deleted_at__isnull=True)
+            .order_by("pk")
+            .values("id", "room_id", "body", "created_at", "edited_at")
+        ),
+        "ideas.json": list(
+            Idea.objects.filter(author=user).order_by("pk").values("id", "department_id", "title", "description")
+        ),
+        "votes.json": list(IdeaVote.objects.filter(user=user).order_by("pk").values("idea_id", "created_at")),
+        "reactions.json": list(
+            Reaction.objects.filter(user=user).order_by("pk").values("post_id", "emoji", "created_at")
+        ),
+    }
+
+
+def _zip(files: dict[str, Any]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, json.dumps(data, indent=2, default=str, ensure_ascii=False))
+        archive.writestr("README.txt", "Your data from the intranet: what you wrote and chose yourself, as JSON.\n")
+    return buffer.getvalue()
+
+
+def export_link_token(export: DataExport) -> str:
+    """The signed, expiring part of the download link: it names the export and its owner."""
+    return signing.dumps({"export": export.pk, "user": export.user_id}, salt=LINK_SALT, compress=False)
+
+
+def export_for_download(*, acting_user: User, token: str) -> DataExport:
+    """The export a link opens, for its owner only, until the link expires (else the same 404)."""
+    try:
+        data = signing.loads(token, salt=LINK_SALT, max_age=settings.DATA_EXPORT_LINK_SECONDS)
+    except signing.BadSignature:  # includes SignatureExpired
+        raise NotFound("not_found", "This download link is not valid or has expired.") from None
+    if not isinstance(data, dict) or data.get("user") != acting_user.pk:
+        raise NotFound("not_found", "This download link is not valid or has expired.")
+    export = DataExport.objects.filter(pk=data.get("export"), user=acting_user, status=DataExport.Status.READY).first()
+    if export is None or not export.file_name:
+        raise NotFound("not_found", "This download link is not valid or has expired.")
+    record("privacy.export_downloaded", actor=acting_user, target=acting_user, detail={"export_id": export.pk})
+    return export
+
+
+def own_export(*, acting_user: User, export_id: int) -> DataExport:
+    export = DataExport.objects.filter(pk=export_id, user=acting_user).first()
+    if export is None:
+        raise NotFound("not_found", "No such export.")
+    return export
+
+
+# --- Erasure --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_erase(*, acting_user: User, user: User) -> dict[str, int]:
+    """Erase a person as the company's ERASURE_CONTENT says; returns what was removed, by kind."""
+    from apps.accounts.models import Passkey
+    from apps.accounts.services import user_deactivate
+    from apps.people.services import profile_remove_photo
+
+    if not (acting_user.is_active and acting_user.is_staff):
+        raise Forbidden("forbidden", "Only admins erase people.")
+    if user.pk == acting_user.pk:
+        raise Invalid("self", "You cannot erase your own account.")
+    if user.email.endswith("@erased.invalid"):
+        raise Conflict("already_erased", "This person has been erased already.")
+    mode = settings.ERASURE_CONTENT
+    removed = _remove_content(acting_user, user) if mode == "remove" else {}
+    user_deactivate(acting_user=acting_user, user=user)
+    profile = user.profile
+    if profile.photo:
+        profile_remove_photo(acting_user=None, profile=profile)
+    for field in ("job_title", "bio", "bio_html", "skills", "location", "phone", "status", "time_zone"):
+        setattr(profile, field, "")
+    profile.display_name, profile.manager_id, profile.away_until = FORMER_COLLEAGUE, None, None
+    profile.save()
+    user.email = f"erased-{user.pk}@erased.invalid"
+    user.set_unusable_password()
+    user.is_staff = user.is_superuser = False
+    user.save(update_fields=["email", "password", "is_staff", "is_superuser"])
+    Passkey.objects.filter(user=user).delete()
+    _drop_second_factors_and_identities(user)
+    for export in DataExport.objects.filter(user=user):
+        if export.file_name:
+            default_storage.delete(export.file_name)
+    DataExport.objects.filter(user=user).delete()
+    record("user.erased", actor=acting_user, target=user, detail={"mode": mode, "removed": removed})
+    return removed
+
+
+def _drop_second_factors_and_identities(user: User) -> None:
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from apps.scim.models import ScimIdentity
+
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    ScimIdentity.objects.filter(user=user).delete()
+    user.scim_groups.clear()
+
+
+def _remove_content(acting_user: User, user: User) -> dict[str, int]:
+    """Blank and mark deleted what the person wrote (rows stay, so threads keep their shape); take back
+    their votes and reactions, with the counters they fed."""
+    from apps.chat.models import Message
+    from apps.feed.models import Comment, Post, Reaction
+    from apps.voting.models import Idea, IdeaVote
+
+    now = timezone.now()
+    gone = {"deleted_at": now, "deleted_by": acting_user}
+    removed = {
+        "posts": Post.objects.filter(author=user, deleted_at__isnull=True).update(body="", body_html="", **gone),
+        "comments": Comment.objects.filter(author=user, deleted_at__isnull=True).update(body="", body_html="", **gone),
+        "messages": Message.objects.filter(author=user, deleted_at__isnull=True).update(body="", html="", **gone),
+    }
+    votes = list(IdeaVote.objects.filter(user=user).values_list("idea_id", flat=True))
+    for idea_id in votes:
+        Idea.objects.filter(pk=idea_id, vote_count__gt=0).update(vote_count=F("vote_count") - 1)
+    removed["votes"] = IdeaVote.objects.filter(user=user).delete()[0]
+    reacted = set(Reaction.objects.filter(user=user).values_list("post_id", flat=True))
+    removed["reactions"] = Reaction.objects.filter(user=user).delete()[0]
+    for post in Post.objects.filter(pk__in=reacted):
+        counts: dict[str, int] = {}
+        for emoji in Reaction.objects.filter(post=post).values_list("emoji", flat=True):
+            counts[emoji] = counts.get(emoji, 0) + 1
+        Post.objects.filter(pk=post.pk).update(reaction_counts=counts)
+    return removed
+
+
+def link_hours() -> int:
+    return max(1, settings.DATA_EXPORT_LINK_SECONDS // 3600)
+
+
+def erasure_mode() -> str:
+    return settings.ERASURE_CONTENT
+
+
+def describe(removed: dict[str, int]) -> str:
+    """For the admin's message: "content kept" or what was removed."""
+    if not removed:
+        return "what they wrote is kept, as “Former colleague”"
+    return "removed: " + ", ".join(f"{count} {kind}" for kind, count in removed.items())
