@@ -43,8 +43,9 @@ MAX_UTTERANCE_SECONDS = 20  # a longer stretch without a pause is cut, so one ut
 CUE_PAUSE = 0.8
 CUE_MAX_SECONDS = 5.0
 CUE_MAX_CHARS = 80
-MIN_CONFIDENCE = 0.5  # an utterance is kept when at least one of its words is this likely (see `_words`)
+# An utterance is kept as speech with at least this many words, and this many per second (see `_words`).
 MIN_WORDS = 2
+MIN_WORDS_PER_SECOND = 1.2
 PRIORITY = -10  # after transcoding, e-mail and reminders (django-tasks: higher runs first)
 _ALTERNATE = re.compile(r"\(\d+\)$")  # "the(2)": the dictionary's second pronunciation of "the"
 
@@ -96,20 +97,23 @@ def _decoder(language: str):
 def _words(decoder, offset: float) -> list[Word]:
     """The utterance's words with their times, without silences, fillers and noise markers.
 
-    An utterance none of whose words the recogniser is fairly sure of is dropped whole, and so
-    is a lone word (whose posterior is 1 by construction): that is what music and noise yield,
-    and captioning them would bury a video without speech under nonsense.
+    An utterance that does not sound like talk is dropped whole: people say two or three words
+    a second, while what PocketSphinx makes of music, a tone or noise is a word or two over
+    several seconds (measured on generated music, chords and noise). Captioning that would
+    bury a video without speech under nonsense.
     """
+    segments = list(decoder.seg()) if decoder.hyp() is not None else []
     found = []
-    for segment in decoder.seg() if decoder.hyp() is not None else ():
+    for segment in segments:
         text = _ALTERNATE.sub("", segment.word)
         if not text or text[0] in "<[+" or text.startswith("++"):
             continue
         start = offset + segment.start_frame / FRAMES_PER_SECOND
         end = offset + (segment.end_frame + 1) / FRAMES_PER_SECOND
         found.append(Word(text, round(start, 2), round(end, 2), round(segment.prob, 3)))
-    heard = len(found) >= MIN_WORDS and any(word.confidence >= MIN_CONFIDENCE for word in found)
-    return found if heard else []
+    length = (segments[-1].end_frame + 1) / FRAMES_PER_SECOND if segments else 0
+    talk = len(found) >= MIN_WORDS and len(found) >= MIN_WORDS_PER_SECOND * length
+    return found if talk else []
 
 
 def recognise_pcm(chunks: Iterator[bytes], *, language: str) -> list[Word]:
@@ -132,7 +136,7 @@ def recognise_pcm(chunks: Iterator[bytes], *, language: str) -> list[Word]:
     def feed(frame: bytes, last: bool) -> None:
         nonlocal in_utterance, region_start, fed, utterance_start
         speech = endpointer.end_stream(frame) if last else endpointer.process(frame)
-        if speech is None:
+        if speech is None or (not speech and not in_utterance):
             return
         if not in_utterance:
             if fed == 0:
@@ -140,8 +144,9 @@ def recognise_pcm(chunks: Iterator[bytes], *, language: str) -> list[Word]:
             utterance_start = region_start + fed * endpointer.frame_length
             decoder.start_utt()
             in_utterance = True
-        decoder.process_raw(speech)
-        fed += 1
+        if speech:  # the stream's end may close a region with no sound left
+            decoder.process_raw(speech)
+            fed += 1
         region_over = not endpointer.in_speech or last
         if region_over or (region_start + fed * endpointer.frame_length - utterance_start) > MAX_UTTERANCE_SECONDS:
             finish()
@@ -154,8 +159,9 @@ def recognise_pcm(chunks: Iterator[bytes], *, language: str) -> list[Word]:
         for index in range(0, usable, frame_bytes):
             feed(pending[index : index + frame_bytes], False)
         pending = pending[usable:]
-    if len(pending) >= 2:  # the last part of a frame: the endpointer closes the stream with it
-        feed(pending[: len(pending) - len(pending) % 2], True)
+    # The endpointer holds back its last window of frames: closing the stream (with the last part
+    # of a frame, or one silent sample) hands them over, and ends a region still open.
+    feed(pending[: len(pending) - len(pending) % 2] or b"\0\0", True)
     if in_utterance:
         finish()
     return words

@@ -6,6 +6,7 @@ generated track's file."""
 import re
 import shutil
 import subprocess
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ def spoken(tmp_path_factory) -> dict[str, Path]:
     assert shutil.which("espeak-ng"), "espeak-ng is missing: `make espeak-ng` installs it"
     folder = tmp_path_factory.mktemp("spoken")
     voice = folder / "voice.wav"
-    _run("espeak-ng", "-v", "en-us", "-s", "150", "-w", str(voice), SENTENCE)
+    _run("espeak-ng", "-v", "en-us", "-s", "140", "-w", str(voice), SENTENCE)
     made = {"speech": folder / "speech.mp4", "silence": folder / "silence.mp4"}
     video = ["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25"]
     encode = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest"]
@@ -67,7 +68,7 @@ def test_the_worker_captions_speech_after_transcoding_and_gives_a_silent_video_n
     assert caption.is_automatic and caption.language == "en" and caption.label == "English (automatic)"
     cues = caption_files.parse((Path(settings.MEDIA_ROOT) / talk.folder / "captions/en.1.vtt").read_bytes())
     assert cues and all(cue.start < cue.end for cue in cues)
-    assert all(before.end <= after.start for before, after in zip(cues, cues[1:], strict=False))  # in order
+    assert all(before.end <= after.start for before, after in pairwise(cues))  # in order
     assert cues[-1].end <= talk.duration + 0.5
     heard = set(re.findall(r"[a-z']+", caption.text.lower()))
     assert len(heard & DISTINCTIVE) >= 2, f"heard only: {caption.text!r}"
@@ -152,13 +153,20 @@ def test_a_video_without_a_sound_track_ends_as_no_speech_at_once(member, departm
     assert job.status == "no_speech" and job.error == "The video has no sound track."
 
 
+def test_music_is_not_taken_for_speech(tmp_path):
+    melody = tmp_path / "melody.wav"  # a tune of four notes over a drone: no words in it
+    tune = "0.3*sin(2*PI*(220+110*floor(mod(t*2,4)))*t)+0.2*sin(2*PI*330*t)"
+    _run("ffmpeg", "-nostdin", "-y", "-v", "error", "-f", "lavfi", "-i", f"aevalsrc='{tune}':d=2.5", str(melody))
+    assert speech.recognise(melody, language="en") == []
+
+
 def test_words_become_ordered_cues_split_at_pauses_and_length():
     words = [speech.Word(w, s, s + 0.3, 0.9) for w, s in [("hello", 0.0), ("there", 0.4), ("next", 2.0)]]
     words += [speech.Word(f"w{i}", 3.0 + i * 0.35, 3.3 + i * 0.35, 0.9) for i in range(20)]
     cues = speech.cues_from(words)
     assert cues[0] == caption_files.Cue(0.0, 0.7, "hello there")  # the pause before "next" closes it
     assert cues[1].text.startswith("next") and all(c.end - c.start <= speech.CUE_MAX_SECONDS for c in cues)
-    assert all(before.end <= after.start for before, after in zip(cues, cues[1:], strict=False))
+    assert all(before.end <= after.start for before, after in pairwise(cues))
     assert " ".join(c.text for c in cues).split() == [w.text for w in words]
     assert speech.label_for("en") == "English (automatic)" and speech.label_for("de-CH") == "German (automatic)"
 
