@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 
 UPLOADS_FOLDER = "videos/uploads/"
+# A recognition job reports progress every 5 % (minutes apart for a 3-hour video): silent longer than this, it died.
+STUCK_AFTER_MINUTES = 30
 
 
 class VideoQuerySet(models.QuerySet):
@@ -211,3 +213,13 @@ class Transcription(models.Model):
 
     def __str__(self) -> str:
         return f"transcription of {self.video_id}: {self.status}"
+
+    @property
+    def is_stuck(self) -> bool:
+        """Waiting or running without a sign of life for long: its worker died, so it may be retried."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        waiting = self.status in (self.Status.QUEUED, self.Status.RUNNING)
+        return waiting and self.updated_at < timezone.now() - timedelta(minutes=STUCK_AFTER_MINUTES)

@@ -290,17 +290,25 @@ def queue_after_processing(video: Video, *, has_audio: bool) -> Transcription | 
 
 def transcribe(*, video_id: int) -> Transcription | None:
     """The worker's job: hear the video's sound, store the automatic track; `failed` with the reason otherwise."""
-    row = (
-        Transcription.objects.select_related("video")
-        .filter(video_id=video_id, status__in=[Transcription.Status.QUEUED, Transcription.Status.RUNNING])
-        .first()
-    )
-    if row is None:
-        return None
-    video = row.video
-    if video.deleted_at is not None or video.status != Video.Status.READY:
-        return None
-    _set(row, status=Transcription.Status.RUNNING, progress=0, error="")
+    with transaction.atomic():  # claim the job: a second worker (or a duplicate task) leaves it alone
+        row = (
+            Transcription.objects.select_for_update(of=("self",))
+            .select_related("video")
+            .filter(video_id=video_id, status__in=[Transcription.Status.QUEUED, Transcription.Status.RUNNING])
+            .first()
+        )
+        if row is None or (row.status == Transcription.Status.RUNNING and not row.is_stuck):
+            return None
+        video = row.video
+        if video.deleted_at is not None or video.status != Video.Status.READY:
+            return None
+        if not settings.VIDEO_SPEECH_ENABLED:  # turned off since it was queued: no job, the state says "off"
+            row.delete()
+            return None
+        if Caption.objects.filter(video=video, language=row.language, is_automatic=False).exists():
+            _set(row, status=Transcription.Status.SKIPPED, progress=100)
+            return row
+        _set(row, status=Transcription.Status.RUNNING, progress=0, error="")
     last = [0]
 
     def progress(seconds: float) -> None:
@@ -334,14 +342,14 @@ def transcribe(*, video_id: int) -> Transcription | None:
 
 
 def transcription_retry(*, acting_user: User, video_id: object) -> Transcription:
-    """The uploader or a manager runs recognition again after it failed."""
+    """The uploader or a manager runs recognition again after it failed, or after its worker died."""
     video = access_video(acting_user, video_id)
     require_change_video(acting_user, video)
     if not settings.VIDEO_SPEECH_ENABLED:
         raise Conflict("speech_disabled", "Automatic captions are turned off on this server.")
     row = transcription_of(video)
-    if row is None or row.status != Transcription.Status.FAILED:
-        raise Conflict("not_failed", "Only automatic captions that failed can be tried again.")
+    if row is None or not (row.status == Transcription.Status.FAILED or row.is_stuck):
+        raise Conflict("not_failed", "Only automatic captions that failed (or got stuck) can be tried again.")
     with transaction.atomic():
         _set(row, status=Transcription.Status.QUEUED, progress=0, error="", language=settings.VIDEO_SPEECH_LANGUAGE)
         _queue(row)

@@ -135,6 +135,24 @@ def test_uploaded_captions_come_first_and_a_correction_is_no_longer_automatic(
     assert video.captions.get().revision == 2
 
 
+def test_a_job_whose_worker_died_can_be_retried_but_not_one_still_running(
+    member, department, clips, processed, speech_on, client_as
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    video = ready_video(member, department, clips, processed)
+    Transcription.objects.create(video=video, language="en", status="running", progress=40)
+    url = f"/api/v1/videos/{video.pk}/auto-captions/"
+    assert client_as("member").post(url).status_code == 409
+    assert speech.transcribe(video_id=video.pk) is None  # a duplicate task leaves a live job alone
+    Transcription.objects.update(updated_at=timezone.now() - timedelta(hours=1))
+    assert "No progress for a long while." in client_as("member").get(f"/videos/{video.pk}/").content.decode()
+    answer = client_as("member").post(url)
+    assert answer.status_code == 200 and answer.json()["status"] == "queued"
+
+
 def test_turned_off_by_the_setting_nothing_is_queued_and_retry_says_why(
     member, department, clips, processed, settings, client_as
 ):
@@ -145,6 +163,8 @@ def test_turned_off_by_the_setting_nothing_is_queued_and_retry_says_why(
     assert client_as("member").get(f"/api/v1/videos/{video.pk}/auto-captions/").json()["status"] == "off"
     answer = client_as("member").post(f"/api/v1/videos/{video.pk}/auto-captions/")
     assert answer.status_code == 409 and answer.json()["code"] == "speech_disabled"
+    Transcription.objects.create(video=video, language="en")  # queued before it was turned off
+    assert speech.transcribe(video_id=video.pk) is None and not Transcription.objects.exists()
 
 
 def test_a_video_without_a_sound_track_ends_as_no_speech_at_once(member, department, clips, processed, speech_on):
