@@ -15,7 +15,7 @@ PORT      ?= 8000
 BIND      ?= 127.0.0.1
 CHROMIUM  := /usr/bin/chromium
 
-.PHONY: help venv run mode test lint format bench chromium node-tools clean clean-db nginx prod-check ffmpeg oidc-provider
+.PHONY: help venv run mode test lint format bench chromium node-tools clean clean-db nginx prod-check ffmpeg espeak-ng oidc-provider
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -70,7 +70,7 @@ run: venv ffmpeg ## Migrate, seed demo data if empty, serve on http://127.0.0.1:
 mode: ## Say whether the app runs in development mode (DEBUG=1, the default) or production mode
 	@"$(PY)" -c 'from intranet.settings import DEBUG; print("Development mode (DEBUG=1): errors show debug pages with stack traces. Set DEBUG=0 in production." if DEBUG else "Production mode (DEBUG=0): errors show the site'"'"'s error pages.")'
 
-test: venv chromium node-tools nginx ffmpeg oidc-provider ## Lint, then run the whole test suite (extra pytest args: PYTEST_ARGS="...")
+test: venv chromium node-tools nginx ffmpeg espeak-ng oidc-provider ## Lint, then run the whole test suite (extra pytest args: PYTEST_ARGS="...")
 	bash scripts/test.sh
 
 # The browser tests drive Debian's chromium through Playwright (no browser download).
@@ -102,6 +102,22 @@ ffmpeg: ## Install Debian's ffmpeg (videos) if it is missing
 		echo "Installing ffmpeg (apt-get) for videos"; \
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update; \
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ffmpeg; \
+	fi
+
+# The automatic-captions tests speak their sentences with Debian's espeak-ng (the recogniser, PocketSphinx,
+# comes from PyPI with its English model; the app itself never needs espeak-ng).
+espeak-ng: ## Install Debian's espeak-ng (speech for the automatic-captions tests) if it is missing
+	@if ! command -v espeak-ng >/dev/null 2>&1; then \
+		if [ "$$(id -u)" -eq 0 ]; then sudo=""; \
+		elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
+		else \
+			echo "error: espeak-ng is missing and the automatic-captions tests need it." >&2; \
+			echo "  Install it as root: apt-get update && apt-get install -y --no-install-recommends espeak-ng" >&2; \
+			exit 1; \
+		fi; \
+		echo "Installing espeak-ng (apt-get) for the automatic-captions tests"; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends espeak-ng; \
 	fi
 
 # Tools the browser tests load into pages (axe-core), from the npm registry, pinned by the lock file.

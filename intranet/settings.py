@@ -7,6 +7,7 @@ value rather than silently falling back.
 """
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -485,6 +486,17 @@ VIDEO_MAX_STREAMS = env_int("VIDEO_MAX_STREAMS", 8)
 VIDEO_FFMPEG_PRESET = env_str("VIDEO_FFMPEG_PRESET", "veryfast")  # x264 speed/size trade-off, see BENCHMARKS.md
 VIDEO_UPLOAD_EXPIRY_HOURS = env_int("VIDEO_UPLOAD_EXPIRY_HOURS", 24)  # abandoned tus uploads are removed after this
 VIDEO_REMINDER_DAYS_BEFORE = env_int("VIDEO_REMINDER_DAYS_BEFORE", 2)
+# Automatic captions (apps/videos/speech.py): offline speech recognition (PocketSphinx) in the worker,
+# after transcoding. The language is a BCP 47 tag; English uses the model inside the pocketsphinx
+# wheel, any other language needs VIDEO_SPEECH_MODEL, a folder with a PocketSphinx acoustic model,
+# a language model (*.lm.bin or *.lm) and a dictionary (*.dict) for it.
+VIDEO_SPEECH_ENABLED = env_bool("VIDEO_SPEECH_ENABLED", True)
+VIDEO_SPEECH_LANGUAGE = env_str("VIDEO_SPEECH_LANGUAGE", "en")
+VIDEO_SPEECH_MODEL = env_str("VIDEO_SPEECH_MODEL", "")
+if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}", VIDEO_SPEECH_LANGUAGE):
+    raise ImproperlyConfigured(
+        f"VIDEO_SPEECH_LANGUAGE must be a language tag such as en or en-GB, not {VIDEO_SPEECH_LANGUAGE!r}"
+    )
 
 # Audit log (apps.audit): entries older than this are removed by the worker (0: keep forever).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)

@@ -24,7 +24,10 @@ def access_video(user, video_id: object) -> Video:
     """The only way to get a video: one `user` reads, with its department, or `NotFound`."""
     pk = parse_id(video_id)
     video = (
-        Video.objects.visible_to(user).select_related("department", "uploader", "required").filter(pk=pk).first()
+        Video.objects.visible_to(user)
+        .select_related("department", "uploader", "required", "transcription")
+        .filter(pk=pk)
+        .first()
         if pk
         else None
     )

@@ -17,9 +17,9 @@ from apps.core.schema import error_responses
 from apps.core.serializers import ID_SCHEMA, IdField, person_field
 from apps.departments.access import access_department_content
 
-from . import access, selectors, services
+from . import access, selectors, services, speech
 from . import captions as caption_files
-from .models import Caption, Playlist, Video
+from .models import Caption, Playlist, Transcription, Video
 
 
 def _media(name: str) -> str:
@@ -31,7 +31,7 @@ class CaptionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Caption
-        fields = ["language", "label", "url"]
+        fields = ["language", "label", "is_automatic", "url"]
         read_only_fields = fields
 
     def get_url(self, caption: Caption) -> str:
@@ -106,6 +106,17 @@ class CaptionUploadSerializer(serializers.Serializer):
     language = serializers.CharField(max_length=16)
     label = serializers.CharField(max_length=60, required=False, allow_blank=True)
     vtt = serializers.CharField(max_length=caption_files.MAX_CAPTION_BYTES, help_text="WebVTT or SRT text.")
+
+
+class AutoCaptionsSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=["none", "off", *Transcription.Status.values],
+        help_text="none: not made (yet); off: turned off on this server; no_speech: nothing to caption.",
+    )
+    percent = serializers.IntegerField(help_text="How much of the sound has been heard.")
+    error = serializers.CharField(help_text="Why it failed, or why there is no speech.")
+    language = serializers.CharField()
+    words = serializers.IntegerField(help_text="Words recognised.")
 
 
 class RequiredSerializer(serializers.Serializer):
@@ -223,6 +234,15 @@ class VideoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
         for caption in found:
             caption.video = video
         return Response(CaptionSerializer(found, many=True).data)
+
+    @extend_schema(methods=["GET"], responses=AutoCaptionsSerializer)
+    @extend_schema(methods=["POST"], request=None, responses=AutoCaptionsSerializer)
+    @action(detail=True, methods=["get", "post"], url_path="auto-captions")
+    def auto_captions(self, request, pk=None):
+        """GET: the automatic captions' state. POST (uploader, managers): recognise the speech again after a failure."""
+        if request.method == "POST":
+            speech.transcription_retry(acting_user=request.user, video_id=pk)
+        return Response(AutoCaptionsSerializer(speech.state_of(self.get_object())).data)
 
     @extend_schema(methods=["POST"], request=RequiredSerializer, responses=RequiredSerializer)
     @extend_schema(methods=["DELETE"], request=None, responses={204: None})

@@ -1,7 +1,7 @@
 """Shapes of the live frames sent to sockets watching "video:<id>" (its processing, for the uploader's page).
 
-They carry the processing state, the same for every watcher. Services publish them after
-commit through `apps.realtime.topics.publish`.
+They carry the processing state (and, later, the automatic captions' state), the same for every
+watcher. Services publish them after commit through `apps.realtime.topics.publish`.
 """
 
 from typing import Literal, TypedDict
@@ -15,3 +15,14 @@ class VideoProgressEvent(TypedDict):
     status: str
     percent: int
     error: str
+
+
+class VideoCaptionsEvent(TypedDict):
+    """Automatic captions moved on (`speech.py`): `percent` of the sound heard, or `done`, `no_speech`, `failed`..."""
+
+    type: Literal["video.captions"]
+    video: int
+    status: str
+    percent: int
+    error: str
+    language: str

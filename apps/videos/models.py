@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 
 UPLOADS_FOLDER = "videos/uploads/"
+# A recognition job reports progress every 5 % (minutes apart for a 3-hour video): silent longer than this, it died.
+STUCK_AFTER_MINUTES = 30
 
 
 class VideoQuerySet(models.QuerySet):
@@ -113,6 +115,7 @@ class Caption(models.Model):
     language = models.CharField(max_length=16)  # a BCP 47 tag: en, fr, de-CH
     label = models.CharField(max_length=60)
     text = models.TextField(blank=True)  # the cues' text, for search and the transcript
+    is_automatic = models.BooleanField(default=False)  # made by speech recognition, not yet corrected by a person
     revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -182,3 +185,41 @@ class WatchProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} watched {self.watched_seconds:.0f} s of {self.video_id}"
+
+
+class Transcription(models.Model):
+    """Automatic captions of one video: the worker's speech recognition after transcoding (`speech.py`).
+
+    One row per video, made when the video is ready; its state is shown beside the player
+    like transcoding's. `NO_SPEECH` and `SKIPPED` end without a caption track, on purpose.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting"
+        RUNNING = "running", "Recognising speech"
+        DONE = "done", "Done"
+        NO_SPEECH = "no_speech", "No speech found"
+        SKIPPED = "skipped", "Captions were uploaded"
+        FAILED = "failed", "Failed"
+
+    video = models.OneToOneField(Video, on_delete=models.CASCADE, related_name="transcription")
+    language = models.CharField(max_length=16)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    words = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"transcription of {self.video_id}: {self.status}"
+
+    @property
+    def is_stuck(self) -> bool:
+        """Waiting or running without a sign of life for long: its worker died, so it may be retried."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        waiting = self.status in (self.Status.QUEUED, self.Status.RUNNING)
+        return waiting and self.updated_at < timezone.now() - timedelta(minutes=STUCK_AFTER_MINUTES)

@@ -22,7 +22,7 @@ from apps.departments.access import access_department_content, readers_of, requi
 from apps.realtime.topics import publish
 
 from . import captions as caption_files
-from . import media
+from . import media, speech
 from .access import access_playlist, access_video, require_change_video, require_moderate
 from .events import VideoProgressEvent
 from .models import Caption, Playlist, PlaylistEntry, RequiredViewing, Upload, Video, WatchProgress
@@ -225,6 +225,7 @@ def video_process(*, video_id: int) -> Video | None:
         if video.announce and video.announced_post_id is None and video.uploader is not None:
             _announce(video)
         _publish_progress(video)
+        speech.queue_after_processing(video, has_audio=info.has_audio)  # captions come later; playable now
     source.unlink(missing_ok=True)
     return video
 
@@ -310,6 +311,13 @@ def caption_save(*, acting_user: User, video_id: object, language: str, data: by
         raise Invalid.field("language", "Give a language code such as en, fr or de-CH.")
     cues = caption_files.parse(data)
     label = (label or "").strip()[:60] or language
+    return store_caption(video=video, language=language, label=label, cues=cues)
+
+
+def store_caption(
+    *, video: Video, language: str, label: str, cues: list[caption_files.Cue], is_automatic: bool = False
+) -> Caption:
+    """Write one language's track as a new revision (the caller authorised). A person's save is never automatic."""
     with transaction.atomic():
         caption = Caption.objects.select_for_update().filter(video=video, language=language).first()
         if caption is None:
@@ -320,6 +328,7 @@ def caption_save(*, acting_user: User, video_id: object, language: str, data: by
             caption.label = label
         caption.video = video
         caption.text = caption_files.transcript_text(cues)
+        caption.is_automatic = is_automatic
         caption.save()
         path = media_path(caption.file_name)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,15 @@ def process_video(video_id: int) -> str | None:
 
 
 @task
+def transcribe_video(video_id: int) -> str | None:
+    """Automatic captions by offline speech recognition, queued once the video is ready (`speech.py`)."""
+    from .speech import transcribe
+
+    row = transcribe(video_id=video_id)
+    return row.status if row else None
+
+
+@task
 def remove_video_files(video_id: int) -> int:
     from .services import remove_deleted_files
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<id:video_id>/delete/", views.delete, name="delete"),
     path("<id:video_id>/retry/", views.retry, name="retry"),
     path("<id:video_id>/captions/", views.captions, name="captions"),
+    path("<id:video_id>/captions/recognise/", views.auto_captions_retry, name="auto_captions_retry"),
     path("<id:video_id>/required/", views.required, name="required"),
     path("<id:video_id>/completion/", views.completion, name="completion"),
 ]

@@ -18,7 +18,7 @@ from apps.core.pagination import keyset_page
 from apps.departments.access import access_department_content, can_contribute, can_moderate
 from apps.departments.models import Department
 
-from . import access, selectors, services
+from . import access, selectors, services, speech
 from . import captions as caption_files
 from .models import Playlist, Video, WatchProgress
 
@@ -167,3 +167,11 @@ def playlist_entry(request: HttpRequest, playlist_id: int) -> HttpResponse:
         services.playlist_add(acting_user=request.user, playlist_id=playlist_id, video_id=video_id)
     playlist = access.access_playlist(request.user, playlist_id)
     return redirect(f"/videos/d/{playlist.department.slug}/?playlist={playlist.pk}")
+
+
+@require_POST
+def auto_captions_retry(request: HttpRequest, video_id: int) -> HttpResponse:
+    """Recognise the speech again after automatic captions failed (uploader, managers)."""
+    speech.transcription_retry(acting_user=request.user, video_id=video_id)
+    messages.success(request, "Recognising the speech again.")
+    return redirect("videos:detail", video_id)

@@ -56,6 +56,9 @@ def clips(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(autouse=True)
 def _fast_transcoding(settings):
     settings.VIDEO_FFMPEG_PRESET = "ultrafast"
+    # Speech recognition is on by default in production; here only tests/videos/test_speech.py turns
+    # it on, so that the other tests' worker runs do not spend seconds hearing sine tones.
+    settings.VIDEO_SPEECH_ENABLED = False
 
 
 def upload_file(user, department, path: Path):
