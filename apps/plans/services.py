@@ -9,6 +9,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -486,10 +488,34 @@ def routine_mark_done(*, acting_user: User, routine: Routine, evidence_url: str 
 # --- Reviews
 
 
+def idea_statuses_at(department: Department, moment: datetime) -> dict[str, int]:
+    """How many of the board's ideas stood in each status at `moment`, from their status history (one query).
+
+    An idea's status then is the new status of its last change before `moment`; with no change
+    before it, the old status of its first change after (what it was created with); with no
+    change at all, its status now. Ideas created after `moment` are not counted, merged ones are.
+    """
+    from apps.voting.models import Idea, IdeaStatusChange
+
+    changes = IdeaStatusChange.objects.filter(idea=OuterRef("pk"))
+    before = changes.filter(created_at__lt=moment).order_by("-created_at", "-pk").values("new_status")[:1]
+    after = changes.filter(created_at__gte=moment).order_by("created_at", "pk").values("old_status")[:1]
+    rows = (
+        Idea.objects.filter(department=department, created_at__lt=moment)
+        .annotate(then=Coalesce(Subquery(before), Subquery(after), F("status")))
+        .values("then")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    counts = {row["then"]: row["count"] for row in rows}
+    return {label: counts[value] for value, label in Idea.Status.choices if value in counts}
+
+
 def review_figures(department: Department, start: date, end: date) -> dict:
     """What a review pulls in: each goal's progress over the period and the department's activity, aggregated."""
     from apps.chat.models import Message
     from apps.feed.models import Comment, Post, Reaction
+    from apps.videos.models import WatchProgress
     from apps.voting.models import Idea
 
     tz = timezone.get_current_timezone()
@@ -498,10 +524,7 @@ def review_figures(department: Department, start: date, end: date) -> dict:
         department=department, deleted_at__isnull=True, published_at__gte=since, published_at__lt=until
     )
     ideas = Idea.objects.filter(department=department, created_at__gte=since, created_at__lt=until)
-    statuses: dict[str, int] = {}
-    for status in ideas.values_list("status", flat=True):
-        label = Idea.Status(status).label
-        statuses[label] = statuses.get(label, 0) + 1
+    statuses = idea_statuses_at(department, until)
     goals = []
     plan = plan_of(department)
     for goal in plan.goals.all():
@@ -545,6 +568,9 @@ def review_figures(department: Department, start: date, end: date) -> dict:
                 post__department=department, created_at__gte=since, created_at__lt=until
             ).count(),
             "ideas": ideas.count(),
+            "video_completions": WatchProgress.objects.filter(
+                video__department=department, completed_at__gte=since, completed_at__lt=until
+            ).count(),
             "idea_statuses": statuses,
             "chat_messages": Message.objects.filter(
                 room__department=department, deleted_at__isnull=True, created_at__gte=since, created_at__lt=until

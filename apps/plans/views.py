@@ -1,7 +1,10 @@
 """Game plan pages: parse, authorise through `access`, call a service, render."""
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,6 +27,34 @@ from .progress import RULE
 
 def _plan_url(department: Department) -> str:
     return reverse("plans:plan", args=[department.slug])
+
+
+def _form_page(
+    request: HttpRequest,
+    form: forms.Form,
+    template: str,
+    context: dict,
+    *,
+    save: Callable[[dict], Any],
+    done: Callable[[Any], HttpResponse],
+) -> HttpResponse:
+    """The one shape of a plan form page: GET shows it; a valid POST calls `save`, then `done`.
+
+    A service's refusal (`Invalid`, `Conflict`) is shown beside the fields it names, with a 400.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except FORM_ERRORS as error:
+            add_service_errors(form, error)
+        else:
+            return done(result)
+    return render(request, template, {**context, "form": form}, status=400 if form.errors else 200)
+
+
+def _to_goal(request: HttpRequest, goal, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect(goal.get_absolute_url())
 
 
 @require_safe
@@ -49,17 +80,18 @@ def plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
     access.require_edit(request.user, department)
     plan = selectors.plan_for_reading(department)
     initial = {f: getattr(plan, f) for f in ("name", "theme", "mission", "principles", "review_period")}
-    form = PlanForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_update(acting_user=request.user, department=department, **form.cleaned_data)
-        except FORM_ERRORS as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The game plan was saved as a new version.")
-            return redirect(_plan_url(department))
-    return render(
-        request, "plans/edit.html", {"department": department, "form": form}, status=400 if form.errors else 200
+
+    def done(_plan) -> HttpResponse:
+        messages.success(request, "The game plan was saved as a new version.")
+        return redirect(_plan_url(department))
+
+    return _form_page(
+        request,
+        PlanForm(request.POST or None, initial=initial),
+        "plans/edit.html",
+        {"department": department},
+        save=lambda data: services.plan_update(acting_user=request.user, department=department, **data),
+        done=done,
     )
 
 
@@ -100,19 +132,13 @@ def goal_create(request: HttpRequest, slug: str) -> HttpResponse:
         department=department,
         initial={"starts_on": today, "due_on": today + timedelta(days=90), "serves_mission": True},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            goal = services.goal_create(acting_user=request.user, department=department, data=form.cleaned_data)
-        except FORM_ERRORS as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Goal added: {goal.title}")
-            return redirect(goal.get_absolute_url())
-    return render(
+    return _form_page(
         request,
+        form,
         "plans/goal_form.html",
-        {"department": department, "form": form, "goal": None},
-        status=400 if form.errors else 200,
+        {"department": department, "goal": None},
+        save=lambda data: services.goal_create(acting_user=request.user, department=department, data=data),
+        done=lambda goal: _to_goal(request, goal, f"Goal added: {goal.title}"),
     )
 
 
@@ -136,20 +162,13 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
         "cadence",
     )
     initial = {f.removesuffix("_id"): getattr(goal, f) for f in fields}
-    form = GoalForm(request.POST or None, department=department, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.goal_update(acting_user=request.user, goal=goal, data=form.cleaned_data)
-        except FORM_ERRORS as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The goal was saved.")
-            return redirect(goal.get_absolute_url())
-    return render(
+    return _form_page(
         request,
+        GoalForm(request.POST or None, department=department, initial=initial),
         "plans/goal_form.html",
-        {"department": department, "form": form, "goal": goal},
-        status=400 if form.errors else 200,
+        {"department": department, "goal": goal},
+        save=lambda data: services.goal_update(acting_user=request.user, goal=goal, data=data),
+        done=lambda saved: _to_goal(request, saved, "The goal was saved."),
     )
 
 
@@ -269,29 +288,28 @@ def review_create(request: HttpRequest, slug: str) -> HttpResponse:
     access.require_edit(request.user, department)
     plan = selectors.plan_for_reading(department)
     start, end = services.review_period_of(plan, timezone.localdate())
-    form = ReviewForm(request.POST or None)
     goals = selectors.goals_of(plan)
-    if request.method == "POST" and form.is_valid():
+
+    def save(data: dict):
         proposals = []
         for goal in goals:
             raw = request.POST.get(f"target-{goal.pk}", "").strip()
             if raw:
                 proposals.append({"goal": goal.pk, "target": raw})
-        try:
-            review = services.review_create(
-                acting_user=request.user, department=department, proposals=proposals, **form.cleaned_data
-            )
-        except FORM_ERRORS as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The review was saved.")
-            return redirect("plans:review", review.pk)
+        return services.review_create(acting_user=request.user, department=department, proposals=proposals, **data)
+
+    def done(review) -> HttpResponse:
+        messages.success(request, "The review was saved.")
+        return redirect("plans:review", review.pk)
+
     figures = services.review_figures(department, start, end) if plan.pk else {"goals": [], "activity": {}}
-    return render(
+    return _form_page(
         request,
+        ReviewForm(request.POST or None),
         "plans/review_form.html",
-        {"department": department, "form": form, "figures": figures, "start": start, "end": end, "goals": goals},
-        status=400 if form.errors else 200,
+        {"department": department, "figures": figures, "start": start, "end": end, "goals": goals},
+        save=save,
+        done=done,
     )
 
 
@@ -481,18 +499,11 @@ def idea_promote(request: HttpRequest, idea_id: int) -> HttpResponse:
         "due_on": today + timedelta(days=90),
         "serves_mission": True,
     }
-    form = GoalForm(request.POST or None, department=department, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            goal = services.idea_promote(acting_user=request.user, idea_id=idea.pk, data=form.cleaned_data)
-        except FORM_ERRORS as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"The idea became a goal: {goal.title}")
-            return redirect(goal.get_absolute_url())
-    return render(
+    return _form_page(
         request,
+        GoalForm(request.POST or None, department=department, initial=initial),
         "plans/goal_form.html",
-        {"department": department, "form": form, "goal": None, "idea": idea},
-        status=400 if form.errors else 200,
+        {"department": department, "goal": None, "idea": idea},
+        save=lambda data: services.idea_promote(acting_user=request.user, idea_id=idea.pk, data=data),
+        done=lambda goal: _to_goal(request, goal, f"The idea became a goal: {goal.title}"),
     )
