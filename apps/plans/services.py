@@ -24,7 +24,7 @@ from apps.notifications.services import notify
 from apps.realtime.topics import publish
 
 from . import access
-from .events import GoalProgressEvent, PlanVersionEvent
+from .events import GoalProgressEvent, PlanVersionEvent, SlotStatusEvent
 from .models import (
     CADENCE_DAYS,
     Cadence,
@@ -708,9 +708,26 @@ def slot_set_status(*, acting_user: User, slot: Slot, status: str) -> Slot:
         raise Forbidden("forbidden", "Only the slot's owner and the managers move it along.")
     if status not in Slot.Status.values:
         raise Invalid.field("status", "Choose a status.")
-    slot.status = status
-    slot.save(update_fields=["status"])
+    with transaction.atomic():
+        slot.status = status
+        slot.save(update_fields=["status"])
+        _publish_slot(slot)
     return slot
+
+
+def _publish_slot(slot: Slot) -> None:
+    """Tell the plan's readers where a slot stands (sent after commit, like every plan frame)."""
+    event: SlotStatusEvent = {
+        "type": "plan.slot",
+        "plan": slot.plan.department_id,
+        "slot": slot.pk,
+        "on": slot.on.isoformat(),
+        "theme": slot.theme,
+        "status": slot.status,
+        "status_label": slot.get_status_display(),
+        "post": slot.post_id,
+    }
+    publish(access.PLAN_TOPIC, slot.plan.department_id, dict(event))
 
 
 def slot_publish(*, acting_user: User, slot: Slot, body: str, confirm: bool = False):
@@ -731,6 +748,7 @@ def slot_publish(*, acting_user: User, slot: Slot, body: str, confirm: bool = Fa
         )
         slot.post, slot.status = post, Slot.Status.PUBLISHED
         slot.save(update_fields=["post", "status"])
+        _publish_slot(slot)
     return post
 
 
