@@ -269,6 +269,15 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         goal = services.goal_create(acting_user=request.user, department=department, data=data)
         return Response(GoalSerializer(goal).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, responses={204: None})
+    def destroy(self, request, pk=None):
+        """Managers: remove the goal with its check-ins, post tags and video links (a new version of the plan).
+
+        Refused with 409 `rolled_up_into` while other departments' goals roll up into it.
+        """
+        services.goal_delete(acting_user=request.user, goal=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(
         request=CheckInWriteSerializer, responses={200: CheckInSerializer(many=True), 201: CheckInSerializer}
     )
@@ -324,6 +333,14 @@ class RoleWriteSerializer(serializers.Serializer):
     holders = serializers.ListField(child=IdField(), required=False, default=list, max_length=500)
 
 
+class RoleChangeSerializer(serializers.Serializer):
+    """What a PATCH changes; a field left out keeps its value."""
+
+    name = serializers.CharField(max_length=100, required=False)
+    duties = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+    holders = serializers.ListField(child=IdField(), required=False, max_length=500)
+
+
 @error_responses(404)
 class RoleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Roles and responsibilities in the plans the caller reads."""
@@ -359,6 +376,28 @@ class RoleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         return Response(RoleSerializer(role).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=RoleChangeSerializer, responses=RoleSerializer)
+    def partial_update(self, request, pk=None):
+        """Managers: rename the role, change what it does or who holds it (a new version of the plan)."""
+        role = access.access_role(request.user, pk)
+        data = _valid(RoleChangeSerializer, request)
+        holders = data["holders"] if "holders" in data else list(role.holders.values_list("pk", flat=True))
+        role = services.role_save(
+            acting_user=request.user,
+            department=role.plan.department,
+            role=role,
+            name=data.get("name", role.name),
+            duties=data.get("duties", role.duties),
+            holder_ids=holders,
+        )
+        return Response(RoleSerializer(Role.objects.prefetch_related("holders__profile").get(pk=role.pk)).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def destroy(self, request, pk=None):
+        """Managers: remove the role (its holders no longer hold it)."""
+        services.role_delete(acting_user=request.user, role=access.access_role(request.user, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class RoutineSerializer(serializers.ModelSerializer):
     department = serializers.SlugRelatedField(source="plan.department", slug_field="slug", read_only=True)
@@ -375,6 +414,14 @@ class RoutineWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     owner = IdField()
     cadence = serializers.ChoiceField(choices=Cadence.choices)
+
+
+class RoutineChangeSerializer(serializers.Serializer):
+    """What a PATCH changes; a field left out keeps its value."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    owner = IdField(required=False)
+    cadence = serializers.ChoiceField(choices=Cadence.choices, required=False)
 
 
 class DoneSerializer(serializers.Serializer):
@@ -415,6 +462,26 @@ class RoutineViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             cadence=data["cadence"],
         )
         return Response(RoutineSerializer(routine).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RoutineChangeSerializer, responses=RoutineSerializer)
+    def partial_update(self, request, pk=None):
+        """Managers: change the routine's title, owner or cadence (a new version of the plan)."""
+        routine = access.access_routine(request.user, pk)
+        data = _valid(RoutineChangeSerializer, request)
+        routine = services.routine_update(
+            acting_user=request.user,
+            routine=routine,
+            title=data.get("title", routine.title),
+            owner_id=data.get("owner", routine.owner_id),
+            cadence=data.get("cadence", routine.cadence),
+        )
+        return Response(RoutineSerializer(routine).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def destroy(self, request, pk=None):
+        """Managers: remove the routine and its record of periods done."""
+        services.routine_delete(acting_user=request.user, routine=access.access_routine(request.user, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=DoneSerializer, responses={201: DoneResultSerializer})
     @action(detail=True, methods=["post"])

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.audit.services import record_content_deletion
 from apps.core.errors import Conflict, Forbidden, Invalid
 from apps.core.ids import parse_id
 from apps.core.markdown import markdown_to_clean_html
@@ -298,6 +299,42 @@ def goal_update(*, acting_user: User, goal: Goal, data: dict) -> Goal:
     return goal
 
 
+def goal_delete(*, acting_user: User, goal: Goal) -> PlanVersion:
+    """Remove a goal from the plan (managers), as a new version of the plan, and audited.
+
+    What goes with it: its check-ins (its readings, shown nowhere else), its tags on posts
+    (the posts stay) and its video links; an idea it was promoted from is free again; past
+    reviews keep their figures as written. A company-wide goal that other departments'
+    goals roll up into is refused (`Conflict`): removing it would leave their goals without
+    the R of SMART, and only their own managers may change those.
+    """
+    goal = access.access_goal(acting_user, goal.pk)
+    department = goal.plan.department
+    access.require_edit(acting_user, department)
+    with transaction.atomic():
+        goal = Goal.objects.select_for_update().select_related("plan").get(pk=goal.pk)
+        children = list(goal.children.values_list("title", flat=True)[:3])
+        if children:
+            raise Conflict(
+                "rolled_up_into",
+                "Other departments' goals roll up into this goal ("
+                + ", ".join(f"“{title}”" for title in children)
+                + "): they must stop rolling up into it before it can be removed.",
+            )
+        check_ins = goal.check_ins.count()
+        title, goal_id = goal.title, goal.pk
+        goal.delete()
+        record_content_deletion(
+            actor=acting_user,
+            kind="plan_goal",
+            object_id=goal_id,
+            author_id=None,
+            department_id=department.pk,
+            check_ins=check_ins,
+        )
+        return _new_version(goal.plan, acting_user, f"Goal removed: {title}")
+
+
 def goal_standing(goal: Goal, *, today: date | None = None):
     return standing(
         value=goal.current_value,
@@ -435,12 +472,21 @@ def role_save(
     return role
 
 
-def routine_create(
-    *, acting_user: User | None, department: Department, title: str, owner_id: object, cadence: str
-) -> Routine:
-    if acting_user is not None:
-        department = access_department_content(acting_user, department.pk)
-        access.require_edit(acting_user, department)
+def role_delete(*, acting_user: User, role: Role) -> PlanVersion:
+    """Remove a role (managers): its holders simply no longer hold it; a new version, audited."""
+    role = access.access_role(acting_user, role.pk)
+    department = role.plan.department
+    access.require_edit(acting_user, department)
+    with transaction.atomic():
+        name, role_id = role.name, role.pk
+        role.delete()
+        record_content_deletion(
+            actor=acting_user, kind="plan_role", object_id=role_id, author_id=None, department_id=department.pk
+        )
+        return _new_version(role.plan, acting_user, f"Role removed: {name}")
+
+
+def _routine_fields(department: Department, title: str, owner_id: object, cadence: str) -> tuple[str, User, str]:
     errors = {}
     title = title.strip()
     if not title or len(title) > 200:
@@ -454,11 +500,50 @@ def routine_create(
         errors["owner"] = "The owner must be a member of the department."
     if errors:
         raise Invalid.fields(errors)
+    return title, owner, cadence
+
+
+def routine_create(
+    *, acting_user: User | None, department: Department, title: str, owner_id: object, cadence: str
+) -> Routine:
+    if acting_user is not None:
+        department = access_department_content(acting_user, department.pk)
+        access.require_edit(acting_user, department)
+    title, owner, cadence = _routine_fields(department, title, owner_id, cadence)
     with transaction.atomic():
         plan = plan_of(department)
         routine = Routine.objects.create(plan=plan, title=title, owner=owner, cadence=cadence)
         _new_version(plan, acting_user, f"Routine added: {routine.title}")
     return routine
+
+
+def routine_update(*, acting_user: User, routine: Routine, title: str, owner_id: object, cadence: str) -> Routine:
+    """Change a routine (managers). Periods already marked done stay done; a new owner is reminded afresh."""
+    routine = access.access_routine(acting_user, routine.pk)
+    department = routine.plan.department
+    access.require_edit(acting_user, department)
+    title, owner, cadence = _routine_fields(department, title, owner_id, cadence)
+    with transaction.atomic():
+        if owner.pk != routine.owner_id or cadence != routine.cadence:
+            routine.reminded_for = None
+        routine.title, routine.owner, routine.cadence = title, owner, cadence
+        routine.save()
+        _new_version(routine.plan, acting_user, f"Routine changed: {title}")
+    return routine
+
+
+def routine_delete(*, acting_user: User, routine: Routine) -> PlanVersion:
+    """Remove a routine (managers) with its record of periods done; a new version, audited."""
+    routine = access.access_routine(acting_user, routine.pk)
+    department = routine.plan.department
+    access.require_edit(acting_user, department)
+    with transaction.atomic():
+        title, routine_id = routine.title, routine.pk
+        routine.delete()
+        record_content_deletion(
+            actor=acting_user, kind="plan_routine", object_id=routine_id, author_id=None, department_id=department.pk
+        )
+        return _new_version(routine.plan, acting_user, f"Routine removed: {title}")
 
 
 def period_start(cadence: str, day: date) -> date:

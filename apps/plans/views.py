@@ -57,6 +57,11 @@ def _to_goal(request: HttpRequest, goal, message: str) -> HttpResponse:
     return redirect(goal.get_absolute_url())
 
 
+def _to_plan(request: HttpRequest, department: Department, section: str, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect(f"{_plan_url(department)}#{section}")
+
+
 @require_safe
 def plan_list(request: HttpRequest) -> HttpResponse:
     """The plans I read: All staff's (the company strategy) first, then my departments'."""
@@ -172,6 +177,18 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
     )
 
 
+@require_POST
+def goal_delete(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = access.access_goal(request.user, goal_id)
+    try:
+        services.goal_delete(acting_user=request.user, goal=goal)
+    except FORM_ERRORS as error:
+        messages.error(request, error.detail)
+        return redirect(goal.get_absolute_url())
+    messages.success(request, f"Goal removed: {goal.title}")
+    return redirect(_plan_url(goal.plan.department) + "#goals-heading")
+
+
 @require_safe
 def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
     goal = access.access_goal(request.user, goal_id)
@@ -265,6 +282,73 @@ def routine_create(request: HttpRequest, slug: str) -> HttpResponse:
     except FORM_ERRORS as error:
         messages.error(request, error.detail)
     return redirect(_plan_url(department) + "#routines")
+
+
+@require_http_methods(["GET", "POST"])
+def role_edit(request: HttpRequest, role_id: int) -> HttpResponse:
+    role = access.access_role(request.user, role_id)
+    department = role.plan.department
+    access.require_edit(request.user, department)
+    initial = {"name": role.name, "duties": role.duties, "holders": list(role.holders.values_list("pk", flat=True))}
+
+    def save(data: dict):
+        return services.role_save(
+            acting_user=request.user,
+            department=department,
+            role=role,
+            name=data["name"],
+            duties=data["duties"],
+            holder_ids=data["holders"],
+        )
+
+    return _form_page(
+        request,
+        RoleForm(request.POST or None, department=department, initial=initial),
+        "plans/part_form.html",
+        {"department": department, "part": role, "kind": "role"},
+        save=save,
+        done=lambda saved: _to_plan(request, department, "roles", f"Role saved: {saved.name}"),
+    )
+
+
+@require_POST
+def role_delete(request: HttpRequest, role_id: int) -> HttpResponse:
+    role = access.access_role(request.user, role_id)
+    services.role_delete(acting_user=request.user, role=role)
+    return _to_plan(request, role.plan.department, "roles", f"Role removed: {role.name}")
+
+
+@require_http_methods(["GET", "POST"])
+def routine_edit(request: HttpRequest, routine_id: int) -> HttpResponse:
+    routine = access.access_routine(request.user, routine_id)
+    department = routine.plan.department
+    access.require_edit(request.user, department)
+    initial = {"title": routine.title, "owner": routine.owner_id, "cadence": routine.cadence}
+
+    def save(data: dict):
+        return services.routine_update(
+            acting_user=request.user,
+            routine=routine,
+            title=data["title"],
+            owner_id=data["owner"],
+            cadence=data["cadence"],
+        )
+
+    return _form_page(
+        request,
+        RoutineForm(request.POST or None, department=department, initial=initial),
+        "plans/part_form.html",
+        {"department": department, "part": routine, "kind": "routine"},
+        save=save,
+        done=lambda saved: _to_plan(request, department, "routines", f"Routine saved: {saved.title}"),
+    )
+
+
+@require_POST
+def routine_delete(request: HttpRequest, routine_id: int) -> HttpResponse:
+    routine = access.access_routine(request.user, routine_id)
+    services.routine_delete(acting_user=request.user, routine=routine)
+    return _to_plan(request, routine.plan.department, "routines", f"Routine removed: {routine.title}")
 
 
 @require_POST

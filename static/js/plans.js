@@ -4,6 +4,12 @@
 import { on } from "./socket.js";
 import { watch } from "./topics.js";
 
+// Removing a goal, role or routine asks first (no inline onsubmit: the CSP forbids inline scripts).
+document.addEventListener("submit", (event) => {
+  const question = event.target.closest("[data-confirm]")?.dataset.confirm;
+  if (question && !window.confirm(question)) event.preventDefault();
+});
+
 const plan = document.querySelector("[data-plan]");
 if (plan) {
   watch(`plan:${plan.dataset.plan}`);

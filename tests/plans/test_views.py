@@ -21,9 +21,10 @@ pytestmark = pytest.mark.django_db
 def world(department, member, manager, colleague, outsider, admin_user, company, goal, routine, slot, review):
     idea = voting.idea_create(acting_user=colleague, department=department, title="Answer faster")
     post = feed.post_create(acting_user=member, department=department, body="Our news")
+    role = services.role_save(acting_user=manager, department=department, name="Host", duties="", holder_ids=[])
     day = (timezone.localdate() + timedelta(days=2)).isoformat()
     return {
-        "goal": goal.pk, "routine": routine.pk, "slot": slot.pk, "review": review.pk, "idea": idea.pk,
+        "goal": goal.pk, "routine": routine.pk, "slot": slot.pk, "review": review.pk, "idea": idea.pk, "role": role.pk,
         "post": post.pk, "member_id": member.pk, "day": day,
         "goal_form": {k: ("" if v is None else v) for k, v in goal_data(member).items()},
     }  # fmt: skip
@@ -52,6 +53,14 @@ PAGES = matrix(
     ("get", "/plans/goals/{goal}/?fragment=card", None, S(302, 404, 200, 200, 404)),
     ("get", "/plans/goals/{goal}/edit/", None, S(302, 404, 403, 200, 404)),
     ("post", "/plans/goals/{goal}/edit/", "{goal_form}", S(302, 404, 403, 302, 404)),
+    ("post", "/plans/goals/{goal}/delete/", None, S(302, 404, 403, 302, 404)),
+    ("get", "/plans/roles/{role}/edit/", None, S(302, 404, 403, 200, 404)),
+    ("post", "/plans/roles/{role}/edit/", {"name": "Hosts", "holders": ["{member_id}"]}, S(302, 404, 403, 302, 404)),
+    ("post", "/plans/roles/{role}/delete/", None, S(302, 404, 403, 302, 404)),
+    ("get", "/plans/routines/{routine}/edit/", None, S(302, 404, 403, 200, 404)),
+    ("post", "/plans/routines/{routine}/edit/", {"title": "Monthly tips", "owner": "{member_id}", "cadence": "monthly"},
+     S(302, 404, 403, 302, 404)),
+    ("post", "/plans/routines/{routine}/delete/", None, S(302, 404, 403, 302, 404)),
     ("post", "/plans/goals/{goal}/check-ins/", {"value": "60"}, S(302, 404, 302, 302, 404)),
     ("post", "/plans/goals/{goal}/links/", {"post": "{post}"}, S(302, 404, 302, 302, 404)),
     ("post", "/plans/routines/{routine}/done/", None, S(302, 404, 302, 302, 404)),
@@ -81,6 +90,7 @@ API = matrix(
                                 "target": "2", "owner": "{member_id}", "serves_mission": True,
                                 "starts_on": "2026-01-01", "due_on": "2027-01-01"}, S(401, 404, 403, 201, 404)),
     ("get", "/api/v1/goals/{goal}/", None, S(401, 404, 200, 200, 404)),
+    ("delete", "/api/v1/goals/{goal}/", None, S(401, 404, 403, 204, 404)),
     ("get", "/api/v1/goals/{goal}/check-ins/", None, S(401, 404, 200, 200, 404)),
     ("post", "/api/v1/goals/{goal}/check-ins/", {"value": "61"}, S(401, 404, 201, 201, 404)),
     ("post", "/api/v1/goals/{goal}/links/", {"post": "{post}"}, S(401, 404, 201, 201, 404)),
@@ -90,7 +100,11 @@ API = matrix(
     ("get", "/api/v1/roles/?department=sales", None, S(401, 404, 200, 200, 404)),
     ("post", "/api/v1/roles/", {"department": "sales", "name": "Host", "holders": ["{member_id}"]},
      S(401, 404, 403, 201, 404)),
+    ("patch", "/api/v1/roles/{role}/", {"name": "Hosts", "holders": []}, S(401, 404, 403, 200, 404)),
+    ("delete", "/api/v1/roles/{role}/", None, S(401, 404, 403, 204, 404)),
     ("get", "/api/v1/routines/?department=sales", None, S(401, 404, 200, 200, 404)),
+    ("patch", "/api/v1/routines/{routine}/", {"cadence": "monthly"}, S(401, 404, 403, 200, 404)),
+    ("delete", "/api/v1/routines/{routine}/", None, S(401, 404, 403, 204, 404)),
     ("post", "/api/v1/routines/", {"department": "sales", "title": "Tips", "owner": "{member_id}",
                                    "cadence": "weekly"}, S(401, 404, 403, 201, 404)),
     ("post", "/api/v1/routines/{routine}/done/", {}, S(401, 404, 201, 201, 404)),
