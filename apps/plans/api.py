@@ -75,6 +75,7 @@ class GoalSerializer(StandingMixin, serializers.ModelSerializer):
             "due_on",
             "cadence",
             "idea",
+            "measured_video",
             "current_value",
             "last_check_in_on",
             "percent",
@@ -98,6 +99,12 @@ class GoalWriteSerializer(serializers.Serializer):
     starts_on = serializers.DateField(required=False, allow_null=True)
     due_on = serializers.DateField(required=False, allow_null=True)
     cadence = serializers.ChoiceField(choices=Cadence.choices, required=False)
+    measured_video = IdField(
+        required=False,
+        allow_null=True,
+        help_text="A video of the department or All staff: the goal's value is then the share (%) of members who "
+        "completed it, computed from the completion records (check-ins by hand are refused).",
+    )
 
 
 class CheckInSerializer(serializers.ModelSerializer):
@@ -241,6 +248,15 @@ class LinkResultSerializer(serializers.Serializer):
     post = serializers.IntegerField()
 
 
+class VideoLinkSerializer(serializers.Serializer):
+    video = IdField(help_text="A video the caller watches, of the department or of All staff.")
+
+
+class VideoLinkResultSerializer(serializers.Serializer):
+    goal = serializers.IntegerField()
+    video = serializers.IntegerField()
+
+
 @error_responses(404)
 class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """SMART goals of the plans the caller reads."""
@@ -301,6 +317,16 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             acting_user=request.user, goal=goal, post_id=_valid(LinkSerializer, request)["post"]
         )
         return Response({"goal": link.goal_id, "post": link.post_id}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=VideoLinkSerializer, responses={201: VideoLinkResultSerializer})
+    @action(detail=True, methods=["post"])
+    def videos(self, request, pk=None):
+        """List a video under the goal it advances (the goal's owner, a manager, or the video's uploader)."""
+        goal = self.get_object()
+        link = services.goal_link_video(
+            acting_user=request.user, goal=goal, video_id=_valid(VideoLinkSerializer, request)["video"]
+        )
+        return Response({"goal": link.goal_id, "video": link.video_id}, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=GoalFromIdeaSerializer, responses={201: GoalSerializer})
     @action(detail=False, methods=["post"], url_path="from-idea")
@@ -498,7 +524,7 @@ class SlotSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Slot
-        fields = ["id", "department", "on", "channel", "theme", "owner", "status", "company_wide", "post"]
+        fields = ["id", "department", "on", "channel", "theme", "owner", "status", "company_wide", "post", "video"]
         read_only_fields = fields
 
 
@@ -539,6 +565,16 @@ class SlotViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         department = access_department_content(request.user, data.pop("department"))
         slot = services.slot_create(acting_user=request.user, department=department, owner_id=data.pop("owner"), **data)
         return Response(SlotSerializer(slot).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=VideoLinkSerializer, responses=SlotSerializer)
+    @action(detail=True, methods=["post"])
+    def video(self, request, pk=None):
+        """The slot's owner or a manager fills a video slot with its video; the slot is then published."""
+        slot = access.access_slot(request.user, pk)
+        slot = services.slot_link_video(
+            acting_user=request.user, slot=slot, video_id=_valid(VideoLinkSerializer, request)["video"]
+        )
+        return Response(SlotSerializer(slot).data)
 
     @extend_schema(request=SlotStatusSerializer, responses=SlotSerializer)
     @action(detail=True, methods=["post"])

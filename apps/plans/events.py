@@ -39,3 +39,4 @@ class SlotStatusEvent(TypedDict):
     status: str
     status_label: str
     post: int | None
+    video: int | None

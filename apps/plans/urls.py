@@ -24,6 +24,7 @@ urlpatterns = [
     path("goals/<id:goal_id>/delete/", views.goal_delete, name="goal_delete"),
     path("goals/<id:goal_id>/check-ins/", views.check_in, name="check_in"),
     path("goals/<id:goal_id>/links/", views.goal_link, name="goal_link"),
+    path("goals/<id:goal_id>/videos/", views.goal_video, name="goal_video"),
     path("roles/<id:role_id>/edit/", views.role_edit, name="role_edit"),
     path("roles/<id:role_id>/delete/", views.role_delete, name="role_delete"),
     path("routines/<id:routine_id>/edit/", views.routine_edit, name="routine_edit"),
@@ -33,5 +34,6 @@ urlpatterns = [
     path("reviews/<id:review_id>/accept/", views.review_accept, name="review_accept"),
     path("slots/<id:slot_id>/status/", views.slot_status, name="slot_status"),
     path("slots/<id:slot_id>/publish/", views.slot_publish, name="slot_publish"),
+    path("slots/<id:slot_id>/video/", views.slot_video, name="slot_video"),
     path("ideas/<id:idea_id>/promote/", views.idea_promote, name="idea_promote"),
 ]

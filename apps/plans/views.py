@@ -13,15 +13,25 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from apps.core.errors import FORM_ERRORS, Forbidden
+from apps.core.errors import FORM_ERRORS, Forbidden, NotFound
 from apps.core.forms import add_service_errors
 from apps.core.ids import parse_id
 from apps.departments.access import access_department_content, readable_department_ids
 from apps.departments.models import Department
 
 from . import access, ical, selectors, services
-from .forms import CheckInForm, GoalForm, PlanForm, ReviewForm, RoleForm, RoutineForm, SlotForm, member_choices
-from .models import CalendarFeed, GoalLink, PlanVersion, Slot
+from .forms import (
+    CheckInForm,
+    GoalForm,
+    PlanForm,
+    ReviewForm,
+    RoleForm,
+    RoutineForm,
+    SlotForm,
+    member_choices,
+    video_choices,
+)
+from .models import CalendarFeed, GoalLink, GoalVideo, PlanVersion, Slot
 from .progress import RULE
 
 
@@ -135,6 +145,7 @@ def goal_create(request: HttpRequest, slug: str) -> HttpResponse:
     form = GoalForm(
         request.POST or None,
         department=department,
+        user=request.user,
         initial={"starts_on": today, "due_on": today + timedelta(days=90), "serves_mission": True},
     )
     return _form_page(
@@ -165,11 +176,12 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
         "starts_on",
         "due_on",
         "cadence",
+        "measured_video_id",
     )
     initial = {f.removesuffix("_id"): getattr(goal, f) for f in fields}
     return _form_page(
         request,
-        GoalForm(request.POST or None, department=department, initial=initial),
+        GoalForm(request.POST or None, department=department, user=request.user, initial=initial),
         "plans/goal_form.html",
         {"department": department, "goal": goal},
         save=lambda data: services.goal_update(acting_user=request.user, goal=goal, data=data),
@@ -195,7 +207,7 @@ def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
     (goal,) = selectors.decorate_goals(
         [
             type(goal)
-            .objects.select_related("owner", "parent", "idea", "plan__department")
+            .objects.select_related("owner", "parent", "idea", "plan__department", "measured_video")
             .prefetch_related("check_ins__author")
             .get(pk=goal.pk)
         ]
@@ -207,6 +219,8 @@ def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
         "can_check_in": access.can_check_in(request.user, goal),
         "can_edit": access.can_edit_plan(request.user, goal.plan.department),
         "links": GoalLink.objects.filter(goal=goal, post__deleted_at__isnull=True).select_related("post"),
+        "video_links": GoalVideo.objects.filter(goal=goal, video__deleted_at__isnull=True).select_related("video"),
+        "video_choices": video_choices(request.user, goal.plan.department),
         "form": CheckInForm(initial={"on": timezone.localdate()}),
     }
     if request.GET.get("fragment") == "card":
@@ -239,6 +253,18 @@ def goal_link(request: HttpRequest, goal_id: int) -> HttpResponse:
         messages.error(request, error.detail)
     else:
         messages.success(request, "The post is listed under the goal.")
+    return redirect(goal.get_absolute_url())
+
+
+@require_POST
+def goal_video(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = access.access_goal(request.user, goal_id)
+    try:
+        services.goal_link_video(acting_user=request.user, goal=goal, video_id=request.POST.get("video"))
+    except (*FORM_ERRORS, NotFound) as error:  # a video one may not watch reads as one that does not exist
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, "The video is listed under the goal.")
     return redirect(goal.get_absolute_url())
 
 
@@ -462,6 +488,12 @@ def content_plan(request: HttpRequest, slug: str) -> HttpResponse:
     if request.GET.get("view") == "week":
         week = today - timedelta(days=today.weekday())
     calendar = selectors.content_calendar(department, first, week=week)
+    has_video_slots = any(
+        slot.channel == Slot.Channel.VIDEO and not slot.video_id
+        for r in calendar["grid"]
+        for c in r
+        for slot in c["slots"]
+    )
     return render(
         request,
         "plans/content.html",
@@ -475,6 +507,7 @@ def content_plan(request: HttpRequest, slug: str) -> HttpResponse:
             "next": (first + timedelta(days=32)).replace(day=1),
             "week": week,
             "statuses": Slot.Status.choices,
+            "video_choices": video_choices(request.user, department) if has_video_slots else [],
             **calendar,
         },
         status=status,
@@ -488,6 +521,18 @@ def slot_status(request: HttpRequest, slot_id: int) -> HttpResponse:
         services.slot_set_status(acting_user=request.user, slot=slot, status=request.POST.get("status", ""))
     except FORM_ERRORS as error:
         messages.error(request, error.detail)
+    return redirect(reverse("plans:content", args=[slot.plan.department.slug]) + f"?month={slot.on:%Y-%m}")
+
+
+@require_POST
+def slot_video(request: HttpRequest, slot_id: int) -> HttpResponse:
+    slot = access.access_slot(request.user, slot_id)
+    try:
+        services.slot_link_video(acting_user=request.user, slot=slot, video_id=request.POST.get("video"))
+    except (*FORM_ERRORS, NotFound) as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, "The video fills its slot.")
     return redirect(reverse("plans:content", args=[slot.plan.department.slug]) + f"?month={slot.on:%Y-%m}")
 
 
@@ -585,7 +630,7 @@ def idea_promote(request: HttpRequest, idea_id: int) -> HttpResponse:
     }
     return _form_page(
         request,
-        GoalForm(request.POST or None, department=department, initial=initial),
+        GoalForm(request.POST or None, department=department, user=request.user, initial=initial),
         "plans/goal_form.html",
         {"department": department, "goal": None, "idea": idea},
         save=lambda data: services.idea_promote(acting_user=request.user, idea_id=idea.pk, data=data),

@@ -64,7 +64,7 @@ async def test_a_check_in_an_edit_and_a_slot_move_reach_the_plans_readers_only(a
     await in_transaction(services.slot_set_status, acting_user=people["mia"], slot=slot, status="draft")
     assert await mia.next("plan.slot") == {
         "type": "plan.slot", "plan": department.pk, "slot": slot.pk, "on": goal.due_on.isoformat(),
-        "theme": "Customer story", "status": "draft", "status_label": "Draft", "post": None,
+        "theme": "Customer story", "status": "draft", "status_label": "Draft", "post": None, "video": None,
     }  # fmt: skip
     assert await olga.nothing(timeout=0.2)
     for socket in (mia, olga):
