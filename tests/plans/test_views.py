@@ -8,6 +8,7 @@ from django.utils import timezone
 from apps.feed import services as feed
 from apps.plans import services
 from apps.plans.models import CheckIn
+from apps.videos.models import Video
 from apps.voting import services as voting
 from tests.matrix import cases, check, matrix
 from tests.matrix import expect as S
@@ -22,9 +23,13 @@ def world(department, member, manager, colleague, outsider, admin_user, company,
     idea = voting.idea_create(acting_user=colleague, department=department, title="Answer faster")
     post = feed.post_create(acting_user=member, department=department, body="Our news")
     role = services.role_save(acting_user=manager, department=department, name="Host", duties="", holder_ids=[])
+    video = Video.objects.create(department=department, uploader=manager, title="How we demo", status="ready")
+    video_slot = services.slot_create(acting_user=manager, department=department, on=timezone.localdate(),
+                                      channel="video", theme="Demo tips", owner_id=member.pk)  # fmt: skip
     day = (timezone.localdate() + timedelta(days=2)).isoformat()
     return {
         "goal": goal.pk, "routine": routine.pk, "slot": slot.pk, "review": review.pk, "idea": idea.pk, "role": role.pk,
+        "video": video.pk, "video_slot": video_slot.pk,
         "post": post.pk, "member_id": member.pk, "day": day,
         "goal_form": {k: ("" if v is None else v) for k, v in goal_data(member).items()},
     }  # fmt: skip
@@ -64,6 +69,8 @@ PAGES = matrix(
     ("post", "/plans/goals/{goal}/check-ins/", {"value": "60"}, S(302, 404, 302, 302, 404)),
     ("post", "/plans/goals/{goal}/links/", {"post": "{post}"}, S(302, 404, 302, 302, 404)),
     ("post", "/plans/routines/{routine}/done/", None, S(302, 404, 302, 302, 404)),
+    ("post", "/plans/goals/{goal}/videos/", {"video": "{video}"}, S(302, 404, 302, 302, 404)),
+    ("post", "/plans/slots/{video_slot}/video/", {"video": "{video}"}, S(302, 404, 302, 302, 404)),
     ("get", "/plans/reviews/{review}/", None, S(302, 404, 200, 200, 404)),
     ("post", "/plans/reviews/{review}/accept/", None, S(302, 404, 403, 302, 404)),
     ("post", "/plans/slots/{slot}/status/", {"status": "draft"}, S(302, 404, 302, 302, 404)),
@@ -94,6 +101,8 @@ API = matrix(
     ("get", "/api/v1/goals/{goal}/check-ins/", None, S(401, 404, 200, 200, 404)),
     ("post", "/api/v1/goals/{goal}/check-ins/", {"value": "61"}, S(401, 404, 201, 201, 404)),
     ("post", "/api/v1/goals/{goal}/links/", {"post": "{post}"}, S(401, 404, 201, 201, 404)),
+    ("post", "/api/v1/goals/{goal}/videos/", {"video": "{video}"}, S(401, 404, 201, 201, 404)),
+    ("post", "/api/v1/slots/{video_slot}/video/", {"video": "{video}"}, S(401, 404, 200, 200, 404)),
     ("post", "/api/v1/goals/from-idea/", {"idea": "{idea}", "unit": "%", "baseline": "1", "target": "2",
                                           "owner": "{member_id}", "serves_mission": True, "starts_on": "2026-01-01",
                                           "due_on": "2027-01-01"}, S(401, 404, 403, 201, 404)),
