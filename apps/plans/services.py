@@ -331,13 +331,12 @@ def goal_delete(*, acting_user: User, goal: Goal) -> PlanVersion:
     access.require_edit(acting_user, department)
     with transaction.atomic():
         goal = Goal.objects.select_for_update().select_related("plan").get(pk=goal.pk)
-        children = list(goal.children.values_list("title", flat=True)[:3])
-        if children:
+        # The count only: the goals themselves belong to departments the manager may not read.
+        if children := goal.children.count():
             raise Conflict(
                 "rolled_up_into",
-                "Other departments' goals roll up into this goal ("
-                + ", ".join(f"“{title}”" for title in children)
-                + "): they must stop rolling up into it before it can be removed.",
+                f"{children} goal{'s' if children > 1 else ''} of other departments roll{'' if children > 1 else 's'} "
+                "up into this goal: their managers must link them elsewhere before it can be removed.",
             )
         check_ins = goal.check_ins.count()
         title, goal_id = goal.title, goal.pk
@@ -385,6 +384,16 @@ def _internal_link(raw: str, field: str) -> str:
     return link
 
 
+def _measured_by_video(goal: Goal) -> bool:
+    """Its value comes from a video's completions (a video since deleted leaves it to be entered by hand)."""
+    from apps.videos.models import Video
+
+    return (
+        goal.measured_video_id is not None
+        and Video.objects.filter(pk=goal.measured_video_id, deleted_at__isnull=True).exists()
+    )
+
+
 def check_in_record(
     *, acting_user: User | None, goal: Goal, value: object, on: object = None, comment: str = "", evidence_url: str = ""
 ) -> CheckIn:
@@ -393,7 +402,7 @@ def check_in_record(
         goal = access.access_goal(acting_user, goal.pk)
         if not access.can_check_in(acting_user, goal):
             raise Forbidden("forbidden", "Only the goal's owner and the managers record check-ins.")
-        if goal.measured_video_id is not None:
+        if _measured_by_video(goal):
             raise Invalid("measured_goal", "This goal is measured from video completions: its value is computed.")
     errors = {}
     number = _decimal(value)
