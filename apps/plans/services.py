@@ -481,6 +481,8 @@ def goal_measure(goal: Goal, *, today: date | None = None, publish_change: bool 
     """
     from apps.videos.models import Video
 
+    if goal.measured_video_id is None:
+        return None
     today = today or timezone.localdate()
     video = Video.objects.filter(pk=goal.measured_video_id, deleted_at__isnull=True).first()
     if video is None or not goal.starts_on <= today <= goal.due_on:
