@@ -71,6 +71,7 @@ def build_world(*, department: Department, member: User, manager: User, colleagu
     slot = plans.slot_create(acting_user=manager, department=department, on=today, channel="post", theme="News",
                              owner_id=member.pk)  # fmt: skip
     review = plans.review_create(acting_user=manager, department=department, worked="Check-ins", changes="")
+    role = plans.role_save(acting_user=manager, department=department, name="Host", duties="", holder_ids=[member.pk])
     calendar_secret = plans.calendar_feed_reset(acting_user=member).secret
     from apps.accounts.models import Passkey
     from apps.privacy.models import DataExport
@@ -100,6 +101,7 @@ def build_world(*, department: Department, member: User, manager: User, colleagu
         "routine_id": routine.pk,
         "slot_id": slot.pk,
         "review_id": review.pk,
+        "role_id": role.pk,
         "secret": calendar_secret,
         "passkey_id": passkey.pk,
         "export_id": DataExport.objects.create(user=member).pk,
@@ -177,7 +179,7 @@ _API_IDS = {
     "ideas": "idea_id", "polls": "poll_id", "questions": "question_id", "answers": "answer_id",
     "policies": "policy_id",
     "videos": "video_id", "video-playlists": "playlist_id",
-    "goals": "goal_id", "routines": "routine_id", "slots": "slot_id", "reviews": "review_id",
+    "goals": "goal_id", "routines": "routine_id", "slots": "slot_id", "reviews": "review_id", "roles": "role_id",
 }  # fmt: skip
 
 

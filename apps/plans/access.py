@@ -14,7 +14,7 @@ from apps.core.ids import parse_id
 from apps.departments.access import can_moderate, can_read
 from apps.departments.models import Department
 
-from .models import Goal, Review, Routine, Slot
+from .models import Goal, Review, Role, Routine, Slot
 
 PLAN_TOPIC = "plan"
 ONLY_MANAGERS = "Only the department's managers can change its game plan."
@@ -60,6 +60,10 @@ def access_goal(user, goal_id: object) -> Goal:
 
 def access_routine(user, routine_id: object) -> Routine:
     return _get(Routine.objects.select_related("owner"), user, routine_id, "unknown_routine", "routine")
+
+
+def access_role(user, role_id: object) -> Role:
+    return _get(Role.objects.all(), user, role_id, "unknown_role", "role")
 
 
 def access_slot(user, slot_id: object) -> Slot:

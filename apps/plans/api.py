@@ -75,6 +75,7 @@ class GoalSerializer(StandingMixin, serializers.ModelSerializer):
             "due_on",
             "cadence",
             "idea",
+            "measured_video",
             "current_value",
             "last_check_in_on",
             "percent",
@@ -98,6 +99,12 @@ class GoalWriteSerializer(serializers.Serializer):
     starts_on = serializers.DateField(required=False, allow_null=True)
     due_on = serializers.DateField(required=False, allow_null=True)
     cadence = serializers.ChoiceField(choices=Cadence.choices, required=False)
+    measured_video = IdField(
+        required=False,
+        allow_null=True,
+        help_text="A video of the department or All staff: the goal's value is then the share (%) of members who "
+        "completed it, computed from the completion records (check-ins by hand are refused).",
+    )
 
 
 class CheckInSerializer(serializers.ModelSerializer):
@@ -241,6 +248,15 @@ class LinkResultSerializer(serializers.Serializer):
     post = serializers.IntegerField()
 
 
+class VideoLinkSerializer(serializers.Serializer):
+    video = IdField(help_text="A video the caller watches, of the department or of All staff.")
+
+
+class VideoLinkResultSerializer(serializers.Serializer):
+    goal = serializers.IntegerField()
+    video = serializers.IntegerField()
+
+
 @error_responses(404)
 class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """SMART goals of the plans the caller reads."""
@@ -269,6 +285,15 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         goal = services.goal_create(acting_user=request.user, department=department, data=data)
         return Response(GoalSerializer(goal).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, responses={204: None})
+    def destroy(self, request, pk=None):
+        """Managers: remove the goal with its check-ins, post tags and video links (a new version of the plan).
+
+        Refused with 409 `rolled_up_into` while other departments' goals roll up into it.
+        """
+        services.goal_delete(acting_user=request.user, goal=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(
         request=CheckInWriteSerializer, responses={200: CheckInSerializer(many=True), 201: CheckInSerializer}
     )
@@ -292,6 +317,16 @@ class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             acting_user=request.user, goal=goal, post_id=_valid(LinkSerializer, request)["post"]
         )
         return Response({"goal": link.goal_id, "post": link.post_id}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=VideoLinkSerializer, responses={201: VideoLinkResultSerializer})
+    @action(detail=True, methods=["post"])
+    def videos(self, request, pk=None):
+        """List a video under the goal it advances (the goal's owner, a manager, or the video's uploader)."""
+        goal = self.get_object()
+        link = services.goal_link_video(
+            acting_user=request.user, goal=goal, video_id=_valid(VideoLinkSerializer, request)["video"]
+        )
+        return Response({"goal": link.goal_id, "video": link.video_id}, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=GoalFromIdeaSerializer, responses={201: GoalSerializer})
     @action(detail=False, methods=["post"], url_path="from-idea")
@@ -322,6 +357,14 @@ class RoleWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     duties = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
     holders = serializers.ListField(child=IdField(), required=False, default=list, max_length=500)
+
+
+class RoleChangeSerializer(serializers.Serializer):
+    """What a PATCH changes; a field left out keeps its value."""
+
+    name = serializers.CharField(max_length=100, required=False)
+    duties = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+    holders = serializers.ListField(child=IdField(), required=False, max_length=500)
 
 
 @error_responses(404)
@@ -359,6 +402,28 @@ class RoleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         return Response(RoleSerializer(role).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=RoleChangeSerializer, responses=RoleSerializer)
+    def partial_update(self, request, pk=None):
+        """Managers: rename the role, change what it does or who holds it (a new version of the plan)."""
+        role = access.access_role(request.user, pk)
+        data = _valid(RoleChangeSerializer, request)
+        holders = data["holders"] if "holders" in data else list(role.holders.values_list("pk", flat=True))
+        role = services.role_save(
+            acting_user=request.user,
+            department=role.plan.department,
+            role=role,
+            name=data.get("name", role.name),
+            duties=data.get("duties", role.duties),
+            holder_ids=holders,
+        )
+        return Response(RoleSerializer(Role.objects.prefetch_related("holders__profile").get(pk=role.pk)).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def destroy(self, request, pk=None):
+        """Managers: remove the role (its holders no longer hold it)."""
+        services.role_delete(acting_user=request.user, role=access.access_role(request.user, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class RoutineSerializer(serializers.ModelSerializer):
     department = serializers.SlugRelatedField(source="plan.department", slug_field="slug", read_only=True)
@@ -375,6 +440,14 @@ class RoutineWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     owner = IdField()
     cadence = serializers.ChoiceField(choices=Cadence.choices)
+
+
+class RoutineChangeSerializer(serializers.Serializer):
+    """What a PATCH changes; a field left out keeps its value."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    owner = IdField(required=False)
+    cadence = serializers.ChoiceField(choices=Cadence.choices, required=False)
 
 
 class DoneSerializer(serializers.Serializer):
@@ -416,6 +489,26 @@ class RoutineViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         return Response(RoutineSerializer(routine).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=RoutineChangeSerializer, responses=RoutineSerializer)
+    def partial_update(self, request, pk=None):
+        """Managers: change the routine's title, owner or cadence (a new version of the plan)."""
+        routine = access.access_routine(request.user, pk)
+        data = _valid(RoutineChangeSerializer, request)
+        routine = services.routine_update(
+            acting_user=request.user,
+            routine=routine,
+            title=data.get("title", routine.title),
+            owner_id=data.get("owner", routine.owner_id),
+            cadence=data.get("cadence", routine.cadence),
+        )
+        return Response(RoutineSerializer(routine).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def destroy(self, request, pk=None):
+        """Managers: remove the routine and its record of periods done."""
+        services.routine_delete(acting_user=request.user, routine=access.access_routine(request.user, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(request=DoneSerializer, responses={201: DoneResultSerializer})
     @action(detail=True, methods=["post"])
     def done(self, request, pk=None):
@@ -431,7 +524,7 @@ class SlotSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Slot
-        fields = ["id", "department", "on", "channel", "theme", "owner", "status", "company_wide", "post"]
+        fields = ["id", "department", "on", "channel", "theme", "owner", "status", "company_wide", "post", "video"]
         read_only_fields = fields
 
 
@@ -472,6 +565,16 @@ class SlotViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         department = access_department_content(request.user, data.pop("department"))
         slot = services.slot_create(acting_user=request.user, department=department, owner_id=data.pop("owner"), **data)
         return Response(SlotSerializer(slot).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=VideoLinkSerializer, responses=SlotSerializer)
+    @action(detail=True, methods=["post"])
+    def video(self, request, pk=None):
+        """The slot's owner or a manager fills a video slot with its video; the slot is then published."""
+        slot = access.access_slot(request.user, pk)
+        slot = services.slot_link_video(
+            acting_user=request.user, slot=slot, video_id=_valid(VideoLinkSerializer, request)["video"]
+        )
+        return Response(SlotSerializer(slot).data)
 
     @extend_schema(request=SlotStatusSerializer, responses=SlotSerializer)
     @action(detail=True, methods=["post"])

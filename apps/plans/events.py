@@ -26,3 +26,17 @@ class PlanVersionEvent(TypedDict):
     plan: int
     version: int
     summary: str
+
+
+class SlotStatusEvent(TypedDict):
+    """A content-plan slot moved along (idea → draft → … → reviewed), was filled, or was planned."""
+
+    type: Literal["plan.slot"]
+    plan: int
+    slot: int
+    on: str
+    theme: str
+    status: str
+    status_label: str
+    post: int | None
+    video: int | None

@@ -1,6 +1,7 @@
 """HTML forms of game plans: they parse; the services validate (so the page, API and tests refuse the same things)."""
 
 from django import forms
+from django.db.models import Q
 
 from apps.departments.access import readers_of
 from apps.departments.models import Department
@@ -22,6 +23,22 @@ def member_choices(department: Department) -> list[tuple[int, str]]:
     return [(u.pk, u.display_name) for u in users]
 
 
+def video_choices(user, department: Department) -> list[tuple[int, str]]:
+    """Videos `user` watches that the plan's readers watch too: the department's and All staff's (one query)."""
+    from apps.videos.models import Video
+
+    if user is None:
+        return []
+    videos = (
+        Video.objects.visible_to(user)
+        .ready()
+        .filter(Q(department=department) | Q(department__is_company_wide=True))
+        .order_by("-created_at")
+        .values_list("pk", "title")[:200]
+    )
+    return list(videos)
+
+
 class GoalForm(forms.Form):
     title = forms.CharField(max_length=150, required=False, help_text="Specific: what will change.")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -35,10 +52,17 @@ class GoalForm(forms.Form):
     starts_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Starts on")
     due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Due on")
     cadence = forms.ChoiceField(choices=Cadence.choices, label="Check-ins")
+    measured_video = forms.TypedChoiceField(
+        choices=[],
+        required=False,
+        label="Measured from video completions",
+        help_text="Its value is then the share (%) of members who watched the video, computed from completion records.",
+    )
 
-    def __init__(self, *args, department: Department, **kwargs) -> None:
+    def __init__(self, *args, department: Department, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [("", "—"), *member_choices(department)]
+        self.fields["measured_video"].choices = [("", "— by hand (check-ins)"), *video_choices(user, department)]
         company = Goal.objects.filter(plan__department__is_company_wide=True).exclude(plan__department=department)
         self.fields["parent"].choices = [("", "—"), *[(g.pk, g.title) for g in company[:200]]]
 

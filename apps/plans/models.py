@@ -120,6 +120,14 @@ class Goal(models.Model):
         related_name="goal",
         help_text="The idea this goal was promoted from.",
     )
+    measured_video = models.ForeignKey(
+        "videos.Video",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Measured from completions: the share (%) of the department's members who watched it.",
+    )
     current_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, editable=False)
     last_check_in_on = models.DateField(null=True, blank=True, editable=False)
     reminded_on = models.DateField(null=True, blank=True, editable=False)
@@ -170,6 +178,20 @@ class GoalLink(models.Model):
 
     def __str__(self) -> str:
         return f"Post {self.post_id} advances goal {self.goal_id}"
+
+
+class GoalVideo(models.Model):
+    """A video that advances a goal (linked by a manager, the goal's owner or the video's uploader)."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="video_links")
+    video = models.ForeignKey("videos.Video", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["goal", "video"], name="goal_video_once")]
+
+    def __str__(self) -> str:
+        return f"Video {self.video_id} advances goal {self.goal_id}"
 
 
 class Role(models.Model):
@@ -266,6 +288,14 @@ class Slot(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.IDEA)
     company_wide = models.BooleanField(default=False, help_text="Addressed to all staff (checked for clashes).")
     post = models.OneToOneField("feed.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="plan_slot")
+    video = models.ForeignKey(
+        "videos.Video",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The video that fills it.",
+    )
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = VisibleQuerySet.as_manager()

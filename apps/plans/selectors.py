@@ -56,7 +56,7 @@ def goals_of(plan: Plan) -> list[Goal]:
         return []
     return list(
         Goal.objects.filter(plan=plan)
-        .select_related("owner__profile", "parent", "idea")
+        .select_related("owner__profile", "parent", "idea", "measured_video")
         .prefetch_related(Prefetch("check_ins", queryset=CheckIn.objects.order_by("on", "pk")))
     )
 
@@ -167,7 +167,9 @@ def content_calendar(department: Department, first: date, *, week: date | None =
     start, end = weeks[0][0], weeks[-1][-1]
     plan = Plan.objects.filter(department=department).first()
     slots = (
-        list(Slot.objects.filter(plan=plan, on__range=(start, end)).select_related("owner__profile")) if plan else []
+        list(Slot.objects.filter(plan=plan, on__range=(start, end)).select_related("owner__profile", "video"))
+        if plan
+        else []
     )
     filled = {s.post_id for s in slots if s.post_id}
     posts = (

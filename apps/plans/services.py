@@ -9,20 +9,23 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.core.errors import Conflict, Forbidden, Invalid
+from apps.audit.services import record_content_deletion
+from apps.core.errors import Conflict, Forbidden, Invalid, NotFound
 from apps.core.ids import parse_id
 from apps.core.markdown import markdown_to_clean_html
-from apps.departments.access import access_department_content, can_read, readers_among
+from apps.departments.access import access_department_content, can_read, readers_among, readers_of
 from apps.departments.models import Department
 from apps.notifications.services import notify
 from apps.realtime.topics import publish
 
 from . import access
-from .events import GoalProgressEvent, PlanVersionEvent
+from .events import GoalProgressEvent, PlanVersionEvent, SlotStatusEvent
 from .models import (
     CADENCE_DAYS,
     Cadence,
@@ -30,6 +33,7 @@ from .models import (
     CheckIn,
     Goal,
     GoalLink,
+    GoalVideo,
     Plan,
     PlanVersion,
     Review,
@@ -193,11 +197,23 @@ SMART_MESSAGES = {
 }
 
 
-def check_smart(department: Department, data: dict) -> tuple[dict, dict]:
-    """(clean values, errors by field): each refusal names the SMART letter that is missing."""
+def check_smart(department: Department, data: dict, *, acting_user: User | None = None) -> tuple[dict, dict]:
+    """(clean values, errors by field): each refusal names the SMART letter that is missing.
+
+    `measured_video`: the goal's value is then the share (%) of the department's members who
+    completed that video (a video `acting_user` watches, of the department or of All staff).
+    """
     errors: dict[str, str] = {}
     title, description = str(data.get("title") or "").strip(), str(data.get("description") or "").strip()
     unit = str(data.get("unit") or "").strip()
+    measured_video = None
+    if data.get("measured_video") not in (None, ""):
+        try:
+            measured_video = goal_video(acting_user, department, data["measured_video"])
+        except (Invalid, NotFound) as refused:
+            errors["measured_video"] = f"Measurable: {refused.detail}"
+        else:
+            unit = unit or "% of members"
     if len(title) < 5 or len(title) > 150:
         errors["title"] = SMART_MESSAGES["title"]
     if not description or len(description) > 10_000:
@@ -219,6 +235,8 @@ def check_smart(department: Department, data: dict) -> tuple[dict, dict]:
             errors["target"] = "Measurable: when higher is better, the target must be above the baseline."
         elif direction == Goal.Direction.DOWN and target > baseline:
             errors["target"] = "Measurable: when lower is better, the target must be below the baseline."
+        elif measured_video is not None and not (0 <= baseline <= 100 and 0 <= target <= 100):
+            errors["target"] = "Measurable: a share of members who watched is between 0 and 100 (%)."
     owner = None
     owner_id = data.get("owner")
     if isinstance(owner_id, User):
@@ -260,6 +278,7 @@ def check_smart(department: Department, data: dict) -> tuple[dict, dict]:
         "starts_on": starts_on,
         "due_on": due_on,
         "cadence": cadence,
+        "measured_video": measured_video,
     }
     return clean, errors
 
@@ -269,13 +288,14 @@ def goal_create(*, acting_user: User | None, department: Department, data: dict,
     if acting_user is not None:
         department = access_department_content(acting_user, department.pk)
         access.require_edit(acting_user, department)
-    clean, errors = check_smart(department, data)
+    clean, errors = check_smart(department, data, acting_user=acting_user)
     if errors:
         raise Invalid.fields(errors, code="not_smart")
     with transaction.atomic():
         plan = plan_of(department)
         goal = Goal.objects.create(plan=plan, idea=idea, **clean)
         _new_version(plan, acting_user, f"Goal added: {goal.title}")
+        goal_measure(goal, publish_change=False)
     _publish_goal(goal)
     return goal
 
@@ -284,7 +304,7 @@ def goal_update(*, acting_user: User, goal: Goal, data: dict) -> Goal:
     goal = access.access_goal(acting_user, goal.pk)
     department = goal.plan.department
     access.require_edit(acting_user, department)
-    clean, errors = check_smart(department, data)
+    clean, errors = check_smart(department, data, acting_user=acting_user)
     if errors:
         raise Invalid.fields(errors, code="not_smart")
     with transaction.atomic():
@@ -292,8 +312,44 @@ def goal_update(*, acting_user: User, goal: Goal, data: dict) -> Goal:
             setattr(goal, field, value)
         goal.save()
         _new_version(goal.plan, acting_user, f"Goal changed: {goal.title}")
+        goal_measure(goal, publish_change=False)
     _publish_goal(goal)
     return goal
+
+
+def goal_delete(*, acting_user: User, goal: Goal) -> PlanVersion:
+    """Remove a goal from the plan (managers), as a new version of the plan, and audited.
+
+    What goes with it: its check-ins (its readings, shown nowhere else), its tags on posts
+    (the posts stay) and its video links; an idea it was promoted from is free again; past
+    reviews keep their figures as written. A company-wide goal that other departments'
+    goals roll up into is refused (`Conflict`): removing it would leave their goals without
+    the R of SMART, and only their own managers may change those.
+    """
+    goal = access.access_goal(acting_user, goal.pk)
+    department = goal.plan.department
+    access.require_edit(acting_user, department)
+    with transaction.atomic():
+        goal = Goal.objects.select_for_update().select_related("plan").get(pk=goal.pk)
+        # The count only: the goals themselves belong to departments the manager may not read.
+        if children := goal.children.count():
+            raise Conflict(
+                "rolled_up_into",
+                f"{children} goal{'s' if children > 1 else ''} of other departments roll{'' if children > 1 else 's'} "
+                "up into this goal: their managers must link them elsewhere before it can be removed.",
+            )
+        check_ins = goal.check_ins.count()
+        title, goal_id = goal.title, goal.pk
+        goal.delete()
+        record_content_deletion(
+            actor=acting_user,
+            kind="plan_goal",
+            object_id=goal_id,
+            author_id=None,
+            department_id=department.pk,
+            check_ins=check_ins,
+        )
+        return _new_version(goal.plan, acting_user, f"Goal removed: {title}")
 
 
 def goal_standing(goal: Goal, *, today: date | None = None):
@@ -328,6 +384,16 @@ def _internal_link(raw: str, field: str) -> str:
     return link
 
 
+def _measured_by_video(goal: Goal) -> bool:
+    """Its value comes from a video's completions (a video since deleted leaves it to be entered by hand)."""
+    from apps.videos.models import Video
+
+    return (
+        goal.measured_video_id is not None
+        and Video.objects.filter(pk=goal.measured_video_id, deleted_at__isnull=True).exists()
+    )
+
+
 def check_in_record(
     *, acting_user: User | None, goal: Goal, value: object, on: object = None, comment: str = "", evidence_url: str = ""
 ) -> CheckIn:
@@ -336,6 +402,8 @@ def check_in_record(
         goal = access.access_goal(acting_user, goal.pk)
         if not access.can_check_in(acting_user, goal):
             raise Forbidden("forbidden", "Only the goal's owner and the managers record check-ins.")
+        if _measured_by_video(goal):
+            raise Invalid("measured_goal", "This goal is measured from video completions: its value is computed.")
     errors = {}
     number = _decimal(value)
     if number is None:
@@ -371,6 +439,106 @@ def goal_link_post(*, acting_user: User, goal: Goal, post_id: object) -> GoalLin
         raise Forbidden("forbidden", "Only the post's author and the managers tag it with a goal.")
     link, _ = GoalLink.objects.get_or_create(goal=goal, post=post)
     return link
+
+
+# --- Videos: linked to goals and slots, and their completions as a goal's metric
+
+
+def goal_video(acting_user: User | None, department: Department, video_id: object):
+    """A video to link to (or measure) a part of `department`'s plan: one `acting_user` watches (the
+    department rule, through `apps.videos.access`), of the department itself or of All staff, so that
+    everyone who reads the plan can watch it too. `acting_user=None` is the system."""
+    from apps.videos.access import access_video
+    from apps.videos.models import Video
+
+    if acting_user is not None:
+        video = access_video(acting_user, video_id)
+    else:
+        pk = parse_id(video_id)
+        video = (
+            Video.objects.filter(pk=pk, deleted_at__isnull=True).select_related("department").first() if pk else None
+        )
+        if video is None:
+            raise NotFound("unknown_video", "There is no such video, or you do not have access to it.")
+    if video.department_id != department.pk and not video.department.is_company_wide:
+        raise Invalid.field("video", "Choose a video of this department or of All staff, which its members can watch.")
+    return video
+
+
+def completion_share(video, department: Department) -> tuple[int, int]:
+    """(members of `department` who completed `video`, members): from the completion records (two queries)."""
+    from apps.videos.models import WatchProgress
+
+    readers = readers_of(department)
+    completed = WatchProgress.objects.filter(video=video, completed_at__isnull=False, user__in=readers.values("pk"))
+    return completed.count(), readers.count()
+
+
+def goal_measure(goal: Goal, *, today: date | None = None, publish_change: bool = True) -> CheckIn | None:
+    """Record a video-measured goal's value today (one computed check-in a day, updated when re-measured).
+
+    Nothing for a goal measured by hand, a deleted video, or outside the goal's dates.
+    """
+    from apps.videos.models import Video
+
+    if goal.measured_video_id is None:
+        return None
+    today = today or timezone.localdate()
+    video = Video.objects.filter(pk=goal.measured_video_id, deleted_at__isnull=True).first()
+    if video is None or not goal.starts_on <= today <= goal.due_on:
+        return None
+    department = Department.objects.get(pk=goal.plan.department_id)
+    completed, members = completion_share(video, department)
+    value = (Decimal(100 * completed) / members).quantize(Decimal("0.01")) if members else Decimal(0)
+    comment = f"Computed from completion records: {completed} of {members} members watched “{video.title}”."[:500]
+    with transaction.atomic():
+        check_in = CheckIn.objects.filter(goal=goal, on=today, author__isnull=True).first()
+        changed = check_in is None or check_in.value != value
+        if check_in is None:
+            check_in = CheckIn(goal=goal, on=today, author=None)
+        check_in.value, check_in.comment = value, comment
+        check_in.evidence_url = reverse("videos:detail", args=[video.pk])
+        check_in.save()
+        latest = goal.check_ins.order_by("-on", "-pk").first()
+        goal.current_value, goal.last_check_in_on = latest.value, latest.on
+        goal.save(update_fields=["current_value", "last_check_in_on"])
+        if changed and publish_change:
+            _publish_goal(goal)
+    return check_in
+
+
+def measure_video_goals(*, today: date | None = None) -> int:
+    """Re-measure every running goal measured from video completions (the worker, hourly)."""
+    today = today or timezone.localdate()
+    goals = Goal.objects.filter(measured_video__isnull=False, starts_on__lte=today, due_on__gte=today)
+    return sum(goal_measure(goal, today=today) is not None for goal in goals.select_related("plan"))
+
+
+def goal_link_video(*, acting_user: User, goal: Goal, video_id: object) -> GoalVideo:
+    """List a video under the goal it advances (the goal's owner, a manager, or the video's uploader)."""
+    goal = access.access_goal(acting_user, goal.pk)
+    video = goal_video(acting_user, goal.plan.department, video_id)
+    if not (access.can_check_in(acting_user, goal) or video.uploader_id == acting_user.pk):
+        raise Forbidden("forbidden", "Only the goal's owner, the managers and the video's uploader link it.")
+    link, _ = GoalVideo.objects.get_or_create(goal=goal, video=video)
+    return link
+
+
+def slot_link_video(*, acting_user: User, slot: Slot, video_id: object) -> Slot:
+    """Fill a video slot with its video: the slot is then published (unless it is further along)."""
+    slot = access.access_slot(acting_user, slot.pk)
+    if not access.can_move_slot(acting_user, slot):
+        raise Forbidden("forbidden", "Only the slot's owner and the managers fill it.")
+    if slot.channel != Slot.Channel.VIDEO:
+        raise Invalid("wrong_channel", "Only a video slot is filled with a video.")
+    video = goal_video(acting_user, slot.plan.department, video_id)
+    with transaction.atomic():
+        slot.video = video
+        if slot.status in (Slot.Status.IDEA, Slot.Status.DRAFT, Slot.Status.SCHEDULED):
+            slot.status = Slot.Status.PUBLISHED
+        slot.save(update_fields=["video", "status"])
+        _publish_slot(slot)
+    return slot
 
 
 def idea_promote(*, acting_user: User, idea_id: object, data: dict) -> Goal:
@@ -433,12 +601,21 @@ def role_save(
     return role
 
 
-def routine_create(
-    *, acting_user: User | None, department: Department, title: str, owner_id: object, cadence: str
-) -> Routine:
-    if acting_user is not None:
-        department = access_department_content(acting_user, department.pk)
-        access.require_edit(acting_user, department)
+def role_delete(*, acting_user: User, role: Role) -> PlanVersion:
+    """Remove a role (managers): its holders simply no longer hold it; a new version, audited."""
+    role = access.access_role(acting_user, role.pk)
+    department = role.plan.department
+    access.require_edit(acting_user, department)
+    with transaction.atomic():
+        name, role_id = role.name, role.pk
+        role.delete()
+        record_content_deletion(
+            actor=acting_user, kind="plan_role", object_id=role_id, author_id=None, department_id=department.pk
+        )
+        return _new_version(role.plan, acting_user, f"Role removed: {name}")
+
+
+def _routine_fields(department: Department, title: str, owner_id: object, cadence: str) -> tuple[str, User, str]:
     errors = {}
     title = title.strip()
     if not title or len(title) > 200:
@@ -452,11 +629,50 @@ def routine_create(
         errors["owner"] = "The owner must be a member of the department."
     if errors:
         raise Invalid.fields(errors)
+    return title, owner, cadence
+
+
+def routine_create(
+    *, acting_user: User | None, department: Department, title: str, owner_id: object, cadence: str
+) -> Routine:
+    if acting_user is not None:
+        department = access_department_content(acting_user, department.pk)
+        access.require_edit(acting_user, department)
+    title, owner, cadence = _routine_fields(department, title, owner_id, cadence)
     with transaction.atomic():
         plan = plan_of(department)
         routine = Routine.objects.create(plan=plan, title=title, owner=owner, cadence=cadence)
         _new_version(plan, acting_user, f"Routine added: {routine.title}")
     return routine
+
+
+def routine_update(*, acting_user: User, routine: Routine, title: str, owner_id: object, cadence: str) -> Routine:
+    """Change a routine (managers). Periods already marked done stay done; a new owner is reminded afresh."""
+    routine = access.access_routine(acting_user, routine.pk)
+    department = routine.plan.department
+    access.require_edit(acting_user, department)
+    title, owner, cadence = _routine_fields(department, title, owner_id, cadence)
+    with transaction.atomic():
+        if owner.pk != routine.owner_id or cadence != routine.cadence:
+            routine.reminded_for = None
+        routine.title, routine.owner, routine.cadence = title, owner, cadence
+        routine.save()
+        _new_version(routine.plan, acting_user, f"Routine changed: {title}")
+    return routine
+
+
+def routine_delete(*, acting_user: User, routine: Routine) -> PlanVersion:
+    """Remove a routine (managers) with its record of periods done; a new version, audited."""
+    routine = access.access_routine(acting_user, routine.pk)
+    department = routine.plan.department
+    access.require_edit(acting_user, department)
+    with transaction.atomic():
+        title, routine_id = routine.title, routine.pk
+        routine.delete()
+        record_content_deletion(
+            actor=acting_user, kind="plan_routine", object_id=routine_id, author_id=None, department_id=department.pk
+        )
+        return _new_version(routine.plan, acting_user, f"Routine removed: {title}")
 
 
 def period_start(cadence: str, day: date) -> date:
@@ -486,10 +702,34 @@ def routine_mark_done(*, acting_user: User, routine: Routine, evidence_url: str 
 # --- Reviews
 
 
+def idea_statuses_at(department: Department, moment: datetime) -> dict[str, int]:
+    """How many of the board's ideas stood in each status at `moment`, from their status history (one query).
+
+    An idea's status then is the new status of its last change before `moment`; with no change
+    before it, the old status of its first change after (what it was created with); with no
+    change at all, its status now. Ideas created after `moment` are not counted, merged ones are.
+    """
+    from apps.voting.models import Idea, IdeaStatusChange
+
+    changes = IdeaStatusChange.objects.filter(idea=OuterRef("pk"))
+    before = changes.filter(created_at__lt=moment).order_by("-created_at", "-pk").values("new_status")[:1]
+    after = changes.filter(created_at__gte=moment).order_by("created_at", "pk").values("old_status")[:1]
+    rows = (
+        Idea.objects.filter(department=department, created_at__lt=moment)
+        .annotate(then=Coalesce(Subquery(before), Subquery(after), F("status")))
+        .values("then")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    counts = {row["then"]: row["count"] for row in rows}
+    return {label: counts[value] for value, label in Idea.Status.choices if value in counts}
+
+
 def review_figures(department: Department, start: date, end: date) -> dict:
     """What a review pulls in: each goal's progress over the period and the department's activity, aggregated."""
     from apps.chat.models import Message
     from apps.feed.models import Comment, Post, Reaction
+    from apps.videos.models import WatchProgress
     from apps.voting.models import Idea
 
     tz = timezone.get_current_timezone()
@@ -498,10 +738,7 @@ def review_figures(department: Department, start: date, end: date) -> dict:
         department=department, deleted_at__isnull=True, published_at__gte=since, published_at__lt=until
     )
     ideas = Idea.objects.filter(department=department, created_at__gte=since, created_at__lt=until)
-    statuses: dict[str, int] = {}
-    for status in ideas.values_list("status", flat=True):
-        label = Idea.Status(status).label
-        statuses[label] = statuses.get(label, 0) + 1
+    statuses = idea_statuses_at(department, until)
     goals = []
     plan = plan_of(department)
     for goal in plan.goals.all():
@@ -545,6 +782,9 @@ def review_figures(department: Department, start: date, end: date) -> dict:
                 post__department=department, created_at__gte=since, created_at__lt=until
             ).count(),
             "ideas": ideas.count(),
+            "video_completions": WatchProgress.objects.filter(
+                video__department=department, completed_at__gte=since, completed_at__lt=until
+            ).count(),
             "idea_statuses": statuses,
             "chat_messages": Message.objects.filter(
                 room__department=department, deleted_at__isnull=True, created_at__gte=since, created_at__lt=until
@@ -682,9 +922,27 @@ def slot_set_status(*, acting_user: User, slot: Slot, status: str) -> Slot:
         raise Forbidden("forbidden", "Only the slot's owner and the managers move it along.")
     if status not in Slot.Status.values:
         raise Invalid.field("status", "Choose a status.")
-    slot.status = status
-    slot.save(update_fields=["status"])
+    with transaction.atomic():
+        slot.status = status
+        slot.save(update_fields=["status"])
+        _publish_slot(slot)
     return slot
+
+
+def _publish_slot(slot: Slot) -> None:
+    """Tell the plan's readers where a slot stands (sent after commit, like every plan frame)."""
+    event: SlotStatusEvent = {
+        "type": "plan.slot",
+        "plan": slot.plan.department_id,
+        "slot": slot.pk,
+        "on": slot.on.isoformat(),
+        "theme": slot.theme,
+        "status": slot.status,
+        "status_label": slot.get_status_display(),
+        "post": slot.post_id,
+        "video": slot.video_id,
+    }
+    publish(access.PLAN_TOPIC, slot.plan.department_id, dict(event))
 
 
 def slot_publish(*, acting_user: User, slot: Slot, body: str, confirm: bool = False):
@@ -705,6 +963,7 @@ def slot_publish(*, acting_user: User, slot: Slot, body: str, confirm: bool = Fa
         )
         slot.post, slot.status = post, Slot.Status.PUBLISHED
         slot.save(update_fields=["post", "status"])
+        _publish_slot(slot)
     return post
 
 
@@ -746,7 +1005,7 @@ def calendar_owner(secret: str) -> User | None:
 
 
 def goal_check_in_due(goal: Goal, today: date) -> bool:
-    if today < goal.starts_on or today > goal.due_on or goal.owner_id is None:
+    if today < goal.starts_on or today > goal.due_on or goal.owner_id is None or goal.measured_video_id:
         return False
     last = goal.last_check_in_on or goal.starts_on
     return (today - last).days >= CADENCE_DAYS[goal.cadence]

@@ -1,7 +1,10 @@
 """Game plan pages: parse, authorise through `access`, call a service, render."""
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,20 +13,63 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from apps.core.errors import FORM_ERRORS, Forbidden
+from apps.core.errors import FORM_ERRORS, Forbidden, NotFound
 from apps.core.forms import add_service_errors
 from apps.core.ids import parse_id
 from apps.departments.access import access_department_content, readable_department_ids
 from apps.departments.models import Department
 
 from . import access, ical, selectors, services
-from .forms import CheckInForm, GoalForm, PlanForm, ReviewForm, RoleForm, RoutineForm, SlotForm, member_choices
-from .models import CalendarFeed, GoalLink, PlanVersion, Slot
+from .forms import (
+    CheckInForm,
+    GoalForm,
+    PlanForm,
+    ReviewForm,
+    RoleForm,
+    RoutineForm,
+    SlotForm,
+    member_choices,
+    video_choices,
+)
+from .models import CalendarFeed, GoalLink, GoalVideo, PlanVersion, Slot
 from .progress import RULE
 
 
 def _plan_url(department: Department) -> str:
     return reverse("plans:plan", args=[department.slug])
+
+
+def _form_page(
+    request: HttpRequest,
+    form: forms.Form,
+    template: str,
+    context: dict,
+    *,
+    save: Callable[[dict], Any],
+    done: Callable[[Any], HttpResponse],
+) -> HttpResponse:
+    """The one shape of a plan form page: GET shows it; a valid POST calls `save`, then `done`.
+
+    A service's refusal (`Invalid`, `Conflict`) is shown beside the fields it names, with a 400.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except FORM_ERRORS as error:
+            add_service_errors(form, error)
+        else:
+            return done(result)
+    return render(request, template, {**context, "form": form}, status=400 if form.errors else 200)
+
+
+def _to_goal(request: HttpRequest, goal, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect(goal.get_absolute_url())
+
+
+def _to_plan(request: HttpRequest, department: Department, section: str, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect(f"{_plan_url(department)}#{section}")
 
 
 @require_safe
@@ -49,17 +95,18 @@ def plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
     access.require_edit(request.user, department)
     plan = selectors.plan_for_reading(department)
     initial = {f: getattr(plan, f) for f in ("name", "theme", "mission", "principles", "review_period")}
-    form = PlanForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_update(acting_user=request.user, department=department, **form.cleaned_data)
-        except FORM_ERRORS as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The game plan was saved as a new version.")
-            return redirect(_plan_url(department))
-    return render(
-        request, "plans/edit.html", {"department": department, "form": form}, status=400 if form.errors else 200
+
+    def done(_plan) -> HttpResponse:
+        messages.success(request, "The game plan was saved as a new version.")
+        return redirect(_plan_url(department))
+
+    return _form_page(
+        request,
+        PlanForm(request.POST or None, initial=initial),
+        "plans/edit.html",
+        {"department": department},
+        save=lambda data: services.plan_update(acting_user=request.user, department=department, **data),
+        done=done,
     )
 
 
@@ -98,21 +145,16 @@ def goal_create(request: HttpRequest, slug: str) -> HttpResponse:
     form = GoalForm(
         request.POST or None,
         department=department,
+        user=request.user,
         initial={"starts_on": today, "due_on": today + timedelta(days=90), "serves_mission": True},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            goal = services.goal_create(acting_user=request.user, department=department, data=form.cleaned_data)
-        except FORM_ERRORS as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Goal added: {goal.title}")
-            return redirect(goal.get_absolute_url())
-    return render(
+    return _form_page(
         request,
+        form,
         "plans/goal_form.html",
-        {"department": department, "form": form, "goal": None},
-        status=400 if form.errors else 200,
+        {"department": department, "goal": None},
+        save=lambda data: services.goal_create(acting_user=request.user, department=department, data=data),
+        done=lambda goal: _to_goal(request, goal, f"Goal added: {goal.title}"),
     )
 
 
@@ -134,23 +176,29 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
         "starts_on",
         "due_on",
         "cadence",
+        "measured_video_id",
     )
     initial = {f.removesuffix("_id"): getattr(goal, f) for f in fields}
-    form = GoalForm(request.POST or None, department=department, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.goal_update(acting_user=request.user, goal=goal, data=form.cleaned_data)
-        except FORM_ERRORS as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The goal was saved.")
-            return redirect(goal.get_absolute_url())
-    return render(
+    return _form_page(
         request,
+        GoalForm(request.POST or None, department=department, user=request.user, initial=initial),
         "plans/goal_form.html",
-        {"department": department, "form": form, "goal": goal},
-        status=400 if form.errors else 200,
+        {"department": department, "goal": goal},
+        save=lambda data: services.goal_update(acting_user=request.user, goal=goal, data=data),
+        done=lambda saved: _to_goal(request, saved, "The goal was saved."),
     )
+
+
+@require_POST
+def goal_delete(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = access.access_goal(request.user, goal_id)
+    try:
+        services.goal_delete(acting_user=request.user, goal=goal)
+    except FORM_ERRORS as error:
+        messages.error(request, error.detail)
+        return redirect(goal.get_absolute_url())
+    messages.success(request, f"Goal removed: {goal.title}")
+    return redirect(_plan_url(goal.plan.department) + "#goals-heading")
 
 
 @require_safe
@@ -159,7 +207,7 @@ def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
     (goal,) = selectors.decorate_goals(
         [
             type(goal)
-            .objects.select_related("owner", "parent", "idea", "plan__department")
+            .objects.select_related("owner", "parent", "idea", "plan__department", "measured_video")
             .prefetch_related("check_ins__author")
             .get(pk=goal.pk)
         ]
@@ -171,6 +219,8 @@ def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
         "can_check_in": access.can_check_in(request.user, goal),
         "can_edit": access.can_edit_plan(request.user, goal.plan.department),
         "links": GoalLink.objects.filter(goal=goal, post__deleted_at__isnull=True).select_related("post"),
+        "video_links": GoalVideo.objects.filter(goal=goal, video__deleted_at__isnull=True).select_related("video"),
+        "video_choices": video_choices(request.user, goal.plan.department),
         "form": CheckInForm(initial={"on": timezone.localdate()}),
     }
     if request.GET.get("fragment") == "card":
@@ -203,6 +253,18 @@ def goal_link(request: HttpRequest, goal_id: int) -> HttpResponse:
         messages.error(request, error.detail)
     else:
         messages.success(request, "The post is listed under the goal.")
+    return redirect(goal.get_absolute_url())
+
+
+@require_POST
+def goal_video(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = access.access_goal(request.user, goal_id)
+    try:
+        services.goal_link_video(acting_user=request.user, goal=goal, video_id=request.POST.get("video"))
+    except (*FORM_ERRORS, NotFound) as error:  # a video one may not watch reads as one that does not exist
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, "The video is listed under the goal.")
     return redirect(goal.get_absolute_url())
 
 
@@ -248,6 +310,73 @@ def routine_create(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(_plan_url(department) + "#routines")
 
 
+@require_http_methods(["GET", "POST"])
+def role_edit(request: HttpRequest, role_id: int) -> HttpResponse:
+    role = access.access_role(request.user, role_id)
+    department = role.plan.department
+    access.require_edit(request.user, department)
+    initial = {"name": role.name, "duties": role.duties, "holders": list(role.holders.values_list("pk", flat=True))}
+
+    def save(data: dict):
+        return services.role_save(
+            acting_user=request.user,
+            department=department,
+            role=role,
+            name=data["name"],
+            duties=data["duties"],
+            holder_ids=data["holders"],
+        )
+
+    return _form_page(
+        request,
+        RoleForm(request.POST or None, department=department, initial=initial),
+        "plans/part_form.html",
+        {"department": department, "part": role, "kind": "role"},
+        save=save,
+        done=lambda saved: _to_plan(request, department, "roles", f"Role saved: {saved.name}"),
+    )
+
+
+@require_POST
+def role_delete(request: HttpRequest, role_id: int) -> HttpResponse:
+    role = access.access_role(request.user, role_id)
+    services.role_delete(acting_user=request.user, role=role)
+    return _to_plan(request, role.plan.department, "roles", f"Role removed: {role.name}")
+
+
+@require_http_methods(["GET", "POST"])
+def routine_edit(request: HttpRequest, routine_id: int) -> HttpResponse:
+    routine = access.access_routine(request.user, routine_id)
+    department = routine.plan.department
+    access.require_edit(request.user, department)
+    initial = {"title": routine.title, "owner": routine.owner_id, "cadence": routine.cadence}
+
+    def save(data: dict):
+        return services.routine_update(
+            acting_user=request.user,
+            routine=routine,
+            title=data["title"],
+            owner_id=data["owner"],
+            cadence=data["cadence"],
+        )
+
+    return _form_page(
+        request,
+        RoutineForm(request.POST or None, department=department, initial=initial),
+        "plans/part_form.html",
+        {"department": department, "part": routine, "kind": "routine"},
+        save=save,
+        done=lambda saved: _to_plan(request, department, "routines", f"Routine saved: {saved.title}"),
+    )
+
+
+@require_POST
+def routine_delete(request: HttpRequest, routine_id: int) -> HttpResponse:
+    routine = access.access_routine(request.user, routine_id)
+    services.routine_delete(acting_user=request.user, routine=routine)
+    return _to_plan(request, routine.plan.department, "routines", f"Routine removed: {routine.title}")
+
+
 @require_POST
 def routine_done(request: HttpRequest, routine_id: int) -> HttpResponse:
     routine = access.access_routine(request.user, routine_id)
@@ -269,29 +398,28 @@ def review_create(request: HttpRequest, slug: str) -> HttpResponse:
     access.require_edit(request.user, department)
     plan = selectors.plan_for_reading(department)
     start, end = services.review_period_of(plan, timezone.localdate())
-    form = ReviewForm(request.POST or None)
     goals = selectors.goals_of(plan)
-    if request.method == "POST" and form.is_valid():
+
+    def save(data: dict):
         proposals = []
         for goal in goals:
             raw = request.POST.get(f"target-{goal.pk}", "").strip()
             if raw:
                 proposals.append({"goal": goal.pk, "target": raw})
-        try:
-            review = services.review_create(
-                acting_user=request.user, department=department, proposals=proposals, **form.cleaned_data
-            )
-        except FORM_ERRORS as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The review was saved.")
-            return redirect("plans:review", review.pk)
+        return services.review_create(acting_user=request.user, department=department, proposals=proposals, **data)
+
+    def done(review) -> HttpResponse:
+        messages.success(request, "The review was saved.")
+        return redirect("plans:review", review.pk)
+
     figures = services.review_figures(department, start, end) if plan.pk else {"goals": [], "activity": {}}
-    return render(
+    return _form_page(
         request,
+        ReviewForm(request.POST or None),
         "plans/review_form.html",
-        {"department": department, "form": form, "figures": figures, "start": start, "end": end, "goals": goals},
-        status=400 if form.errors else 200,
+        {"department": department, "figures": figures, "start": start, "end": end, "goals": goals},
+        save=save,
+        done=done,
     )
 
 
@@ -360,6 +488,12 @@ def content_plan(request: HttpRequest, slug: str) -> HttpResponse:
     if request.GET.get("view") == "week":
         week = today - timedelta(days=today.weekday())
     calendar = selectors.content_calendar(department, first, week=week)
+    has_video_slots = any(
+        slot.channel == Slot.Channel.VIDEO and not slot.video_id
+        for r in calendar["grid"]
+        for c in r
+        for slot in c["slots"]
+    )
     return render(
         request,
         "plans/content.html",
@@ -373,6 +507,7 @@ def content_plan(request: HttpRequest, slug: str) -> HttpResponse:
             "next": (first + timedelta(days=32)).replace(day=1),
             "week": week,
             "statuses": Slot.Status.choices,
+            "video_choices": video_choices(request.user, department) if has_video_slots else [],
             **calendar,
         },
         status=status,
@@ -386,6 +521,18 @@ def slot_status(request: HttpRequest, slot_id: int) -> HttpResponse:
         services.slot_set_status(acting_user=request.user, slot=slot, status=request.POST.get("status", ""))
     except FORM_ERRORS as error:
         messages.error(request, error.detail)
+    return redirect(reverse("plans:content", args=[slot.plan.department.slug]) + f"?month={slot.on:%Y-%m}")
+
+
+@require_POST
+def slot_video(request: HttpRequest, slot_id: int) -> HttpResponse:
+    slot = access.access_slot(request.user, slot_id)
+    try:
+        services.slot_link_video(acting_user=request.user, slot=slot, video_id=request.POST.get("video"))
+    except (*FORM_ERRORS, NotFound) as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, "The video fills its slot.")
     return redirect(reverse("plans:content", args=[slot.plan.department.slug]) + f"?month={slot.on:%Y-%m}")
 
 
@@ -481,18 +628,11 @@ def idea_promote(request: HttpRequest, idea_id: int) -> HttpResponse:
         "due_on": today + timedelta(days=90),
         "serves_mission": True,
     }
-    form = GoalForm(request.POST or None, department=department, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            goal = services.idea_promote(acting_user=request.user, idea_id=idea.pk, data=form.cleaned_data)
-        except FORM_ERRORS as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"The idea became a goal: {goal.title}")
-            return redirect(goal.get_absolute_url())
-    return render(
+    return _form_page(
         request,
+        GoalForm(request.POST or None, department=department, user=request.user, initial=initial),
         "plans/goal_form.html",
-        {"department": department, "form": form, "goal": None, "idea": idea},
-        status=400 if form.errors else 200,
+        {"department": department, "goal": None, "idea": idea},
+        save=lambda data: services.idea_promote(acting_user=request.user, idea_id=idea.pk, data=data),
+        done=lambda goal: _to_goal(request, goal, f"The idea became a goal: {goal.title}"),
     )

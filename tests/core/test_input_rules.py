@@ -56,8 +56,8 @@ def test_anonymous_requests_get_the_same_answer(db):
 PAGES = [route for route, _ in every_route() if not route.startswith(("api/", "admin/"))]
 IDS = dict.fromkeys(
     ("user_id", "post_id", "comment_id", "notification_id", "room_id", "idea_id", "poll_id", "question_id",
-     "answer_id", "policy_id", "video_id", "playlist_id", "goal_id", "routine_id", "review_id", "slot_id", "secret",
-     "passkey_id", "export_id", "group_id"),
+     "answer_id", "policy_id", "video_id", "playlist_id", "goal_id", "routine_id", "review_id", "slot_id", "role_id",
+     "secret", "passkey_id", "export_id", "group_id"),
     1,
 )  # fmt: skip
 

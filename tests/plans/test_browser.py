@@ -2,7 +2,7 @@
 
 The flow of the issue, a browser context per person: Max the manager creates a goal with
 the form, Bob (its owner) records a check-in on the goal's page, and Carol, a member reading
-the plan, sees the goal's card and chart update live. Then the plan on a phone.
+the plan, sees the goal's card and chart update live, and then Bob's slot move along. Then the plan on a phone.
 """
 
 from datetime import timedelta
@@ -13,6 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from apps.departments.services import department_create
+from apps.plans import services
 from apps.plans.models import CheckIn, Goal
 from tests.factories import UserFactory, add_member
 
@@ -51,6 +52,8 @@ def test_a_manager_creates_a_goal_the_owner_checks_in_and_a_member_sees_it_live(
     max_.get_by_role("button", name="Save goal").click()
     expect(max_.get_by_role("heading", name="Answer questions within a day", level=1)).to_be_visible()
     goal = Goal.objects.get()
+    slot = services.slot_create(acting_user=team.max, department=team.sales, on=today, channel="post",
+                                theme="Customer story", owner_id=team.bob.pk)  # fmt: skip
 
     carol, carol_csp = open_as(new_page, "carol@example.com", "/plans/d/sales/")
     expect_live(carol)
@@ -68,6 +71,11 @@ def test_a_manager_creates_a_goal_the_owner_checks_in_and_a_member_sees_it_live(
 
     expect(card.locator("[data-goal-percent]")).to_have_text("50")  # Carol's page, without a reload
     expect(carol.locator(f'[data-goal="{goal.pk}"] .chart-point')).to_have_count(1)
+
+    bob.goto("/plans/d/sales/content/?view=week")  # Bob moves his slot along; Carol's plan follows
+    bob.get_by_label("Status of Customer story").select_option("draft")
+    bob.get_by_role("button", name="Set").click()
+    expect(carol.locator(f'[data-slot="{slot.pk}"] [data-slot-status]')).to_have_text("draft")
     assert max_csp == bob_csp == carol_csp == []
 
 

@@ -1,4 +1,4 @@
-"""Live plans over real WebSocket connections: only readers watch, and check-ins and edits arrive in their declared shapes."""
+"""Live plans over real WebSocket connections: only readers watch; check-ins, edits and slot moves arrive in their declared shapes."""
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -39,7 +39,7 @@ def in_transaction(function, **kwargs):
     return sync_to_async(run)()
 
 
-async def test_a_check_in_and_an_edit_reach_the_plans_readers_only(application, sales):
+async def test_a_check_in_an_edit_and_a_slot_move_reach_the_plans_readers_only(application, sales):
     department, people = sales
     topic = f"plan:{department.pk}"
     olga = await open_socket(application, people["olga"])
@@ -59,6 +59,13 @@ async def test_a_check_in_and_an_edit_reach_the_plans_readers_only(application, 
     frame = await mia.next("plan.goal")
     assert frame == {"type": "plan.goal", "plan": department.pk, "goal": goal.pk, "value": "70.00", "percent": 50,
                      "status": "on_track", "status_label": "On track"}  # fmt: skip
+    slot = await in_transaction(services.slot_create, acting_user=people["max"], department=department,
+                                on=goal.due_on, channel="post", theme="Customer story", owner_id=people["mia"].pk)  # fmt: skip
+    await in_transaction(services.slot_set_status, acting_user=people["mia"], slot=slot, status="draft")
+    assert await mia.next("plan.slot") == {
+        "type": "plan.slot", "plan": department.pk, "slot": slot.pk, "on": goal.due_on.isoformat(),
+        "theme": "Customer story", "status": "draft", "status_label": "Draft", "post": None, "video": None,
+    }  # fmt: skip
     assert await olga.nothing(timeout=0.2)
     for socket in (mia, olga):
         await socket.close()

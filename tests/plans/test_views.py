@@ -8,6 +8,7 @@ from django.utils import timezone
 from apps.feed import services as feed
 from apps.plans import services
 from apps.plans.models import CheckIn
+from apps.videos.models import Video
 from apps.voting import services as voting
 from tests.matrix import cases, check, matrix
 from tests.matrix import expect as S
@@ -21,9 +22,14 @@ pytestmark = pytest.mark.django_db
 def world(department, member, manager, colleague, outsider, admin_user, company, goal, routine, slot, review):
     idea = voting.idea_create(acting_user=colleague, department=department, title="Answer faster")
     post = feed.post_create(acting_user=member, department=department, body="Our news")
+    role = services.role_save(acting_user=manager, department=department, name="Host", duties="", holder_ids=[])
+    video = Video.objects.create(department=department, uploader=manager, title="How we demo", status="ready")
+    video_slot = services.slot_create(acting_user=manager, department=department, on=timezone.localdate(),
+                                      channel="video", theme="Demo tips", owner_id=member.pk)  # fmt: skip
     day = (timezone.localdate() + timedelta(days=2)).isoformat()
     return {
-        "goal": goal.pk, "routine": routine.pk, "slot": slot.pk, "review": review.pk, "idea": idea.pk,
+        "goal": goal.pk, "routine": routine.pk, "slot": slot.pk, "review": review.pk, "idea": idea.pk, "role": role.pk,
+        "video": video.pk, "video_slot": video_slot.pk,
         "post": post.pk, "member_id": member.pk, "day": day,
         "goal_form": {k: ("" if v is None else v) for k, v in goal_data(member).items()},
     }  # fmt: skip
@@ -52,9 +58,19 @@ PAGES = matrix(
     ("get", "/plans/goals/{goal}/?fragment=card", None, S(302, 404, 200, 200, 404)),
     ("get", "/plans/goals/{goal}/edit/", None, S(302, 404, 403, 200, 404)),
     ("post", "/plans/goals/{goal}/edit/", "{goal_form}", S(302, 404, 403, 302, 404)),
+    ("post", "/plans/goals/{goal}/delete/", None, S(302, 404, 403, 302, 404)),
+    ("get", "/plans/roles/{role}/edit/", None, S(302, 404, 403, 200, 404)),
+    ("post", "/plans/roles/{role}/edit/", {"name": "Hosts", "holders": ["{member_id}"]}, S(302, 404, 403, 302, 404)),
+    ("post", "/plans/roles/{role}/delete/", None, S(302, 404, 403, 302, 404)),
+    ("get", "/plans/routines/{routine}/edit/", None, S(302, 404, 403, 200, 404)),
+    ("post", "/plans/routines/{routine}/edit/", {"title": "Monthly tips", "owner": "{member_id}", "cadence": "monthly"},
+     S(302, 404, 403, 302, 404)),
+    ("post", "/plans/routines/{routine}/delete/", None, S(302, 404, 403, 302, 404)),
     ("post", "/plans/goals/{goal}/check-ins/", {"value": "60"}, S(302, 404, 302, 302, 404)),
     ("post", "/plans/goals/{goal}/links/", {"post": "{post}"}, S(302, 404, 302, 302, 404)),
     ("post", "/plans/routines/{routine}/done/", None, S(302, 404, 302, 302, 404)),
+    ("post", "/plans/goals/{goal}/videos/", {"video": "{video}"}, S(302, 404, 302, 302, 404)),
+    ("post", "/plans/slots/{video_slot}/video/", {"video": "{video}"}, S(302, 404, 302, 302, 404)),
     ("get", "/plans/reviews/{review}/", None, S(302, 404, 200, 200, 404)),
     ("post", "/plans/reviews/{review}/accept/", None, S(302, 404, 403, 302, 404)),
     ("post", "/plans/slots/{slot}/status/", {"status": "draft"}, S(302, 404, 302, 302, 404)),
@@ -81,16 +97,23 @@ API = matrix(
                                 "target": "2", "owner": "{member_id}", "serves_mission": True,
                                 "starts_on": "2026-01-01", "due_on": "2027-01-01"}, S(401, 404, 403, 201, 404)),
     ("get", "/api/v1/goals/{goal}/", None, S(401, 404, 200, 200, 404)),
+    ("delete", "/api/v1/goals/{goal}/", None, S(401, 404, 403, 204, 404)),
     ("get", "/api/v1/goals/{goal}/check-ins/", None, S(401, 404, 200, 200, 404)),
     ("post", "/api/v1/goals/{goal}/check-ins/", {"value": "61"}, S(401, 404, 201, 201, 404)),
     ("post", "/api/v1/goals/{goal}/links/", {"post": "{post}"}, S(401, 404, 201, 201, 404)),
+    ("post", "/api/v1/goals/{goal}/videos/", {"video": "{video}"}, S(401, 404, 201, 201, 404)),
+    ("post", "/api/v1/slots/{video_slot}/video/", {"video": "{video}"}, S(401, 404, 200, 200, 404)),
     ("post", "/api/v1/goals/from-idea/", {"idea": "{idea}", "unit": "%", "baseline": "1", "target": "2",
                                           "owner": "{member_id}", "serves_mission": True, "starts_on": "2026-01-01",
                                           "due_on": "2027-01-01"}, S(401, 404, 403, 201, 404)),
     ("get", "/api/v1/roles/?department=sales", None, S(401, 404, 200, 200, 404)),
     ("post", "/api/v1/roles/", {"department": "sales", "name": "Host", "holders": ["{member_id}"]},
      S(401, 404, 403, 201, 404)),
+    ("patch", "/api/v1/roles/{role}/", {"name": "Hosts", "holders": []}, S(401, 404, 403, 200, 404)),
+    ("delete", "/api/v1/roles/{role}/", None, S(401, 404, 403, 204, 404)),
     ("get", "/api/v1/routines/?department=sales", None, S(401, 404, 200, 200, 404)),
+    ("patch", "/api/v1/routines/{routine}/", {"cadence": "monthly"}, S(401, 404, 403, 200, 404)),
+    ("delete", "/api/v1/routines/{routine}/", None, S(401, 404, 403, 204, 404)),
     ("post", "/api/v1/routines/", {"department": "sales", "title": "Tips", "owner": "{member_id}",
                                    "cadence": "weekly"}, S(401, 404, 403, 201, 404)),
     ("post", "/api/v1/routines/{routine}/done/", {}, S(401, 404, 201, 201, 404)),
@@ -168,11 +191,14 @@ def test_the_plan_page_costs_the_same_queries_for_3_and_50_goals(client_as, depa
 
 @pytest.mark.parametrize("count", [3, 50])
 def test_the_goal_list_api_costs_the_same_queries(client_as, department, manager, member, count,
-                                                   django_assert_max_num_queries):  # fmt: skip
+                                                   django_assert_num_queries):  # fmt: skip
+    """Session, user, department, goals (owners and departments joined): the 22 once measured were mostly the login."""
     _many_goals(department, manager, member, count)
-    with django_assert_max_num_queries(22):  # measured: 22 with 3 goals and with 50
-        response = client_as("member").get("/api/v1/goals/?department=sales")
+    client = client_as("member")  # logged in outside the count
+    with django_assert_num_queries(4):
+        response = client.get("/api/v1/goals/?department=sales")
     assert len(response.json()["results"]) == count
+    assert all(goal["owner"]["id"] == member.pk for goal in response.json()["results"])
 
 
 def test_the_content_plan_shows_slots_posts_gaps_and_overload(client_as, department, manager, member):
