@@ -15,7 +15,7 @@ PORT      ?= 8000
 BIND      ?= 127.0.0.1
 CHROMIUM  := /usr/bin/chromium
 
-.PHONY: help venv run mode test lint format bench chromium node-tools clean clean-db nginx prod-check ffmpeg oidc-provider
+.PHONY: help venv run mode test lint format bench chromium node-tools clean clean-db nginx prod-check ffmpeg oidc-provider xmlsec1
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -70,7 +70,7 @@ run: venv ffmpeg ## Migrate, seed demo data if empty, serve on http://127.0.0.1:
 mode: ## Say whether the app runs in development mode (DEBUG=1, the default) or production mode
 	@"$(PY)" -c 'from intranet.settings import DEBUG; print("Development mode (DEBUG=1): errors show debug pages with stack traces. Set DEBUG=0 in production." if DEBUG else "Production mode (DEBUG=0): errors show the site'"'"'s error pages.")'
 
-test: venv chromium node-tools nginx ffmpeg oidc-provider ## Lint, then run the whole test suite (extra pytest args: PYTEST_ARGS="...")
+test: venv chromium node-tools nginx ffmpeg oidc-provider xmlsec1 ## Lint, then run the whole test suite (extra pytest args: PYTEST_ARGS="...")
 	bash scripts/test.sh
 
 # The browser tests drive Debian's chromium through Playwright (no browser download).
@@ -102,6 +102,21 @@ ffmpeg: ## Install Debian's ffmpeg (videos) if it is missing
 		echo "Installing ffmpeg (apt-get) for videos"; \
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update; \
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ffmpeg; \
+	fi
+
+# SAML sign-in (pysaml2) signs and verifies XML with Debian's xmlsec1 command; the SAML tests' IdP needs it too.
+xmlsec1: ## Install Debian's xmlsec1 (SAML signatures) if it is missing
+	@if ! command -v xmlsec1 >/dev/null 2>&1; then \
+		if [ "$$(id -u)" -eq 0 ]; then sudo=""; \
+		elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
+		else \
+			echo "error: xmlsec1 is missing and SAML sign-in needs it." >&2; \
+			echo "  Install it as root: apt-get update && apt-get install -y --no-install-recommends xmlsec1" >&2; \
+			exit 1; \
+		fi; \
+		echo "Installing xmlsec1 (apt-get) for SAML sign-in"; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends xmlsec1; \
 	fi
 
 # Tools the browser tests load into pages (axe-core), from the npm registry, pinned by the lock file.

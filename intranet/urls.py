@@ -58,6 +58,7 @@ urlpatterns = [
     path("videos/", include("apps.videos.urls")),
     path("audit/", include("apps.audit.urls")),
     path("oidc/", include("apps.sso.urls")),
+    path("saml2/", include("apps.sso.saml_urls")),
     path("scim/v2/", include("apps.scim.urls")),
     path("plans/", include("apps.plans.urls")),
     path("search/", include("apps.search.urls")),
