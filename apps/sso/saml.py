@@ -16,6 +16,7 @@ Configured from the environment (settings SAML_*); the IdP's metadata is fetched
 """
 
 import hashlib
+import logging
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +34,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from djangosaml2 import views as saml_views
+from saml2 import SAMLError
 from saml2.config import SPConfig
 from saml2.metadata import entity_descriptor
 from saml2.response import StatusError, UnsolicitedResponse
@@ -47,6 +49,10 @@ from .services import SignInRefused, sso_sign_in
 METADATA_SECONDS = 3600
 REPLAYED = "This sign-in was already used or was not started here: please sign in again."
 UNVERIFIED = "The identity provider's answer could not be verified: please sign in again."
+UNAVAILABLE = "Company sign-in is unavailable right now (the identity provider cannot be reached): try again later."
+# The IdP's metadata cannot be fetched, read or loaded: refused with a message, logged, never a 500.
+UNREACHABLE = (requests.RequestException, OSError, SAMLError, ValueError)
+logger = logging.getLogger(__name__)
 _fetched: dict[str, tuple[float, str]] = {}
 
 
@@ -101,7 +107,8 @@ def sp_config(request: HttpRequest | None = None, *, with_idp: bool = True) -> S
         # Our own key: AuthnRequests are signed, and assertions encrypted to our certificate are accepted.
         config["key_file"] = settings.SAML_SP_KEY_FILE
         config["cert_file"] = settings.SAML_SP_CERT_FILE
-        config["encryption_keypairs"] = [{"key_file": settings.SAML_SP_KEY_FILE, "cert_file": settings.SAML_SP_CERT_FILE}]
+        keypair = {"key_file": settings.SAML_SP_KEY_FILE, "cert_file": settings.SAML_SP_CERT_FILE}
+        config["encryption_keypairs"] = [keypair]
     loaded = SPConfig()
     loaded.load(config)
     return loaded
@@ -153,7 +160,12 @@ class SignInView(saml_views.LoginView):
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         _require_configured()
-        return super().get(request, *args, **kwargs)
+        try:
+            return super().get(request, *args, **kwargs)
+        except UNREACHABLE:
+            logger.exception("SAML sign-in could not start")
+            messages.error(request, UNAVAILABLE)
+            return redirect("login")
 
 
 class AcsView(saml_views.AssertionConsumerServiceView):
@@ -165,7 +177,11 @@ class AcsView(saml_views.AssertionConsumerServiceView):
         _require_configured()
         if not isinstance(request.POST.get("SAMLResponse"), str) or not request.POST["SAMLResponse"].strip():
             return self._refuse("The identity provider's answer is missing: please sign in again.")
-        return super().post(request, *args, **kwargs)
+        try:
+            return super().post(request, *args, **kwargs)
+        except UNREACHABLE:  # the IdP's metadata (our configuration), not the answer, is at fault
+            logger.exception("SAML answer could not be checked")
+            return self._refuse(UNAVAILABLE)
 
     def custom_validation(self, response) -> None:
         assertion = response.assertion
@@ -178,7 +194,8 @@ class AcsView(saml_views.AssertionConsumerServiceView):
             self.refusal = "The identity provider's answer was issued for another application."
             raise Refused(self.refusal)
         bearer = [sc for sc in assertion.subject.subject_confirmation if sc.method == SCM_BEARER]
-        if not any(sc.subject_confirmation_data and sc.subject_confirmation_data.recipient == acs_url() for sc in bearer):
+        recipients = [sc.subject_confirmation_data.recipient for sc in bearer if sc.subject_confirmation_data]
+        if acs_url() not in recipients:
             self.refusal = "The identity provider's answer was sent to another address."
             raise Refused(self.refusal)
         if not claim_assertion(

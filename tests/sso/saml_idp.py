@@ -16,6 +16,7 @@ The answer is built unsigned by pysaml2, the misbehaviour applied to its XML, th
 signed with xmlsec1 by pysaml2 (unless "unsigned"), then "altered" changes the signed e-mail address.
 """
 
+import base64
 import html
 import json
 import os
@@ -24,7 +25,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2 import BINDING_HTTP_REDIRECT
 from saml2.config import IdPConfig
 from saml2.mdstore import MetadataStore
 from saml2.metadata import create_metadata_string
@@ -74,7 +75,7 @@ def login_form(saml_request: str, relay_state: str) -> tuple[str, list, bytes]:
         f"{_hidden(SAMLRequest=saml_request, RelayState=relay_state)}"
         '<label for="login">Username</label><input id="login" name="login">'
         '<label for="password">Password</label><input id="password" name="password" type="password">'
-        "<button type=\"submit\">Sign in</button></form>"
+        '<button type="submit">Sign in</button></form>'
     )
 
 
@@ -115,8 +116,6 @@ def saml_response(server: Server, saml_request: str, login: str) -> tuple[str, s
         xml = sign_assertion(server, xml)
     if quirks.get("altered"):
         xml = xml.replace(account["email"], "ceo@example.com")
-    import base64
-
     return base64.b64encode(xml.encode()).decode(), acs
 
 
@@ -166,7 +165,7 @@ def application(environ, start_response):
             answer = ("204 No Content", [], b"")
         else:
             answer = _page("<p>Not found</p>", "404 Not Found")
-    except Exception as error:  # a test IdP: say what went wrong, keep serving
+    except Exception as error:  # noqa: BLE001  (a test IdP: say what went wrong, keep serving)
         answer = _page(f"<pre>{html.escape(repr(error))}</pre>", "400 Bad Request")
     status, headers, content = answer
     start_response(status, [*headers, ("Content-Length", str(len(content)))])

@@ -91,5 +91,7 @@ def sign_in_at_idp(redirect_url: str, login: str) -> tuple[str, dict[str, str]]:
     )
     assert answer.status_code == 200, answer.text[:500]
     action = html.unescape(re.search(r'<form method="post" action="([^"]+)"', answer.text).group(1))
-    posted = {k: html.unescape(v) for k, v in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', answer.text)}
+    posted = {
+        k: html.unescape(v) for k, v in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', answer.text)
+    }
     return action, posted
