@@ -509,6 +509,11 @@ OIDC_USE_PKCE = True
 OIDC_USE_NONCE = True
 OIDC_STORE_ID_TOKEN = True  # for RP-initiated logout (id_token_hint)
 OIDC_AUTHENTICATE_CLASS = "apps.sso.oidc.SignInView"
+if OIDC_ISSUER:
+    # Logging out ends the provider's session too: the logout form's answer redirects to the provider, and
+    # browsers hold a form's redirects to form-action (the browser test found the logout stuck without this).
+    _issuer = urlsplit(OIDC_ISSUER)
+    SECURE_CSP["form-action"] = [*SECURE_CSP["form-action"], f"{_issuer.scheme}://{_issuer.netloc}"]
 SSO_REQUIRE_PROVISIONED = env_bool("SSO_REQUIRE_PROVISIONED", False)
 SSO_ONLY = env_bool("SSO_ONLY", False)  # the password form only for admins (break-glass), at /accounts/login/?local=1
 INSTALLED_APPS += ["apps.sso"]
