@@ -40,7 +40,7 @@ venv: ## Create .venv and install requirements.txt (only when it changed)
 
 # daphne runs in the foreground; the background worker
 # is started first and killed by its PID when daphne stops (Ctrl-C or crash).
-run: venv ffmpeg ## Migrate, seed demo data if empty, serve on http://127.0.0.1:8000 (PORT=...)
+run: venv ffmpeg xmlsec1 ## Migrate, seed demo data if empty, serve on http://127.0.0.1:8000 (PORT=...)
 	"$(PY)" manage.py migrate --noinput
 	"$(PY)" manage.py seed_demo --if-empty
 	"$(PY)" manage.py search_index --if-empty
