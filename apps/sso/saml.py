@@ -34,10 +34,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from djangosaml2 import views as saml_views
+from djangosaml2.exceptions import IdPConfigurationMissing
 from saml2 import SAMLError
 from saml2.config import SPConfig
+from saml2.mdstore import SourceNotFound
 from saml2.metadata import entity_descriptor
 from saml2.response import StatusError, UnsolicitedResponse
+from saml2.s_utils import SamlException
 from saml2.saml import NAMEID_FORMAT_UNSPECIFIED, SCM_BEARER
 from saml2.sigver import SignatureError, SigverError
 from saml2.validate import ResponseLifetimeExceed, ToEarly
@@ -51,7 +54,9 @@ REPLAYED = "This sign-in was already used or was not started here: please sign i
 UNVERIFIED = "The identity provider's answer could not be verified: please sign in again."
 UNAVAILABLE = "Company sign-in is unavailable right now (the identity provider cannot be reached): try again later."
 # The IdP's metadata cannot be fetched, read or loaded: refused with a message, logged, never a 500.
-UNREACHABLE = (requests.RequestException, OSError, SAMLError, ValueError)
+UNREACHABLE = (
+    requests.RequestException, OSError, SAMLError, SamlException, SourceNotFound, IdPConfigurationMissing, ValueError
+)  # fmt: skip
 logger = logging.getLogger(__name__)
 _fetched: dict[str, tuple[float, str]] = {}
 

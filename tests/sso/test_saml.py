@@ -156,10 +156,18 @@ def test_an_address_outside_the_company_domains_is_refused_and_no_account_is_mad
     assert not User.objects.filter(email="eve@elsewhere.test").exists()
 
 
-def test_an_unreachable_idp_is_a_message_not_an_error(sso, settings):
-    settings.SAML_IDP_METADATA_URL = "http://127.0.0.1:9/metadata"  # the discard port: nothing listens
+@pytest.mark.parametrize("where", ["nothing-listens", "not-found", "not-metadata", "missing-file", "empty-file"])
+def test_an_unreachable_or_broken_idp_is_a_message_not_an_error(sso, settings, tmp_path, where):
+    settings.SAML_IDP_METADATA_URL = {
+        "nothing-listens": "http://127.0.0.1:9/metadata",  # the discard port
+        "not-found": f"{sso.url}/no-such-page",
+        "not-metadata": f"{sso.url}/sso/redirect",  # an HTML error page, 400
+    }.get(where, "")
+    if where.endswith("-file"):
+        (tmp_path / "empty.xml").write_text("<html>not metadata</html>")
+        settings.SAML_IDP_METADATA_FILE = str(tmp_path / ("empty.xml" if where == "empty-file" else "absent.xml"))
     assert "unavailable" in refusal(Client().get("/saml2/login/"))
-    assert "unavailable" in refusal(Client().post("/saml2/acs/", {"SAMLResponse": "PD94bWw+"}))
+    assert refusal(Client().post("/saml2/acs/", {"SAMLResponse": "PD94bWw+"}))  # unavailable, or unverifiable
 
 
 BOMB = """<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">
@@ -235,3 +243,13 @@ def world(member, manager, outsider, admin_user):
 @pytest.mark.parametrize(("route", "role"), cases(ROUTES))
 def test_without_configuration_the_saml_routes_do_not_exist(client_as, world, route, role):
     check(client_as, world, route, role)
+
+
+def test_sso_only_and_provisioning_required_apply_to_saml_too(sso, settings):
+    settings.SSO_ONLY = True
+    settings.SSO_REQUIRE_PROVISIONED = True
+    page = Client().get("/accounts/login/").content.decode()
+    assert 'href="/saml2/login/"' in page and 'name="password"' not in page
+    client = Client()
+    assert "ask your administrator" in refusal(post(client, answer(client)))
+    assert not User.objects.filter(email="nina@example.com").exists()
