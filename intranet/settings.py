@@ -539,10 +539,6 @@ SAML_CSP_HANDLER = ""  # our CSP stays 'self': the redirect binding needs no pag
 # the outstanding requests in a cookie of its own, SameSite=None (browsers take that only over HTTPS).
 SAML_SESSION_COOKIE_SAMESITE = "None" if _https else "Lax"
 AUTHENTICATION_BACKENDS += ["apps.sso.saml.SamlBackend"]
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
-    "djangosaml2.middleware.SamlSessionMiddleware",
-)
 
 # SCIM 2.0 provisioning at /scim/v2/ (apps.scim); bearer tokens are created in the admin site.
 INSTALLED_APPS += ["apps.scim"]

@@ -77,7 +77,7 @@ def refusal(response) -> str:
 def test_first_sign_in_creates_the_account_and_its_departments_from_groups(sso):
     sales = DepartmentFactory(name="Sales")
     GroupMapping.objects.create(group="grp-sales", department=sales, role="manager")
-    client = Client()
+    client = Client(enforce_csrf_checks=True)  # the IdP's POST carries no CSRF token of ours
     response = post(client, answer(client))
     assert response.status_code == 302 and response["Location"] == "/", response.content[:300]
     assert client.get("/").status_code == 200
