@@ -15,7 +15,7 @@ PORT      ?= 8000
 BIND      ?= 127.0.0.1
 CHROMIUM  := /usr/bin/chromium
 
-.PHONY: help venv run mode test lint format bench chromium node-tools clean clean-db nginx prod-check ffmpeg espeak-ng oidc-provider
+.PHONY: help venv run mode test lint format bench chromium node-tools clean clean-db nginx prod-check ffmpeg espeak-ng oidc-provider xmlsec1
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,7 +40,7 @@ venv: ## Create .venv and install requirements.txt (only when it changed)
 
 # daphne runs in the foreground; the background worker
 # is started first and killed by its PID when daphne stops (Ctrl-C or crash).
-run: venv ffmpeg ## Migrate, seed demo data if empty, serve on http://127.0.0.1:8000 (PORT=...)
+run: venv ffmpeg xmlsec1 ## Migrate, seed demo data if empty, serve on http://127.0.0.1:8000 (PORT=...)
 	"$(PY)" manage.py migrate --noinput
 	"$(PY)" manage.py seed_demo --if-empty
 	"$(PY)" manage.py search_index --if-empty
@@ -70,55 +70,26 @@ run: venv ffmpeg ## Migrate, seed demo data if empty, serve on http://127.0.0.1:
 mode: ## Say whether the app runs in development mode (DEBUG=1, the default) or production mode
 	@"$(PY)" -c 'from intranet.settings import DEBUG; print("Development mode (DEBUG=1): errors show debug pages with stack traces. Set DEBUG=0 in production." if DEBUG else "Production mode (DEBUG=0): errors show the site'"'"'s error pages.")'
 
-test: venv chromium node-tools nginx ffmpeg espeak-ng oidc-provider ## Lint, then run the whole test suite (extra pytest args: PYTEST_ARGS="...")
+test: venv chromium node-tools nginx ffmpeg espeak-ng oidc-provider xmlsec1 ## Lint, then run the whole test suite (extra pytest args: PYTEST_ARGS="...")
 	bash scripts/test.sh
 
 # The browser tests drive Debian's chromium through Playwright (no browser download).
 chromium: ## Install Debian's chromium for the browser tests if it is missing
-	@if [ ! -x "$(CHROMIUM)" ]; then \
-		if [ "$$(id -u)" -eq 0 ]; then sudo=""; \
-		elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
-		else \
-			echo "error: $(CHROMIUM) is missing and the browser tests need it." >&2; \
-			echo "  Install it as root: apt-get update && apt-get install -y --no-install-recommends chromium" >&2; \
-			exit 1; \
-		fi; \
-		echo "Installing chromium (apt-get) for the browser tests"; \
-		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update; \
-		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
-	fi
+	@scripts/apt_install.sh "the browser tests" "$(CHROMIUM)" chromium
 
 # Videos are probed and transcoded with Debian's ffmpeg (ffprobe comes with it); the tests make
 # their clips with it (lavfi test patterns).
 ffmpeg: ## Install Debian's ffmpeg (videos) if it is missing
-	@if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; then \
-		if [ "$$(id -u)" -eq 0 ]; then sudo=""; \
-		elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
-		else \
-			echo "error: ffmpeg is missing and videos need it." >&2; \
-			echo "  Install it as root: apt-get update && apt-get install -y --no-install-recommends ffmpeg" >&2; \
-			exit 1; \
-		fi; \
-		echo "Installing ffmpeg (apt-get) for videos"; \
-		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update; \
-		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ffmpeg; \
-	fi
+	@scripts/apt_install.sh "videos" "ffmpeg ffprobe" ffmpeg
 
 # The automatic-captions tests speak their sentences with Debian's espeak-ng (the recogniser, PocketSphinx,
 # comes from PyPI with its English model; the app itself never needs espeak-ng).
 espeak-ng: ## Install Debian's espeak-ng (speech for the automatic-captions tests) if it is missing
-	@if ! command -v espeak-ng >/dev/null 2>&1; then \
-		if [ "$$(id -u)" -eq 0 ]; then sudo=""; \
-		elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
-		else \
-			echo "error: espeak-ng is missing and the automatic-captions tests need it." >&2; \
-			echo "  Install it as root: apt-get update && apt-get install -y --no-install-recommends espeak-ng" >&2; \
-			exit 1; \
-		fi; \
-		echo "Installing espeak-ng (apt-get) for the automatic-captions tests"; \
-		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update; \
-		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends espeak-ng; \
-	fi
+	@scripts/apt_install.sh "the automatic-captions tests" espeak-ng espeak-ng
+
+# SAML sign-in (pysaml2) signs and verifies XML with Debian's xmlsec1 command; the SAML tests' IdP needs it too.
+xmlsec1: ## Install Debian's xmlsec1 (SAML signatures) if it is missing
+	@scripts/apt_install.sh "SAML sign-in" xmlsec1 xmlsec1
 
 # Tools the browser tests load into pages (axe-core), from the npm registry, pinned by the lock file.
 NODE_TOOLS := tests/js
@@ -178,18 +149,7 @@ clean-db: ## Delete the local SQLite databases (db.sqlite3, and test databases l
 NGINX := /usr/sbin/nginx
 NGINX_BROTLI := /usr/lib/nginx/modules/ngx_http_brotli_filter_module.so
 nginx: ## Install Debian's nginx (and its brotli module) for the topology test and prod-check if missing
-	@if [ ! -x "$(NGINX)" ] || [ ! -f "$(NGINX_BROTLI)" ]; then \
-		if [ "$$(id -u)" -eq 0 ]; then sudo=""; \
-		elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
-		else \
-			echo "error: nginx is missing and the topology test needs it." >&2; \
-			echo "  Install it as root: apt-get update && apt-get install -y --no-install-recommends nginx libnginx-mod-http-brotli-filter" >&2; \
-			exit 1; \
-		fi; \
-		echo "Installing nginx (apt-get) for the topology test"; \
-		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update; \
-		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx libnginx-mod-http-brotli-filter; \
-	fi
+	@scripts/apt_install.sh "the topology test and prod-check" "$(NGINX) $(NGINX_BROTLI)" nginx libnginx-mod-http-brotli-filter
 
 prod-check: venv nginx ## Validate deploy/: nginx -t on the real site, manage.py check --deploy with the env template
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash deploy/prod-check.sh

@@ -524,10 +524,36 @@ OIDC_USE_PKCE = True
 OIDC_USE_NONCE = True
 OIDC_STORE_ID_TOKEN = True  # for RP-initiated logout (id_token_hint)
 OIDC_AUTHENTICATE_CLASS = "apps.sso.oidc.SignInView"
+if OIDC_ISSUER:
+    # Logging out ends the provider's session too: the logout form's answer redirects to the provider, and
+    # browsers hold a form's redirects to form-action (the browser test found the logout stuck without this).
+    _issuer = urlsplit(OIDC_ISSUER)
+    SECURE_CSP["form-action"] = [*SECURE_CSP["form-action"], f"{_issuer.scheme}://{_issuer.netloc}"]
 SSO_REQUIRE_PROVISIONED = env_bool("SSO_REQUIRE_PROVISIONED", False)
 SSO_ONLY = env_bool("SSO_ONLY", False)  # the password form only for admins (break-glass), at /accounts/login/?local=1
 INSTALLED_APPS += ["apps.sso"]
 AUTHENTICATION_BACKENDS += ["apps.sso.oidc.CompanyOIDCBackend"]
+
+# Company sign-in with SAML 2.0 (apps.sso.saml, djangosaml2 on pysaml2). Off unless the IdP's metadata is given.
+SAML_IDP_METADATA_URL = env_str("SAML_IDP_METADATA_URL")  # e.g. Entra ID's "App Federation Metadata Url"
+SAML_IDP_METADATA_FILE = env_str("SAML_IDP_METADATA_FILE")  # or the downloaded metadata XML
+SAML_SP_ENTITY_ID = env_str("SAML_SP_ENTITY_ID")  # default: {SITE_URL}/saml2/metadata/
+SAML_SP_NAME = env_str("SAML_SP_NAME", "Intranet")
+SAML_SP_KEY_FILE = env_str("SAML_SP_KEY_FILE")  # optional: signed AuthnRequests, encrypted assertions
+SAML_SP_CERT_FILE = env_str("SAML_SP_CERT_FILE")
+SAML_EMAIL_ATTRIBUTE = env_str("SAML_EMAIL_ATTRIBUTE")  # empty: the NameID is the e-mail address
+SAML_NAME_ATTRIBUTE = env_str("SAML_NAME_ATTRIBUTE", "displayName")
+SAML_GROUPS_ATTRIBUTE = env_str("SAML_GROUPS_ATTRIBUTE")  # e.g. "groups": memberships from apps.sso GroupMapping
+SAML_CLOCK_SKEW_SECONDS = env_int("SAML_CLOCK_SKEW_SECONDS", 60)
+SAML_TIMEOUT = env_int("SAML_TIMEOUT", 10)
+SAML_XMLSEC_BINARY = env_str("SAML_XMLSEC_BINARY", "/usr/bin/xmlsec1")  # Debian's xmlsec1 (make xmlsec1)
+SAML_CONFIG_LOADER = "apps.sso.saml.sp_config"
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_CSP_HANDLER = ""  # our CSP stays 'self': the redirect binding needs no page of ours
+# The IdP's answer is a cross-site POST, which a SameSite=Lax cookie does not follow: djangosaml2 keeps
+# the outstanding requests in a cookie of its own, SameSite=None (browsers take that only over HTTPS).
+SAML_SESSION_COOKIE_SAMESITE = "None" if _https else "Lax"
+AUTHENTICATION_BACKENDS += ["apps.sso.saml.SamlBackend"]
 
 # SCIM 2.0 provisioning at /scim/v2/ (apps.scim); bearer tokens are created in the admin site.
 INSTALLED_APPS += ["apps.scim"]

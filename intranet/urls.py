@@ -60,6 +60,7 @@ urlpatterns = [
     path("audit/", include("apps.audit.urls")),
     path("privacy/", include("apps.privacy.urls")),
     path("oidc/", include("apps.sso.urls")),
+    path("saml2/", include("apps.sso.saml_urls")),
     path("scim/v2/", include("apps.scim.urls")),
     path("plans/", include("apps.plans.urls")),
     path("search/", include("apps.search.urls")),

@@ -79,19 +79,30 @@ def _orm_next_to_playwright() -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def daphne_server(django_db_setup, tmp_path_factory) -> Iterator[DaphneServer]:
+def daphne_port() -> int:
+    """The port the module's daphne listens on, known before it starts (an IdP must know our redirect URI)."""
+    return _free_port()
+
+
+@pytest.fixture(scope="module")
+def daphne_env() -> dict[str, str]:
+    """More environment for the module's daphne (e.g. company sign-in settings): override it in the module."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def daphne_server(django_db_setup, tmp_path_factory, daphne_port, daphne_env) -> Iterator[DaphneServer]:
     """A daphne process serving the test database and a temporary MEDIA_ROOT, stopped by PID."""
     workdir = tmp_path_factory.mktemp("daphne")
     media_root = workdir / "media"
     media_root.mkdir()
     log_path = workdir / "daphne.log"
-    port = _free_port()
+    port = daphne_port
     url = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "intranet.asgi:application"]
+    env = {**_server_env(media_root), **daphne_env}
     with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=REPO_ROOT, env=_server_env(media_root), stdout=log, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         server = DaphneServer(url=url, media_root=media_root, log_path=log_path)
         _wait_until_healthy(server, process)

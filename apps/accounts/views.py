@@ -29,10 +29,12 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs) -> dict:
-        from apps.sso.oidc import is_configured
+        from apps.sso import oidc, saml
 
         context = super().get_context_data(**kwargs)
-        context["sso_configured"] = is_configured()
+        context["oidc_configured"] = oidc.is_configured()
+        context["saml_configured"] = saml.is_configured()
+        context["sso_configured"] = context["oidc_configured"] or context["saml_configured"]
         context["password_form_shown"] = not (settings.SSO_ONLY and context["sso_configured"]) or bool(
             self.request.GET.get("local") or self.request.method == "POST"
         )

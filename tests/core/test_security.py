@@ -18,6 +18,9 @@ PUBLIC = {
     "metrics",  # no login: the operator's token, else 404 (tests/core/test_observability.py)
     "oidc_authentication_init",  # signing in itself: 404 while OIDC_ISSUER is unset (tests/sso/test_oidc.py)
     "oidc_authentication_callback",
+    "saml2_login",  # SAML sign-in, the IdP's answer and our metadata: 404 while the IdP's metadata is unset
+    "saml2_acs",  # (tests/sso/test_saml.py, which also fuzzes the ACS)
+    "saml2_metadata",
     "ical",  # a calendar app's subscription: the person's secret, else 404 (tests/plans)
     "login",
     "password_reset",
