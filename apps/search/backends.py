@@ -21,6 +21,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .query import ParsedQuery
+from .trigrams import SIMILARITY_THRESHOLD, WORD_SIMILARITY_THRESHOLD
 
 START, STOP = "\x02", "\x03"
 SNIPPET_WORDS = 30
@@ -115,21 +116,26 @@ class SqliteBackend:
                 output_field=BooleanField(),
             )
         )
-        if fuzzy_kinds and all(len(w) >= 3 for w in parsed.words):
-            # No trigrams here: every word's first letters start a word of the title ("jon smi" ~ "John Smith").
-            fuzzy = Q(kind__in=fuzzy_kinds)
-            for word in parsed.words[:5]:
-                stem = word[: max(2, len(word) - 1)]
-                fuzzy &= Q(title__istartswith=stem) | Q(title__icontains=" " + stem)
-            condition |= fuzzy
+        if fuzzy_kinds and any(len(w) >= 3 for w in parsed.words):
+            # pg_trgm's measures, as SQL functions (apps/search/trigrams.py): the same matches as PostgreSQL's.
+            typed = " ".join(parsed.words)
+            fuzzy = RawSQL(
+                '(search_similarity("search_document"."title", %s) >= %s'
+                ' OR search_word_similarity(%s, "search_document"."title") >= %s)',
+                [typed, SIMILARITY_THRESHOLD, typed, WORD_SIMILARITY_THRESHOLD],
+                output_field=BooleanField(),
+            )
+            condition |= Q(fuzzy, kind__in=fuzzy_kinds)
         return condition
 
     def score(self, parsed: ParsedQuery) -> RawSQL:
         return RawSQL(
             "(COALESCE((SELECT -bm25(search_document_fts, 10.0, 1.0) FROM search_document_fts"
-            ' WHERE search_document_fts MATCH %s AND rowid = "search_document"."id"), 0.5))'
+            ' WHERE search_document_fts MATCH %s AND rowid = "search_document"."id"), 0.5)'
+            " + CASE WHEN \"search_document\".\"kind\" IN ('person', 'department')"
+            ' THEN search_similarity("search_document"."title", %s) ELSE 0 END)'
             ' * (1.0 + 1.0 / (1.0 + (julianday(\'now\') - julianday("search_document"."created_at")) / %s))',
-            [parsed.fts5(), RECENCY_DAYS],
+            [parsed.fts5(), " ".join(parsed.words), RECENCY_DAYS],
             output_field=FloatField(),
         )
 

@@ -1,9 +1,10 @@
 """Search: one service for the header box, the results page, the API, a room and a department.
 
-Who may find what is decided inside the one query, by each kind's `visible(user)` (built
-on `apps.departments.access`), never by filtering a page of results afterwards: pages,
-counts and tabs only ever see rows the person may read. A results page costs three queries
-whatever the data: the page, its snippets, and the (capped) counts per kind.
+Who may find what is decided inside the query, by the documents' audience keys (see
+`visibility`: the reader's keys come from `apps.departments.access` and the apps' own
+rules), never by filtering a page of results afterwards: pages, counts and tabs only ever
+see rows the person may read. A results page costs four queries whatever the data: the
+reader's keys, the page, its snippets, and the (capped) counts per kind.
 """
 
 from collections.abc import Mapping

@@ -7,6 +7,7 @@ app's kind cannot skip the matrix.
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from apps.chat.models import Message, Room
 from apps.departments.models import Department
@@ -170,3 +171,13 @@ def test_anonymous_finds_nothing(quokka_world):
     from django.contrib.auth.models import AnonymousUser
 
     assert services.search(acting_user=AnonymousUser(), q=WORD).total == 0
+
+
+def test_answers_comments_plans_and_goals_link_to_their_place(quokka_world, member):
+    hits = {h.kind: h for h in services.search(acting_user=member, q=WORD, page_size=50).hits}
+    answer = Answer.objects.get(question__is_confidential=False)
+    assert hits["answer"].url == f"{answer.question.get_absolute_url()}#answer-{answer.pk}"
+    assert hits["question_comment"].url.startswith(f"{answer.question.get_absolute_url()}#comment-")
+    plan = Plan.objects.select_related("department").get(name="Sales plan")
+    assert hits["plan"].url == reverse("plans:plan", args=[plan.department.slug]) and hits["plan"].title == "Sales plan"
+    assert hits["goal"].url == Goal.objects.get(plan=plan).get_absolute_url()

@@ -20,6 +20,17 @@ def fill_audience_keys(apps, schema_editor):
     )
 
 
+def restore_sqlite_triggers(apps, schema_editor):
+    """SQLite adds the column by remaking the table, which drops the FTS5 triggers: put them back."""
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    from apps.search.ddl import create_text_index
+
+    create_text_index(schema_editor.connection)
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("INSERT INTO search_document_fts(search_document_fts) VALUES ('rebuild')")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -38,5 +49,6 @@ class Migration(migrations.Migration):
             model_name='document',
             index=models.Index(fields=['audience_key', '-created_at'], name='search_doc_audience'),
         ),
+        migrations.RunPython(restore_sqlite_triggers, migrations.RunPython.noop),
         migrations.RunPython(fill_audience_keys, migrations.RunPython.noop),
     ]
