@@ -69,11 +69,15 @@ class PostgresBackend:
     def _tsquery(self) -> str:
         return "websearch_to_tsquery(%s::regconfig, %s)"
 
-    def matches(self, parsed: ParsedQuery, *, fuzzy_kinds: list[str]) -> Q:
+    def matches(self, parsed: ParsedQuery, *, fuzzy_kinds: list[str], within: Q, fuzzy_within: Q) -> Q:
         text_match = RawSQL(  # noqa: S611 (constant SQL; typed text only as parameters)
             f'"search_document"."vector" @@ {self._tsquery()}', [language(), parsed.text], output_field=BooleanField()
         )
-        condition = Q(text_match)
+        # Who may see goes into each alternative, so that the words and the audience meet
+        # inside the GIN index (ddl.VECTOR_INDEX) rather than as two bitmaps; the names'
+        # alternative has its own (their audiences' keys only), or PostgreSQL would factor
+        # a common condition out of the OR and build the two bitmaps after all.
+        condition = within & Q(text_match)
         if fuzzy_kinds and any(len(w) >= 3 for w in parsed.words):
             # pg_trgm: "jon smi" finds John Smith (similarity), "smi" finds Smith (word similarity).
             fuzzy = RawSQL(
@@ -81,7 +85,7 @@ class PostgresBackend:
                 [" ".join(parsed.words), " ".join(parsed.words)],
                 output_field=BooleanField(),
             )
-            condition |= Q(fuzzy, kind__in=fuzzy_kinds)
+            condition |= fuzzy_within & Q(fuzzy, kind__in=fuzzy_kinds)
         return condition
 
     def score(self, parsed: ParsedQuery) -> RawSQL:
@@ -108,8 +112,8 @@ class PostgresBackend:
 class SqliteBackend:
     name = "sqlite"
 
-    def matches(self, parsed: ParsedQuery, *, fuzzy_kinds: list[str]) -> Q:
-        condition = Q(
+    def matches(self, parsed: ParsedQuery, *, fuzzy_kinds: list[str], within: Q, fuzzy_within: Q) -> Q:
+        condition = within & Q(
             RawSQL(
                 '"search_document"."id" IN (SELECT rowid FROM search_document_fts WHERE search_document_fts MATCH %s)',
                 [parsed.fts5()],
@@ -125,7 +129,7 @@ class SqliteBackend:
                 [typed, SIMILARITY_THRESHOLD, typed, WORD_SIMILARITY_THRESHOLD],
                 output_field=BooleanField(),
             )
-            condition |= Q(fuzzy, kind__in=fuzzy_kinds)
+            condition |= fuzzy_within & Q(fuzzy, kind__in=fuzzy_kinds)
         return condition
 
     def score(self, parsed: ParsedQuery) -> RawSQL:

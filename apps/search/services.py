@@ -7,11 +7,12 @@ see rows the person may read. A results page costs four queries whatever the dat
 reader's keys, the page, its snippets, and the (capped) counts per kind.
 """
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -122,6 +123,13 @@ def _kinds_for(name: str | None) -> list[registry.SearchKind]:
     return registry.kinds_in_group(name)
 
 
+def _extra_conditions(qs: QuerySet[Document], user, kinds: list[registry.SearchKind]) -> QuerySet[Document]:
+    for k in kinds:
+        if k.visible is not None:  # a kind's own extra condition (deprecated)
+            qs = qs.filter(~Q(kind=k.name) | k.visible(user))
+    return qs
+
+
 def visible_documents(user, kinds: list[registry.SearchKind] | None = None) -> QuerySet[Document]:
     """Documents `user` may find: their audience keys, computed once (`visibility.visible`)."""
     if not (user is not None and user.is_authenticated and user.is_active):
@@ -129,10 +137,7 @@ def visible_documents(user, kinds: list[registry.SearchKind] | None = None) -> Q
     qs = Document.objects.filter(visibility.visible(user))
     if kinds is not None:
         qs = qs.filter(kind__in=[k.name for k in kinds])
-    for k in registry.kinds() if kinds is None else kinds:
-        if k.visible is not None:  # a kind's own extra condition (deprecated)
-            qs = qs.filter(~Q(kind=k.name) | k.visible(user))
-    return qs
+    return _extra_conditions(qs, user, registry.kinds() if kinds is None else kinds)
 
 
 def _day_start(day: date) -> datetime:
@@ -184,22 +189,43 @@ def search(
         )
         return results
     page_size = max(1, min(int(page_size), 50))
+    if not (acting_user is not None and acting_user.is_authenticated and acting_user.is_active):
+        results.counts = {group.name: 0 for group in registry.groups()}
+        results.message = "Nothing you can see matches these words."
+        return results
     engine = backend()
     all_kinds = registry.kinds()
     fuzzy = [k.name for k in all_kinds if k.fuzzy_title]
-    matching = _filtered(visible_documents(acting_user, all_kinds), parsed, filters).filter(
-        engine.matches(parsed, fuzzy_kinds=fuzzy)
+    base = _filtered(_extra_conditions(Document.objects.all(), acting_user, all_kinds), parsed, filters)
+    keys = visibility.reader_keys(acting_user)
+    fuzzy_audiences = {k.audience for k in all_kinds if k.fuzzy_title}
+    matching = base.filter(
+        engine.matches(
+            parsed,
+            fuzzy_kinds=fuzzy,
+            within=visibility.condition(keys),
+            fuzzy_within=visibility.condition(keys, only=fuzzy_audiences),
+        )
     )
     wanted = {k.name for k in _kinds_for(filters.kind)}
     page_qs = matching.filter(kind__in=wanted) if filters.kind else matching
+    # Counts stop at COUNT_CAP; without a kind filter, the newest matches ranked below count too.
+    counted: list[str] | None = None
     if filters.sort == "date":
         page_qs = page_qs.order_by("-created_at", "-id")
     else:
         # Scoring every match of a common word (tens of thousands of rows) is what made search
         # slow at company scale: rank the newest RANK_WINDOW matches only (recency is part of
         # the score anyway). Rare words and phrases match fewer rows and are ranked in full.
-        newest = page_qs.order_by("-created_at", "-id").values("pk")[:RANK_WINDOW]
-        page_qs = Document.objects.filter(pk__in=newest).annotate(score=engine.score(parsed)).order_by("-score", "-id")
+        # The window is read first, as a list: a subquery here would be planned per row.
+        newest = list(page_qs.order_by("-created_at", "-id").values_list("pk", "kind")[:RANK_WINDOW])
+        if not filters.kind:
+            counted = [kind for _, kind in newest[: COUNT_CAP + 1]]
+        page_qs = (
+            Document.objects.filter(pk__in=[pk for pk, _ in newest])
+            .annotate(score=engine.score(parsed))
+            .order_by("-score", "-id")
+        )
     rows = list(page_qs.select_related("department", "author__profile")[offset : offset + page_size + 1])
     if len(rows) > page_size:
         rows = rows[:page_size]
@@ -224,8 +250,9 @@ def search(
                 author=row.author,
             )
         )
-    capped_ids = matching.order_by().values("pk")[: COUNT_CAP + 1]
-    by_kind = dict(Document.objects.filter(pk__in=capped_ids).order_by().values_list("kind").annotate(n=Count("pk")))
+    if counted is None:
+        counted = list(matching.order_by().values_list("kind", flat=True)[: COUNT_CAP + 1])
+    by_kind = Counter(counted)
     results.capped = sum(by_kind.values()) > COUNT_CAP
     for group in registry.groups():
         results.counts[group.name] = sum(by_kind.get(k.name, 0) for k in registry.kinds_in_group(group.name))

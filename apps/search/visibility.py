@@ -29,39 +29,47 @@ for _audience in (DEPARTMENT, PAGE, EVERYONE):
     register_audience(_audience)
 
 
-def reader_keys(user) -> tuple[list[int], list[int]]:
-    """The audience keys `user` holds, in one query: (keys, keys of audiences that need an active author)."""
+def reader_keys(user) -> dict[str, list[int]]:
+    """The audience keys `user` holds, by audience name, in one query."""
     if not _signed_in(user):
-        return [], []
+        return {}
     branches: list[QuerySet] = []
-    literal: list[tuple[Audience, int]] = []
+    rows: list[tuple[int, int]] = []
     for audience in audiences():
         keys = audience.keys(user)
         if isinstance(keys, QuerySet):
             field = keys.query.values_select[0] if keys.query.values_select else "pk"
             branches.append(keys.order_by().values_list(Value(audience.code), field))
         else:
-            literal += [(audience, int(k)) for k in keys]
-    rows: list[tuple[int, int]] = [(a.code, k) for a, k in literal]
+            rows += [(audience.code, int(k)) for k in keys]
     if branches:
         first, *rest = branches
         rows += list(first.union(*rest, all=True).order_by()) if rest else list(first)
     by_code = {a.code: a for a in audiences()}
-    plain, with_author = [], []
+    held: dict[str, set[int]] = {}
     for code, object_id in rows:
         audience = by_code[int(code)]
-        (with_author if audience.active_author else plain).append(audience.key(object_id))
-    return sorted(set(plain)), sorted(set(with_author))
+        held.setdefault(audience.name, set()).add(audience.key(object_id))
+    return {name: sorted(keys) for name, keys in held.items()}
+
+
+def condition(keys: dict[str, list[int]], only: set[str] | None = None) -> Q:
+    """Documents of these keys (of the `only` audiences, if given), as a condition over `Document`."""
+    plain: list[int] = []
+    with_author: list[int] = []
+    for audience in audiences():
+        if only is None or audience.name in only:
+            (with_author if audience.active_author else plain).extend(keys.get(audience.name, []))
+    result = Q(audience_key__in=plain) if plain else Q(pk__in=[])
+    if with_author:
+        gone = User.objects.filter(is_active=False).values("pk")
+        result |= Q(audience_key__in=with_author) & ~Q(author_id__in=gone)
+    return result
 
 
 def visible(user) -> Q:
     """The documents `user` may find, as a condition over `Document` on its own columns."""
-    plain, with_author = reader_keys(user)
-    condition = Q(audience_key__in=plain) if plain else Q(pk__in=[])
-    if with_author:
-        gone = User.objects.filter(is_active=False).values("pk")
-        condition |= Q(audience_key__in=with_author) & ~Q(author_id__in=gone)
-    return condition
+    return condition(reader_keys(user))
 
 
 def department_content(user) -> Q:

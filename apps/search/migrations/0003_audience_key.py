@@ -20,6 +20,18 @@ def fill_audience_keys(apps, schema_editor):
     )
 
 
+def index_words_with_audience(apps, schema_editor):
+    """PostgreSQL: the GIN index covers the audience too (btree_gin), see apps.search.ddl.VECTOR_INDEX."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    from apps.search.ddl import VECTOR_INDEX
+
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
+        cursor.execute("DROP INDEX IF EXISTS search_doc_vector")
+        cursor.execute(VECTOR_INDEX)
+
+
 def restore_sqlite_triggers(apps, schema_editor):
     """SQLite adds the column by remaking the table, which drops the FTS5 triggers: put them back."""
     if schema_editor.connection.vendor != "sqlite":
@@ -50,5 +62,6 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['audience_key', '-created_at'], name='search_doc_audience'),
         ),
         migrations.RunPython(restore_sqlite_triggers, migrations.RunPython.noop),
+        migrations.RunPython(index_words_with_audience, migrations.RunPython.noop),
         migrations.RunPython(fill_audience_keys, migrations.RunPython.noop),
     ]
