@@ -69,6 +69,10 @@ class PostgresBackend:
     def _tsquery(self) -> str:
         return "websearch_to_tsquery(%s::regconfig, %s)"
 
+    def among(self, ids: list[int]) -> Q:
+        """`id IN ids` as one array parameter: 2,000 separate parameters cost more to build than to run."""
+        return Q(RawSQL('"search_document"."id" = ANY(%s::bigint[])', [ids], output_field=BooleanField()))
+
     def matches(self, parsed: ParsedQuery, *, fuzzy_kinds: list[str], within: Q, fuzzy_within: Q) -> Q:
         text_match = RawSQL(  # noqa: S611 (constant SQL; typed text only as parameters)
             f'"search_document"."vector" @@ {self._tsquery()}', [language(), parsed.text], output_field=BooleanField()
@@ -111,6 +115,9 @@ class PostgresBackend:
 
 class SqliteBackend:
     name = "sqlite"
+
+    def among(self, ids: list[int]) -> Q:
+        return Q(pk__in=ids)
 
     def matches(self, parsed: ParsedQuery, *, fuzzy_kinds: list[str], within: Q, fuzzy_within: Q) -> Q:
         condition = within & Q(

@@ -78,5 +78,6 @@ def create_text_indexes(connection) -> None:
             # The rows just written have deferred foreign-key checks pending, and PostgreSQL
             # builds no index on a table with pending trigger events: run them now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
             for statement in _TEXT_INDEXES.values():
                 cursor.execute(statement)

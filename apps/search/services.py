@@ -222,7 +222,7 @@ def search(
         if not filters.kind:
             counted = [kind for _, kind in newest[: COUNT_CAP + 1]]
         page_qs = (
-            Document.objects.filter(pk__in=[pk for pk, _ in newest])
+            Document.objects.filter(engine.among([pk for pk, _ in newest]))
             .annotate(score=engine.score(parsed))
             .order_by("-score", "-id")
         )
