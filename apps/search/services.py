@@ -226,7 +226,8 @@ def search(
             .annotate(score=engine.score(parsed))
             .order_by("-score", "-id")
         )
-    rows = list(page_qs.select_related("department", "author__profile")[offset : offset + page_size + 1])
+    # The body (up to 200,000 characters) is read only for the snippets, of the rows shown.
+    rows = list(page_qs.select_related("department", "author__profile").defer("body")[offset : offset + page_size + 1])
     if len(rows) > page_size:
         rows = rows[:page_size]
         if offset + page_size <= MAX_OFFSET:
