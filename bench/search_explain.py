@@ -27,7 +27,7 @@ from apps.search import services  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--q", action="append", required=True)
-    parser.add_argument("--email", default="person10@example.com")
+    parser.add_argument("--email", default="person00007@example.com")
     args = parser.parse_args()
     user = User.objects.get(email=args.email)
     for q in args.q:

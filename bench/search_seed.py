@@ -94,7 +94,7 @@ def main() -> None:
     start = timezone.now() - timezone.timedelta(days=365)
     marked = set(rng.sample(range(missing), min(25, missing)))
     began = time.monotonic()
-    columns = "room_id, author_id, body, html, mentioned_ids, created_at, revision"
+    columns = "room_id, author_id, body, html, mentioned_ids, created_at, revision, reactions, reply_count"
     batch = 50_000
     with connection.cursor() as cursor:
         for offset in range(0, missing, batch):
@@ -106,7 +106,7 @@ def main() -> None:
                 if n in marked:
                     body += " " + RARE_MARKER
                 at = start + timezone.timedelta(seconds=n * 365 * 86400 // missing)
-                buffer.write(f"{room_id}\t{author}\t{body}\t<p>{body}</p>\t[]\t{at.isoformat()}\t{n}\n")
+                buffer.write(f"{room_id}\t{author}\t{body}\t<p>{body}</p>\t[]\t{at.isoformat()}\t{n}\t{{}}\t0\n")
             buffer.seek(0)
             with cursor.cursor.copy(f"COPY chat_message ({columns}) FROM STDIN") as copy:
                 copy.write(buffer.read())

@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from apps.search.models import FileText
 from apps.search.registry import FILES, POSTS, DocumentData, SearchKind, register
-from apps.search.visibility import department_content
 
 from .models import Attachment, Comment, Post
 
@@ -89,7 +88,6 @@ register(
         model=Post,
         queryset=lambda: Post.objects.annotate(has_files=Exists(Attachment.objects.filter(post=OuterRef("pk")))),
         document=_post_document,
-        visible=department_content,
         fields=frozenset({"body", "published_at", "deleted_at", "kind", "edited_at"}),
         dependents=_post_dependents,
     )
@@ -102,7 +100,6 @@ register(
         model=Comment,
         queryset=lambda: Comment.objects.select_related("post"),
         document=_comment_document,
-        visible=department_content,
         fields=frozenset({"body", "deleted_at", "edited_at"}),
     )
 )
@@ -114,7 +111,6 @@ register(
         model=Attachment,
         queryset=lambda: Attachment.objects.select_related("post"),
         document=_attachment_document,
-        visible=department_content,
         stored_file=lambda a: (a.file.name, a.content_type) if a.file else None,
         dependents=lambda a: [(Post, [a.post_id])],
     )

@@ -3,7 +3,6 @@
 from django.urls import reverse
 
 from apps.search.registry import PEOPLE, DocumentData, SearchKind, register
-from apps.search.visibility import active_people
 
 from .models import Profile
 
@@ -28,7 +27,7 @@ register(
         model=Profile,
         queryset=lambda: Profile.objects.select_related("user"),
         document=_document,
-        visible=lambda user: active_people(),
+        audience="everyone",  # every colleague; a deactivated person is found by no one
         fuzzy_title=True,
         fields=frozenset({"display_name", "job_title", "bio", "skills", "location"}),
     )

@@ -21,6 +21,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .query import ParsedQuery
+from .trigrams import SIMILARITY_THRESHOLD, WORD_SIMILARITY_THRESHOLD
 
 START, STOP = "\x02", "\x03"
 SNIPPET_WORDS = 30
@@ -68,11 +69,19 @@ class PostgresBackend:
     def _tsquery(self) -> str:
         return "websearch_to_tsquery(%s::regconfig, %s)"
 
-    def matches(self, parsed: ParsedQuery, *, fuzzy_kinds: list[str]) -> Q:
+    def among(self, ids: list[int]) -> Q:
+        """`id IN ids` as one array parameter: 2,000 separate parameters cost more to build than to run."""
+        return Q(RawSQL('"search_document"."id" = ANY(%s::bigint[])', [ids], output_field=BooleanField()))
+
+    def matches(self, parsed: ParsedQuery, *, fuzzy_kinds: list[str], within: Q, fuzzy_within: Q) -> Q:
         text_match = RawSQL(  # noqa: S611 (constant SQL; typed text only as parameters)
             f'"search_document"."vector" @@ {self._tsquery()}', [language(), parsed.text], output_field=BooleanField()
         )
-        condition = Q(text_match)
+        # Who may see goes into each alternative, so that the words and the audience meet
+        # inside the GIN index (ddl.VECTOR_INDEX) rather than as two bitmaps; the names'
+        # alternative has its own (their audiences' keys only), or PostgreSQL would factor
+        # a common condition out of the OR and build the two bitmaps after all.
+        condition = within & Q(text_match)
         if fuzzy_kinds and any(len(w) >= 3 for w in parsed.words):
             # pg_trgm: "jon smi" finds John Smith (similarity), "smi" finds Smith (word similarity).
             fuzzy = RawSQL(
@@ -80,7 +89,7 @@ class PostgresBackend:
                 [" ".join(parsed.words), " ".join(parsed.words)],
                 output_field=BooleanField(),
             )
-            condition |= Q(fuzzy, kind__in=fuzzy_kinds)
+            condition |= fuzzy_within & Q(fuzzy, kind__in=fuzzy_kinds)
         return condition
 
     def score(self, parsed: ParsedQuery) -> RawSQL:
@@ -107,29 +116,37 @@ class PostgresBackend:
 class SqliteBackend:
     name = "sqlite"
 
-    def matches(self, parsed: ParsedQuery, *, fuzzy_kinds: list[str]) -> Q:
-        condition = Q(
+    def among(self, ids: list[int]) -> Q:
+        return Q(pk__in=ids)
+
+    def matches(self, parsed: ParsedQuery, *, fuzzy_kinds: list[str], within: Q, fuzzy_within: Q) -> Q:
+        condition = within & Q(
             RawSQL(
                 '"search_document"."id" IN (SELECT rowid FROM search_document_fts WHERE search_document_fts MATCH %s)',
                 [parsed.fts5()],
                 output_field=BooleanField(),
             )
         )
-        if fuzzy_kinds and all(len(w) >= 3 for w in parsed.words):
-            # No trigrams here: every word's first letters start a word of the title ("jon smi" ~ "John Smith").
-            fuzzy = Q(kind__in=fuzzy_kinds)
-            for word in parsed.words[:5]:
-                stem = word[: max(2, len(word) - 1)]
-                fuzzy &= Q(title__istartswith=stem) | Q(title__icontains=" " + stem)
-            condition |= fuzzy
+        if fuzzy_kinds and any(len(w) >= 3 for w in parsed.words):
+            # pg_trgm's measures, as SQL functions (apps/search/trigrams.py): the same matches as PostgreSQL's.
+            typed = " ".join(parsed.words)
+            fuzzy = RawSQL(
+                '(search_similarity("search_document"."title", %s) >= %s'
+                ' OR search_word_similarity(%s, "search_document"."title") >= %s)',
+                [typed, SIMILARITY_THRESHOLD, typed, WORD_SIMILARITY_THRESHOLD],
+                output_field=BooleanField(),
+            )
+            condition |= fuzzy_within & Q(fuzzy, kind__in=fuzzy_kinds)
         return condition
 
     def score(self, parsed: ParsedQuery) -> RawSQL:
         return RawSQL(
             "(COALESCE((SELECT -bm25(search_document_fts, 10.0, 1.0) FROM search_document_fts"
-            ' WHERE search_document_fts MATCH %s AND rowid = "search_document"."id"), 0.5))'
+            ' WHERE search_document_fts MATCH %s AND rowid = "search_document"."id"), 0.5)'
+            " + CASE WHEN \"search_document\".\"kind\" IN ('person', 'department')"
+            ' THEN search_similarity("search_document"."title", %s) ELSE 0 END)'
             ' * (1.0 + 1.0 / (1.0 + (julianday(\'now\') - julianday("search_document"."created_at")) / %s))',
-            [parsed.fts5(), RECENCY_DAYS],
+            [parsed.fts5(), " ".join(parsed.words), RECENCY_DAYS],
             output_field=FloatField(),
         )
 

@@ -17,14 +17,21 @@ _SQLITE = [
 ]
 
 
+# The words and the audience in one GIN index (btree_gin): PostgreSQL intersects "says
+# customer" with "in a department the reader reads" inside the index, and reads from the
+# table only the rows that are both (a bitmap of every readable row was most of the cost).
+VECTOR_INDEX = "CREATE INDEX IF NOT EXISTS search_doc_vector ON search_document USING gin (vector, audience_key)"
+
+
 def _postgres(language: str) -> list[str]:
     return [
         "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+        "CREATE EXTENSION IF NOT EXISTS btree_gin",
         "ALTER TABLE search_document DROP COLUMN IF EXISTS vector",
         "ALTER TABLE search_document ADD COLUMN vector tsvector GENERATED ALWAYS AS ("
         f" setweight(to_tsvector('{language}'::regconfig, coalesce(title, '')), 'A')"
         f" || setweight(to_tsvector('{language}'::regconfig, coalesce(body, '')), 'B')) STORED",
-        "CREATE INDEX IF NOT EXISTS search_doc_vector ON search_document USING gin (vector)",
+        VECTOR_INDEX,
         "CREATE INDEX IF NOT EXISTS search_doc_title_trgm ON search_document USING gin (lower(title) gin_trgm_ops)"
         " WHERE kind IN ('person', 'department')",
     ]
@@ -52,7 +59,7 @@ def drop_text_index(connection) -> None:
 
 # Filling a GIN index row by row is what makes a rebuild slow; building it once at the end is not.
 _TEXT_INDEXES = {
-    "search_doc_vector": "CREATE INDEX IF NOT EXISTS search_doc_vector ON search_document USING gin (vector)",
+    "search_doc_vector": VECTOR_INDEX,
     "search_doc_title_trgm": "CREATE INDEX IF NOT EXISTS search_doc_title_trgm ON search_document"
     " USING gin (lower(title) gin_trgm_ops) WHERE kind IN ('person', 'department')",
 }
@@ -71,5 +78,6 @@ def create_text_indexes(connection) -> None:
             # The rows just written have deferred foreign-key checks pending, and PostgreSQL
             # builds no index on a table with pending trigger events: run them now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
             for statement in _TEXT_INDEXES.values():
                 cursor.execute(statement)

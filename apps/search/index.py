@@ -15,13 +15,21 @@ from .models import Document
 
 # tsvector and FTS5 both have limits; nobody reads past this in a snippet anyway.
 MAX_BODY = 200_000
-_FIELDS = ["department_id", "room_id", "author_id", "title", "body", "url", "has_file", "created_at"]
+_FIELDS = ["department_id", "room_id", "author_id", "title", "body", "url", "has_file", "created_at", "audience_key"]
 # ts_headline and our own highlighting mark matches with these: they never come from content.
 _CONTROL = str.maketrans({"\x02": " ", "\x03": " "})
 
 
+def audience_key(kind: registry.SearchKind, data: registry.DocumentData) -> int:
+    audience = registry.audience(data.audience or kind.audience)
+    if data.audience_id is not None:
+        return audience.key(data.audience_id)
+    return audience.key(data.room_id if audience.name == "room" else data.department_id)
+
+
 def _row(kind: registry.SearchKind, data: registry.DocumentData) -> Document:
     return Document(
+        audience_key=audience_key(kind, data),
         kind=kind.name,
         object_id=data.object_id,
         department_id=data.department_id,

@@ -1,8 +1,10 @@
 """The search index: one row ("document") per searchable thing, of every kind.
 
 A document carries what the search needs to decide, inside the query, who may find it:
-the department whose content it is (`department`), the private chat room it is in
-(`room_id`), and its author. The text column the database searches is not a model field:
+its audience key (`audience_key`: which audience, and which department, room, question, ...
+of it; see `registry.Audience`) and its author (a deactivated person's private messages
+and profile are found by no one). The department whose content it is (`department`) and
+the room it is in (`room_id`) serve the filters. The text column the database searches is not a model field:
 on PostgreSQL it is a generated `tsvector` column (`vector`, GIN-indexed) computed from
 `title` and `body`; on SQLite an FTS5 table kept in step by triggers (see the migration and
 `backends.py`). Rows are written only by `apps.search.index`.
@@ -27,6 +29,7 @@ class Document(models.Model):
     url = models.CharField(max_length=300)
     has_file = models.BooleanField(default=False)
     created_at = models.DateTimeField()
+    audience_key = models.BigIntegerField(default=0, help_text="Who finds it: see apps.search.registry.Audience.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_one_document_per_object")]
@@ -34,6 +37,7 @@ class Document(models.Model):
             models.Index(fields=["department", "-created_at"], name="search_doc_department"),
             models.Index(fields=["room_id"], condition=models.Q(room_id__isnull=False), name="search_doc_room"),
             models.Index(fields=["-created_at", "-id"], name="search_doc_newest"),
+            models.Index(fields=["audience_key", "-created_at"], name="search_doc_audience"),
         ]
 
     def __str__(self) -> str:

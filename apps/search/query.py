@@ -19,6 +19,22 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 @dataclass
+class Terms:
+    """What one side of an `or` asks for: all its words and phrases, none of its excluded words."""
+
+    singles: list[str] = field(default_factory=list)
+    phrases: list[list[str]] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+
+    def fts5(self, *, prefix: bool) -> str:
+        positive = [f'"{w}"*' if prefix else f'"{w}"' for w in dict.fromkeys(self.singles)]
+        positive += ['"' + " ".join(p) + '"' for p in self.phrases]
+        if not positive:
+            return ""  # FTS5 has no "everything but": `a or -b` keeps only `a` here
+        return " AND ".join(positive) + "".join(f' NOT "{w}"' for w in self.excluded)
+
+
+@dataclass
 class ParsedQuery:
     text: str  # the words, phrases, minus signs and "or"s, for websearch_to_tsquery
     words: list[str] = field(default_factory=list)  # every positive word, phrases included, lower case
@@ -26,6 +42,8 @@ class ParsedQuery:
     excluded: list[str] = field(default_factory=list)
     has_file: bool = False
     kind: str | None = None
+    # The alternatives `or` separates (as websearch_to_tsquery: `a b or c` is (a and b) or c).
+    alternatives: list[Terms] = field(default_factory=lambda: [Terms()])
 
     @property
     def is_empty(self) -> bool:
@@ -33,20 +51,10 @@ class ParsedQuery:
 
     def fts5(self, *, prefix: bool = True) -> str:
         """The same query in FTS5 syntax, every term quoted (so nothing typed is an FTS5 operator)."""
-        positive = [f'"{w}"*' if prefix else f'"{w}"' for w in self._single_words()]
-        positive += ['"' + " ".join(p) + '"' for p in self.phrases]
-        expression = " AND ".join(positive)
-        for word in self.excluded:
-            expression += f' NOT "{word}"'
-        return expression
-
-    def _single_words(self) -> list[str]:
-        in_phrases = {w for p in self.phrases for w in p}
-        singles = []
-        for w in self.words:
-            if w not in in_phrases and w not in singles:
-                singles.append(w)
-        return singles
+        parts = [p for terms in self.alternatives if (p := terms.fts5(prefix=prefix))]
+        if len(parts) == 1:
+            return parts[0]
+        return " OR ".join(f"({p})" for p in parts)
 
 
 def parse(raw: object) -> ParsedQuery:
@@ -59,6 +67,7 @@ def parse(raw: object) -> ParsedQuery:
         )
     parsed = ParsedQuery(text="")
     kept: list[str] = []
+    terms = parsed.alternatives[0]
     for match in _TOKEN.finditer(text):
         minus, phrase, bare = match.group(1), match.group(2), match.group(3)
         if phrase is not None:
@@ -67,12 +76,15 @@ def parse(raw: object) -> ParsedQuery:
                 continue
             if minus:
                 parsed.excluded.extend(words)
+                terms.excluded.extend(words)
                 kept.append("-" + " -".join(words))
             elif len(words) == 1:
                 parsed.words.append(words[0])
+                terms.singles.append(words[0])
                 kept.append(words[0])
             else:
                 parsed.phrases.append(words)
+                terms.phrases.append(words)
                 parsed.words.extend(words)
                 kept.append('"' + " ".join(words) + '"')
             continue
@@ -84,7 +96,10 @@ def parse(raw: object) -> ParsedQuery:
             parsed.kind = lowered[5:]
             continue
         if lowered == "or" and kept:
-            kept.append("or")
+            if kept[-1] != "or":
+                kept.append("or")
+                terms = Terms()
+                parsed.alternatives.append(terms)
             continue
         negative = bare.startswith("-")
         words = [w.lower() for w in _WORD.findall(bare)]
@@ -92,13 +107,20 @@ def parse(raw: object) -> ParsedQuery:
             continue
         if negative:
             parsed.excluded.extend(words)
+            terms.excluded.extend(words)
             kept.extend("-" + w for w in words)
         else:
             parsed.words.extend(words)
+            terms.singles.extend(words)
             kept.extend(words)
     parsed.words = parsed.words[:MAX_TERMS]
     parsed.excluded = parsed.excluded[:MAX_TERMS]
     while kept and kept[-1] == "or":
         kept.pop()
+    parsed.alternatives = [
+        Terms(t.singles[:MAX_TERMS], t.phrases[:MAX_TERMS], t.excluded[:MAX_TERMS])
+        for t in parsed.alternatives[:MAX_TERMS]
+        if t.singles or t.phrases or t.excluded
+    ] or [Terms()]
     parsed.text = " ".join(kept)
     return parsed

@@ -1,16 +1,18 @@
 """Search: one service for the header box, the results page, the API, a room and a department.
 
-Who may find what is decided inside the one query, by each kind's `visible(user)` (built
-on `apps.departments.access`), never by filtering a page of results afterwards: pages,
-counts and tabs only ever see rows the person may read. A results page costs three queries
-whatever the data: the page, its snippets, and the (capped) counts per kind.
+Who may find what is decided inside the query, by the documents' audience keys (see
+`visibility`: the reader's keys come from `apps.departments.access` and the apps' own
+rules), never by filtering a page of results afterwards: pages, counts and tabs only ever
+see rows the person may read. A results page costs four queries whatever the data: the
+reader's keys, the page, its snippets, and the (capped) counts per kind.
 """
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -18,7 +20,7 @@ from apps.core.errors import Invalid
 from apps.core.ids import parse_id
 from apps.core.pagination import bad_cursor, sign_cursor, unsign_cursor
 
-from . import registry
+from . import registry, visibility
 from .backends import backend
 from .models import Document
 from .query import ParsedQuery, parse
@@ -121,14 +123,21 @@ def _kinds_for(name: str | None) -> list[registry.SearchKind]:
     return registry.kinds_in_group(name)
 
 
+def _extra_conditions(qs: QuerySet[Document], user, kinds: list[registry.SearchKind]) -> QuerySet[Document]:
+    for k in kinds:
+        if k.visible is not None:  # a kind's own extra condition (deprecated)
+            qs = qs.filter(~Q(kind=k.name) | k.visible(user))
+    return qs
+
+
 def visible_documents(user, kinds: list[registry.SearchKind] | None = None) -> QuerySet[Document]:
-    """Documents `user` may find, as one condition: each kind's own rule, OR-ed."""
+    """Documents `user` may find: their audience keys, computed once (`visibility.visible`)."""
     if not (user is not None and user.is_authenticated and user.is_active):
         return Document.objects.none()
-    condition = Q(pk__in=[])
-    for k in registry.kinds() if kinds is None else kinds:
-        condition |= Q(kind=k.name) & k.visible(user)
-    return Document.objects.filter(condition)
+    qs = Document.objects.filter(visibility.visible(user))
+    if kinds is not None:
+        qs = qs.filter(kind__in=[k.name for k in kinds])
+    return _extra_conditions(qs, user, registry.kinds() if kinds is None else kinds)
 
 
 def _day_start(day: date) -> datetime:
@@ -180,23 +189,45 @@ def search(
         )
         return results
     page_size = max(1, min(int(page_size), 50))
+    if not (acting_user is not None and acting_user.is_authenticated and acting_user.is_active):
+        results.counts = {group.name: 0 for group in registry.groups()}
+        results.message = "Nothing you can see matches these words."
+        return results
     engine = backend()
     all_kinds = registry.kinds()
     fuzzy = [k.name for k in all_kinds if k.fuzzy_title]
-    matching = _filtered(visible_documents(acting_user, all_kinds), parsed, filters).filter(
-        engine.matches(parsed, fuzzy_kinds=fuzzy)
+    base = _filtered(_extra_conditions(Document.objects.all(), acting_user, all_kinds), parsed, filters)
+    keys = visibility.reader_keys(acting_user)
+    fuzzy_audiences = {k.audience for k in all_kinds if k.fuzzy_title}
+    matching = base.filter(
+        engine.matches(
+            parsed,
+            fuzzy_kinds=fuzzy,
+            within=visibility.condition(keys),
+            fuzzy_within=visibility.condition(keys, only=fuzzy_audiences),
+        )
     )
     wanted = {k.name for k in _kinds_for(filters.kind)}
     page_qs = matching.filter(kind__in=wanted) if filters.kind else matching
+    # Counts stop at COUNT_CAP; without a kind filter, the newest matches ranked below count too.
+    counted: list[str] | None = None
     if filters.sort == "date":
         page_qs = page_qs.order_by("-created_at", "-id")
     else:
         # Scoring every match of a common word (tens of thousands of rows) is what made search
         # slow at company scale: rank the newest RANK_WINDOW matches only (recency is part of
         # the score anyway). Rare words and phrases match fewer rows and are ranked in full.
-        newest = page_qs.order_by("-created_at", "-id").values("pk")[:RANK_WINDOW]
-        page_qs = Document.objects.filter(pk__in=newest).annotate(score=engine.score(parsed)).order_by("-score", "-id")
-    rows = list(page_qs.select_related("department", "author__profile")[offset : offset + page_size + 1])
+        # The window is read first, as a list: a subquery here would be planned per row.
+        newest = list(page_qs.order_by("-created_at", "-id").values_list("pk", "kind")[:RANK_WINDOW])
+        if not filters.kind:
+            counted = [kind for _, kind in newest[: COUNT_CAP + 1]]
+        page_qs = (
+            Document.objects.filter(engine.among([pk for pk, _ in newest]))
+            .annotate(score=engine.score(parsed))
+            .order_by("-score", "-id")
+        )
+    # The body (up to 200,000 characters) is read only for the snippets, of the rows shown.
+    rows = list(page_qs.select_related("department", "author__profile").defer("body")[offset : offset + page_size + 1])
     if len(rows) > page_size:
         rows = rows[:page_size]
         if offset + page_size <= MAX_OFFSET:
@@ -220,8 +251,9 @@ def search(
                 author=row.author,
             )
         )
-    capped_ids = matching.order_by().values("pk")[: COUNT_CAP + 1]
-    by_kind = dict(Document.objects.filter(pk__in=capped_ids).order_by().values_list("kind").annotate(n=Count("pk")))
+    if counted is None:
+        counted = list(matching.order_by().values_list("kind", flat=True)[: COUNT_CAP + 1])
+    by_kind = Counter(counted)
     results.capped = sum(by_kind.values()) > COUNT_CAP
     for group in registry.groups():
         results.counts[group.name] = sum(by_kind.get(k.name, 0) for k in registry.kinds_in_group(group.name))

@@ -1,20 +1,77 @@
-"""Building blocks for kinds' `visible(user)`: conditions over `Document`, from `apps.departments.access`."""
+"""Who finds what: the audiences of documents, and the keys a reader holds, from each app's own rule.
 
-from django.db.models import Q
+The department audiences ask `apps.departments.access` (the one read rule); chat's private
+rooms and questions register theirs in their `searchable.py` from their own `visible_to`.
+A search computes the reader's keys once, in one query (`reader_keys`), and then filters
+documents with a literal `audience_key IN (...)`: PostgreSQL combines that with the
+full-text index on the same table, where an OR of per-kind subqueries made it scan.
+"""
 
+from django.db.models import Q, QuerySet, Value
+
+from apps.accounts.models import User
 from apps.departments.access import departments_seen_by, readable_department_ids
+
+from .registry import Audience, audiences, register_audience
+
+
+def _signed_in(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+# A department's content (posts, comments, its room, ideas, files, plans, ...): its readers.
+DEPARTMENT = Audience("department", 1, readable_department_ids)
+# A department's name, description and mission: whoever may open its page (admins too).
+PAGE = Audience("page", 2, lambda user: departments_seen_by(user).values("pk"))
+# The directory: every signed-in colleague, and only active people are found.
+EVERYONE = Audience("everyone", 3, lambda user: [0] if _signed_in(user) else [], active_author=True)
+for _audience in (DEPARTMENT, PAGE, EVERYONE):
+    register_audience(_audience)
+
+
+def reader_keys(user) -> dict[str, list[int]]:
+    """The audience keys `user` holds, by audience name, in one query."""
+    if not _signed_in(user):
+        return {}
+    branches: list[QuerySet] = []
+    rows: list[tuple[int, int]] = []
+    for audience in audiences():
+        keys = audience.keys(user)
+        if isinstance(keys, QuerySet):
+            field = keys.query.values_select[0] if keys.query.values_select else "pk"
+            branches.append(keys.order_by().values_list(Value(audience.code), field))
+        else:
+            rows += [(audience.code, int(k)) for k in keys]
+    if branches:
+        first, *rest = branches
+        rows += list(first.union(*rest, all=True).order_by()) if rest else list(first)
+    by_code = {a.code: a for a in audiences()}
+    held: dict[str, set[int]] = {}
+    for code, object_id in rows:
+        audience = by_code[int(code)]
+        held.setdefault(audience.name, set()).add(audience.key(object_id))
+    return {name: sorted(keys) for name, keys in held.items()}
+
+
+def condition(keys: dict[str, list[int]], only: set[str] | None = None) -> Q:
+    """Documents of these keys (of the `only` audiences, if given), as a condition over `Document`."""
+    plain: list[int] = []
+    with_author: list[int] = []
+    for audience in audiences():
+        if only is None or audience.name in only:
+            (with_author if audience.active_author else plain).extend(keys.get(audience.name, []))
+    result = Q(audience_key__in=plain) if plain else Q(pk__in=[])
+    if with_author:
+        gone = User.objects.filter(is_active=False).values("pk")
+        result |= Q(audience_key__in=with_author) & ~Q(author_id__in=gone)
+    return result
+
+
+def visible(user) -> Q:
+    """The documents `user` may find, as a condition over `Document` on its own columns."""
+    return condition(reader_keys(user))
 
 
 def department_content(user) -> Q:
-    """A department's content (posts, comments, its room, ideas, files, ...): its readers."""
+    """Deprecated (a kind's `visible=`): the department audience, which is every kind's default, says the same."""
     return Q(department_id__in=readable_department_ids(user))
-
-
-def department_pages(user) -> Q:
-    """A department's name, description and mission: whoever may open its page."""
-    return Q(department_id__in=departments_seen_by(user).values("pk"))
-
-
-def active_people() -> Q:
-    """The directory: every signed-in colleague finds active people only."""
-    return Q(author__is_active=True)

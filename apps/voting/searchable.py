@@ -1,7 +1,6 @@
 """Ideas and polls in search, for the readers of their board's department."""
 
 from apps.search.registry import IDEAS, DocumentData, SearchKind, register
-from apps.search.visibility import department_content
 
 from .models import Idea, Poll
 
@@ -41,7 +40,6 @@ register(
         model=Idea,
         queryset=lambda: Idea.objects.select_related("department"),
         document=_idea_document,
-        visible=department_content,
         fields=frozenset({"title", "description", "merged_into", "status"}),
     )
 )
@@ -53,7 +51,6 @@ register(
         model=Poll,
         queryset=lambda: Poll.objects.select_related("department"),
         document=_poll_document,
-        visible=department_content,
         fields=frozenset({"question", "description"}),
     )
 )

@@ -8,12 +8,22 @@ from apps.chat import services as chat
 from apps.chat.models import Room
 from apps.feed import services as feed
 from apps.feed.models import Attachment
+from apps.plans import services as plans
 from apps.questions import services as questions
 from apps.search.tasks import extract_file_text
 from apps.voting import services as voting
 from tests.factories import DepartmentFactory, UserFactory, add_member
+from tests.plans.conftest import goal_data
 
 WORD = "quokka"
+
+
+def _plan_in(department, manager, owner, *, tag: str) -> None:
+    plans.plan_update(
+        acting_user=manager, department=department, name=f"{tag.title()} plan", theme="", principles="",
+        mission=f"Be the best {WORD} team of {tag}", review_period="monthly",
+    )  # fmt: skip
+    plans.goal_create(acting_user=manager, department=department, data=goal_data(owner, title=f"More {WORD} for {tag}"))
 
 
 def _everything_in(department, author, *, tag: str, manager=None) -> None:
@@ -46,14 +56,19 @@ def quokka_world(department, other_department, member, colleague, manager, outsi
     add_member(other_department, legal_manager, "manager")
     _everything_in(other_department, outsider, tag="legal", manager=legal_manager)
     product = DepartmentFactory(name=f"{WORD.title()} Product", description=f"Makes the {WORD} app.")
-    questions.question_ask(
+    _plan_in(department, manager, colleague, tag="sales")
+    _plan_in(other_department, legal_manager, outsider, tag="legal")
+    open_question = questions.question_ask(
         acting_user=colleague, asking_department=department, departments=[product], title=f"Open {WORD} question",
         body="Anyone?", confirm=True,
     )  # fmt: skip
-    questions.question_ask(
+    secret_question = questions.question_ask(
         acting_user=outsider, asking_department=other_department, departments=[product],
         title=f"Confidential {WORD} question", body="Legal only.", is_confidential=True, confirm=True,
     )  # fmt: skip
+    for asker, question in ((colleague, open_question), (outsider, secret_question)):
+        questions.answer_create(acting_user=asker, question=question, body=f"A {WORD} answer", confirm=True)
+        questions.comment_create(acting_user=asker, question=question, body=f"A {WORD} follow-up", confirm=True)
     UserFactory(display_name=f"Quentin {WORD.title()}")
     # A private group room of the member and the colleague, and a person who has left.
     group = chat.group_room_create(acting_user=member, name="Crew", member_ids=[colleague.pk])

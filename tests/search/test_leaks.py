@@ -7,13 +7,15 @@ app's kind cannot skip the matrix.
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from apps.chat.models import Message, Room
 from apps.departments.models import Department
 from apps.feed import services as feed
 from apps.feed.models import Attachment, Comment, Post
 from apps.people.models import Profile
-from apps.questions.models import Question
+from apps.plans.models import Goal, Plan
+from apps.questions.models import Answer, Question, QuestionComment
 from apps.search import registry, services
 from apps.voting.models import Idea, Poll
 
@@ -25,6 +27,7 @@ ROLES = ("outsider", "member", "colleague", "manager", "admin_user")
 def _expected(user) -> dict[str, set[int]]:
     """What the pages let `user` read that says the word, by kind (independently of apps.search)."""
     posts = Post.objects.visible_to(user)
+    questions = Question.objects.visible_to(user)
     rooms = Room.objects.visible_to(user)
     messages = Message.objects.filter(room__in=rooms, deleted_at__isnull=True, body__icontains=WORD).exclude(
         room__kind__in=[Room.Kind.GROUP, Room.Kind.DIRECT], author__is_active=False
@@ -42,7 +45,13 @@ def _expected(user) -> dict[str, set[int]]:
             Idea.objects.visible_to(user).on_board().filter(title__icontains=WORD).values_list("pk", flat=True)
         ),
         "poll": set(Poll.objects.visible_to(user).filter(question__icontains=WORD).values_list("pk", flat=True)),
-        "question": set(Question.objects.visible_to(user).filter(title__icontains=WORD).values_list("pk", flat=True)),
+        "question": set(questions.filter(title__icontains=WORD).values_list("pk", flat=True)),
+        "answer": set(Answer.objects.filter(question__in=questions, body__icontains=WORD).values_list("pk", flat=True)),
+        "question_comment": set(
+            QuestionComment.objects.filter(question__in=questions, body__icontains=WORD).values_list("pk", flat=True)
+        ),
+        "plan": set(Plan.objects.visible_to(user).filter(mission__icontains=WORD).values_list("pk", flat=True)),
+        "goal": set(Goal.objects.visible_to(user).filter(title__icontains=WORD).values_list("pk", flat=True)),
         "person": set(
             Profile.objects.visible_to(user).filter(display_name__icontains=WORD).values_list("pk", flat=True)
         ),
@@ -92,6 +101,10 @@ def test_the_outsider_sees_legals_confidential_question_and_the_member_does_not(
     secret = Question.objects.get(is_confidential=True).pk
     assert secret in _found(outsider, "question")[0]
     assert secret not in _found(member, "question")[0]
+    replies = {"answer": Answer, "question_comment": QuestionComment}
+    for kind, model in replies.items():
+        secret_reply = model.objects.get(question_id=secret).pk
+        assert secret_reply in _found(outsider, kind)[0] and secret_reply not in _found(member, kind)[0], kind
 
 
 def test_a_deleted_post_disappears_with_its_comments_and_files_at_once(quokka_world, colleague, member):
@@ -158,3 +171,13 @@ def test_anonymous_finds_nothing(quokka_world):
     from django.contrib.auth.models import AnonymousUser
 
     assert services.search(acting_user=AnonymousUser(), q=WORD).total == 0
+
+
+def test_answers_comments_plans_and_goals_link_to_their_place(quokka_world, member):
+    hits = {h.kind: h for h in services.search(acting_user=member, q=WORD, page_size=50).hits}
+    answer = Answer.objects.get(question__is_confidential=False)
+    assert hits["answer"].url == f"{answer.question.get_absolute_url()}#answer-{answer.pk}"
+    assert hits["question_comment"].url.startswith(f"{answer.question.get_absolute_url()}#comment-")
+    plan = Plan.objects.select_related("department").get(name="Sales plan")
+    assert hits["plan"].url == reverse("plans:plan", args=[plan.department.slug]) and hits["plan"].title == "Sales plan"
+    assert hits["goal"].url == Goal.objects.get(plan=plan).get_absolute_url()
