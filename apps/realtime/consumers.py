@@ -12,6 +12,7 @@ import asyncio
 import logging
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.sessions.models import Session
@@ -24,7 +25,7 @@ from apps.core.observability import OPEN_SOCKETS
 
 from . import topics
 from .frames import FrameHandler, frame_handlers
-from .groups import session_group, topic_group, user_group
+from .groups import group_add_many, session_group, topic_group, user_group
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,18 @@ CLOSE_TOO_BIG = 4413
 
 
 class IntranetConsumer(AsyncJsonWebsocketConsumer):
+    async def dispatch(self, message: dict) -> None:
+        """channels' dispatch without its thread hop per message (`aclose_old_connections`).
+
+        That hop ran on the one thread all sockets share, for every handshake and frame: in a
+        connect storm they queued behind each other there (issue 10.4). Every database call
+        here goes through `database_sync_to_async`, which closes stale connections itself.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
@@ -99,8 +112,7 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
         watched = getattr(self, "watched", {})  # the layer may fail before `connect` ran
         groups = [*getattr(self, "account_groups", []), *(topic_group(*t) for t in watched.values())]
         try:
-            for group in groups:
-                await self.channel_layer.group_add(group, self.channel_name)
+            await group_add_many(self.channel_layer, groups, self.channel_name)
         except Exception:  # noqa: BLE001
             return False
         return True
