@@ -15,12 +15,13 @@ from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from apps.realtime.handshake import SessionAuth, SocketLimit  # noqa: E402
-from apps.realtime.transport import close_oversized_frames_cleanly  # noqa: E402
+from apps.realtime.transport import close_oversized_frames_cleanly, lazy_connection_debug_log  # noqa: E402
 from intranet.daphne_uploads import let_django_parse_uploads  # noqa: E402
 from intranet.routing import websocket_urlpatterns  # noqa: E402
 
 let_django_parse_uploads()
 close_oversized_frames_cleanly()
+lazy_connection_debug_log()
 
 http_app = ASGIStaticFilesHandler(django_asgi_app) if settings.SERVE_STATIC else django_asgi_app
 if os.environ.get("BENCH_HELLO") == "1":  # benchmarks only: the bare async hello-world baseline

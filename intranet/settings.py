@@ -269,6 +269,9 @@ REALTIME_CHECK_FRAMES = env_bool("REALTIME_CHECK_FRAMES", DEBUG)
 # Sockets (open or in their handshake) one process takes; past it a handshake is closed at
 # once with 4503 and browsers retry later (apps.realtime.handshake). ~45 KiB each when idle.
 REALTIME_MAX_SOCKETS = env_int("REALTIME_MAX_SOCKETS", 10000)
+# ... and handshakes in flight: more than a process finishes within daphne's 5 s handshake
+# timeout would all time out together; the excess is refused the same way, at once.
+REALTIME_MAX_HANDSHAKES = env_int("REALTIME_MAX_HANDSHAKES", 100)
 
 # Background work (scheduled posts, reminders, e-mail) runs in `manage.py run_worker`
 # through Django's Tasks framework, stored in the database (django-tasks-db).

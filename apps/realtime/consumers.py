@@ -23,9 +23,10 @@ from apps.accounts.models import User
 from apps.core.errors import ServiceError, Unavailable
 from apps.core.observability import OPEN_SOCKETS
 
-from . import topics
+from . import memory, topics
 from .frames import FrameHandler, frame_handlers
-from .groups import group_add_many, session_group, topic_group, user_group
+from .groups import group_add_many, group_discard_many, session_group, topic_group, user_group
+from .handshake import handshake_done
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,12 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
         await handler(message)
 
     async def connect(self) -> None:
+        try:
+            await self._connect()
+        finally:
+            handshake_done(self.scope)
+
+    async def _connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
             await self.close(code=CLOSE_UNAUTHENTICATED)
@@ -121,6 +128,7 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
         if getattr(self, "counted", False):
             OPEN_SOCKETS.dec()
             self.counted = False
+            memory.socket_closed()
         for handler in getattr(self, "handlers", ()):
             try:
                 await handler.disconnect()
@@ -130,12 +138,10 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
             *getattr(self, "account_groups", []),
             *(topic_group(*t) for t in getattr(self, "watched", {}).values()),
         ]
-        for group in groups:
-            try:
-                await self.channel_layer.group_discard(group, self.channel_name)
-            except Exception:
-                logger.debug("could not leave %s", group, exc_info=True)
-                break
+        try:
+            await group_discard_many(self.channel_layer, groups, self.channel_name)
+        except Exception:  # Redis is away: the memberships expire (group_expiry)
+            logger.debug("could not leave %s", groups, exc_info=True)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
         if text_data is None:

@@ -27,3 +27,13 @@ async def group_add_many(layer: Any, groups: Iterable[str], channel: str) -> Non
         return
     for group in groups:
         await layer.group_add(group, channel)
+
+
+async def group_discard_many(layer: Any, groups: Iterable[str], channel: str) -> None:
+    """Leave several groups: in one Redis round trip with the project's layers."""
+    discard_many = getattr(layer, "group_discard_many", None)
+    if discard_many is not None:
+        await discard_many(groups, channel)
+        return
+    for group in groups:
+        await layer.group_discard(group, channel)

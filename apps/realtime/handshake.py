@@ -30,6 +30,7 @@ from apps.core.observability import SOCKETS_REFUSED
 logger = logging.getLogger(__name__)
 
 CONNECT_THREADS = 4  # overlaps database round trips; more only contend for the interpreter lock
+HANDSHAKE_DONE = "intranet.handshake_done"  # scope key: a callable, see `handshake_done`
 CLOSE_BUSY = 4503  # like HTTP 503: this process is full, try again later (RFC 6455's 1013 is not ours to send)
 
 _connect_executor = ThreadPoolExecutor(CONNECT_THREADS, thread_name_prefix="ws-connect")
@@ -69,23 +70,47 @@ class SessionAuth:
 
 
 class SocketLimit:
-    """ASGI middleware: at most `limit` sockets (open or in their handshake) in this process."""
+    """ASGI middleware: at most `limit` sockets in this process, at most `handshakes` of them still connecting.
 
-    def __init__(self, inner: Any, limit: int | None = None) -> None:
+    The second bound keeps a storm from queueing more handshakes than the process can finish
+    before daphne's handshake timeout (5 s): the excess is refused at once and retries later,
+    instead of every handshake in the queue timing out together.
+    """
+
+    def __init__(self, inner: Any, limit: int | None = None, handshakes: int | None = None) -> None:
         self.inner = inner
         self.limit = limit
+        self.handshakes = handshakes
         self.current = 0
+        self.connecting = 0
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> Any:
         limit = self.limit if self.limit is not None else settings.REALTIME_MAX_SOCKETS
-        if self.current >= limit:
+        handshakes = self.handshakes if self.handshakes is not None else settings.REALTIME_MAX_HANDSHAKES
+        if self.current >= limit or self.connecting >= handshakes:
             await refuse_busy(receive, send)
             return None
         self.current += 1
+        self.connecting += 1
+        connecting = [True]
+
+        def connected() -> None:
+            if connecting[0]:
+                connecting[0] = False
+                self.connecting -= 1
+
         try:
-            return await self.inner(scope, receive, send)
+            return await self.inner({**scope, HANDSHAKE_DONE: connected}, receive, send)
         finally:
             self.current -= 1
+            connected()
+
+
+def handshake_done(scope: dict) -> None:
+    """The consumer has accepted or refused: the socket no longer counts as connecting."""
+    done = scope.get(HANDSHAKE_DONE)
+    if done is not None:
+        done()
 
 
 async def refuse_busy(receive: Any, send: Any) -> None:

@@ -55,6 +55,17 @@ class RedisChannelLayer(core.RedisChannelLayer):
                     pipe.expire(key, self.group_expiry)
                 await pipe.execute()
 
+    async def group_discard_many(self, groups: Iterable[str], channel: str) -> None:
+        """`group_discard` for several groups, pipelined: one round trip per shard."""
+        by_shard: dict[int, list[str]] = {}
+        for group in groups:
+            by_shard.setdefault(self.consistent_hash(group), []).append(group)
+        for index, shard_groups in by_shard.items():
+            async with self.connection(index).pipeline(transaction=False) as pipe:
+                for group in shard_groups:
+                    pipe.zrem(self._group_key(group), channel)
+                await pipe.execute()
+
 
 class RedisPubSubChannelLayer(pubsub.RedisPubSubChannelLayer):
     """The pub/sub layer; its shards create their pools through the module-level function patched below."""
@@ -62,6 +73,10 @@ class RedisPubSubChannelLayer(pubsub.RedisPubSubChannelLayer):
     async def group_add_many(self, groups: Iterable[str], channel: str) -> None:
         for group in groups:
             await self.group_add(group, channel)
+
+    async def group_discard_many(self, groups: Iterable[str], channel: str) -> None:
+        for group in groups:
+            await self.group_discard(group, channel)
 
 
 pubsub.create_pool = create_bounded_pool
