@@ -190,11 +190,12 @@ def summary(results: dict) -> dict:
     storm_by_target: dict[str, list[dict]] = {}
     for row in results["storm"]:
         storm_by_target.setdefault(row["target"], []).append(row)
+    keys = ("opened", "failed", "refused_then_retried", "errors_then_retried", "seconds", "per_second",
+            "server_cpu_ms_per_connect")  # fmt: skip
     storms = {
-        target: {key: statistics.median(r[key] for r in rows) for key in
-                 ("opened", "failed", "refused_then_retried", "errors_then_retried", "seconds", "per_second", "server_cpu_ms_per_connect")}
+        target: {key: statistics.median(r[key] for r in rows) for key in keys}
         for target, rows in storm_by_target.items()
-    }  # fmt: skip
+    }
     health_rows = {}
     for run_rows in results["health"]:
         for row in run_rows:
