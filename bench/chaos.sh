@@ -19,7 +19,8 @@ mkdir -p bench/results
 export CHAOS_REPORT="bench/results/chaos-$(date +%Y%m%d-%H%M%S).jsonl"
 for run in $(seq "${CHAOS_RUNS:-3}"); do
     echo "== chaos run $run (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
-    .venv/bin/python -m pytest -q -n 0 tests/realtime/test_chaos.py --reuse-db 2>&1 | tail -3
+    .venv/bin/python -m pytest -q -n 0 tests/realtime/test_chaos.py --reuse-db >"${CHAOS_REPORT%.jsonl}-run$run.log" 2>&1 || { tail -40 "${CHAOS_REPORT%.jsonl}-run$run.log"; exit 1; }
+    tail -1 "${CHAOS_REPORT%.jsonl}-run$run.log"
 done
 echo "== reports: $CHAOS_REPORT"
 cat "$CHAOS_REPORT"
