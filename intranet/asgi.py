@@ -9,19 +9,24 @@ from intranet.handler import get_asgi_application  # Django's, with one thread h
 
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
-from apps.realtime.transport import close_oversized_frames_cleanly, close_sockets_on_shutdown  # noqa: E402
+from apps.realtime.handshake import SessionAuth, SocketLimit  # noqa: E402
+from apps.realtime.transport import (  # noqa: E402
+    close_oversized_frames_cleanly,
+    close_sockets_on_shutdown,
+    lazy_connection_debug_log,
+)
 from intranet.daphne_uploads import let_django_parse_uploads  # noqa: E402
 from intranet.routing import websocket_urlpatterns  # noqa: E402
 
 let_django_parse_uploads()
 close_oversized_frames_cleanly()
 close_sockets_on_shutdown()
+lazy_connection_debug_log()
 
 http_app = ASGIStaticFilesHandler(django_asgi_app) if settings.SERVE_STATIC else django_asgi_app
 if os.environ.get("BENCH_HELLO") == "1":  # benchmarks only: the bare async hello-world baseline
@@ -32,7 +37,8 @@ if os.environ.get("BENCH_HELLO") == "1":  # benchmarks only: the bare async hell
 application = ProtocolTypeRouter(
     {
         "http": http_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        # The limit first: a process that is full refuses before any database or Redis work.
+        "websocket": SocketLimit(AllowedHostsOriginValidator(SessionAuth(URLRouter(websocket_urlpatterns)))),
     }
 )
 

@@ -175,7 +175,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: cache and channel layers. channels_redis drops group messages silently once a
 # channel holds `capacity` unread messages, and redis-py's asyncio pool raises when
-# full, so both are sized deliberately rather than left at their defaults.
+# full, so both are sized deliberately rather than left at their defaults. The layers are
+# channels_redis's with a pool that waits for a free connection instead of raising
+# (apps.realtime.layers): REDIS_MAX_CONNECTIONS per layer and process is a bound, never
+# a cause of failure; a command waits up to REDIS_POOL_TIMEOUT seconds for one.
 REDIS_URL = env_str("REDIS_URL")
 CHANNEL_PREFIX = env_str("CHANNEL_PREFIX", "intranet")
 # Redis pub/sub names are server-wide (SELECT does not scope them), so the chat layer and
@@ -196,7 +199,8 @@ if REDIS_URL:
     }
     _redis_host = {
         "address": REDIS_URL,
-        "max_connections": env_int("REDIS_MAX_CONNECTIONS", 1000),
+        "max_connections": env_int("REDIS_MAX_CONNECTIONS", 100),
+        "pool_timeout": env_int("REDIS_POOL_TIMEOUT", 10),
         # After a Redis restart every pooled connection fails once ("Connection closed by
         # server"); retry on a fresh one rather than fail a WebSocket handshake with HTTP 500.
         "retry_on_error": [RedisConnectionError],
@@ -211,7 +215,7 @@ if REDIS_URL:
         # `capacity` bounds a process's backlog (not a socket's): 1000 events is seconds of a
         # stalled process. `expiry` drops what a stalled process has not read within 60 s.
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "apps.realtime.layers.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [_redis_host],
                 "capacity": env_int("CHANNEL_CAPACITY", 1000),
@@ -231,12 +235,12 @@ if REDIS_URL:
         # CHAT_CHANNEL_CAPACITY (per process) is caught up the same way.
         "chat": (
             {
-                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "BACKEND": "apps.realtime.layers.RedisPubSubChannelLayer",
                 "CONFIG": {"hosts": [_redis_host], "prefix": CHAT_REDIS_PREFIX},
             }
             if CHAT_CHANNEL_LAYER == "pubsub"
             else {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "BACKEND": "apps.realtime.layers.RedisChannelLayer",
                 "CONFIG": {
                     "hosts": [_redis_host],
                     "capacity": env_int("CHAT_CHANNEL_CAPACITY", 1000),
@@ -263,6 +267,12 @@ CHAT_SYNC_INTERVAL = env_int("CHAT_SYNC_INTERVAL", 2)  # seconds
 # Check every live event against its declaration (apps/*/events.py) before it is sent: on in
 # development and in the tests, so that a frame cannot drift from what the browser expects.
 REALTIME_CHECK_FRAMES = env_bool("REALTIME_CHECK_FRAMES", DEBUG)
+# Sockets (open or in their handshake) one process takes; past it a handshake is closed at
+# once with 4503 and browsers retry later (apps.realtime.handshake). ~45 KiB each when idle.
+REALTIME_MAX_SOCKETS = env_int("REALTIME_MAX_SOCKETS", 10000)
+# ... and handshakes in flight: more than a process finishes within daphne's 5 s handshake
+# timeout would all time out together; the excess is refused the same way, at once.
+REALTIME_MAX_HANDSHAKES = env_int("REALTIME_MAX_HANDSHAKES", 100)
 
 # Background work (scheduled posts, reminders, e-mail) runs in `manage.py run_worker`
 # through Django's Tasks framework, stored in the database (django-tasks-db; its backend,

@@ -205,6 +205,7 @@ class RoomEvent(TypedDict):
     rev: NotRequired[int]  # stream events
     id: NotRequired[int]  # message id (message, edit, delete)
     users: NotRequired[list[int]]  # revoke: who lost access
-    user: NotRequired[int]  # typing, presence: who
-    name: NotRequired[str]  # typing, presence: their name
+    user: NotRequired[int]  # typing: who
+    name: NotRequired[str]  # typing: their name
+    hints: NotRequired[list[list]]  # presence: [[user id, name], ...] whose presence may have changed
     text: NotRequired[str]

@@ -45,7 +45,8 @@ logger = logging.getLogger(__name__)
 NEW, UPDATE = 0, 1
 PRESENCE_RECHECK_INTERVAL = 30.0
 EMPTY_ROOM_LINGER = 30.0  # keep the subscription of a room nobody reads for a while (tab reloads)
-PRESENCE_GROUP = "chat.presence"  # every hub joins it: "user N came or went", one event per process
+PRESENCE_GROUP = "chat.presence"  # every hub joins it: "users N, M came or went", one event per process
+PRESENCE_HINT_DELAY = 0.05  # seconds: the hints of this long travel together
 
 
 class Subscriber:
@@ -101,7 +102,8 @@ class RoomHub(RoomPresence):
             await self._deliver_signal(event["user"], event["text"])
             return
         if kind == "presence":
-            self._note_presence(event["user"], event["name"])
+            for user_id, name in event.get("hints") or [[event["user"], event["name"]]]:
+                self._note_presence(user_id, name)
             return
         async with self.lock:
             if kind == "close":
@@ -221,6 +223,8 @@ class Hub:
         self.start_lock = asyncio.Lock()
         self.membership_lock = asyncio.Lock()
         self.tasks: list[asyncio.Task] = []
+        self.pending_hints: dict[int, str] = {}  # user id -> name, for the next presence hint
+        self.hint_sender: asyncio.Task | None = None
 
     async def start(self) -> None:
         if self.channel is not None:
@@ -244,8 +248,10 @@ class Hub:
                 await asyncio.sleep(1)
                 continue
             if event.get("kind") == "presence":
+                hints = event.get("hints") or [[event["user"], event["name"]]]  # a batch, or one (older processes)
                 for room in tuple(self.rooms.values()):
-                    room._note_presence(event["user"], event["name"])
+                    for user_id, name in hints:
+                        room._note_presence(user_id, name)
                 continue
             room = self.rooms.get(event.get("room"))
             if room is None:
@@ -439,14 +445,24 @@ class Hub:
             await self._hint_presence(user)
 
     async def _hint_presence(self, user) -> None:
-        """Tell every process that this user's presence may have changed; each hub asks the
-        presence store for the truth, for the rooms it serves that the user reads."""
+        """Tell every process, soon, that this user's presence may have changed; each hub asks the
+        presence store for the truth, for the rooms it serves that the user reads.
+
+        The hints of one moment travel as one event (PRESENCE_HINT_DELAY): a reconnect storm
+        is then a few events per second, not one publish per handshake."""
         await self.start()
-        event = {"type": "chat.event", "room": 0, "kind": "presence", "user": user.pk, "name": user.display_name}
+        self.pending_hints[user.pk] = user.display_name
+        if self.hint_sender is None or self.hint_sender.done():
+            self.hint_sender = asyncio.get_running_loop().create_task(self._send_hints())
+
+    async def _send_hints(self) -> None:
+        await asyncio.sleep(PRESENCE_HINT_DELAY)
+        hints, self.pending_hints = self.pending_hints, {}
+        event = {"type": "chat.event", "room": 0, "kind": "presence", "hints": [[u, n] for u, n in hints.items()]}
         try:
             await self.layer.group_send(PRESENCE_GROUP, event)
         except Exception:  # presence is advisory; the periodic re-check repairs it
-            logger.warning("chat hub: could not publish presence of user %s", user.pk, exc_info=True)
+            logger.warning("chat hub: could not publish the presence of %d people", len(hints), exc_info=True)
 
 
 def _checked_replay(user, room_id: int, after: int | None, revision: int | None) -> selectors.Replay:

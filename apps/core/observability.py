@@ -35,6 +35,9 @@ LATENCY = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )  # fmt: skip
 OPEN_SOCKETS = Gauge("intranet_websockets_open", "WebSockets open in this process", registry=REGISTRY)
+SOCKETS_REFUSED = Counter(
+    "intranet_websockets_refused", "WebSocket handshakes refused because the process was full", registry=REGISTRY
+)
 LAYER_ERRORS = Counter(
     "intranet_channel_layer_errors", "Live events the channel layer failed to send", registry=REGISTRY
 )

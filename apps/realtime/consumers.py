@@ -12,6 +12,7 @@ import asyncio
 import logging
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.sessions.models import Session
@@ -22,9 +23,10 @@ from apps.accounts.models import User
 from apps.core.errors import ServiceError, Unavailable
 from apps.core.observability import OPEN_SOCKETS
 
-from . import topics
+from . import memory, topics
 from .frames import FrameHandler, frame_handlers
-from .groups import session_group, topic_group, user_group
+from .groups import group_add_many, group_discard_many, session_group, topic_group, user_group
+from .handshake import handshake_done
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +43,25 @@ CLOSE_TOO_BIG = 4413
 
 
 class IntranetConsumer(AsyncJsonWebsocketConsumer):
+    async def dispatch(self, message: dict) -> None:
+        """channels' dispatch without its thread hop per message (`aclose_old_connections`).
+
+        That hop ran on the one thread all sockets share, for every handshake and frame: in a
+        connect storm they queued behind each other there (issue 10.4). Every database call
+        here goes through `database_sync_to_async`, which closes stale connections itself.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self) -> None:
+        try:
+            await self._connect()
+        finally:
+            handshake_done(self.scope)
+
+    async def _connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated or not user.is_active:
             await self.close(code=CLOSE_UNAUTHENTICATED)
@@ -99,8 +119,7 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
         watched = getattr(self, "watched", {})  # the layer may fail before `connect` ran
         groups = [*getattr(self, "account_groups", []), *(topic_group(*t) for t in watched.values())]
         try:
-            for group in groups:
-                await self.channel_layer.group_add(group, self.channel_name)
+            await group_add_many(self.channel_layer, groups, self.channel_name)
         except Exception:  # noqa: BLE001
             return False
         return True
@@ -109,6 +128,7 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
         if getattr(self, "counted", False):
             OPEN_SOCKETS.dec()
             self.counted = False
+            memory.socket_closed()
         for handler in getattr(self, "handlers", ()):
             try:
                 await handler.disconnect()
@@ -118,12 +138,10 @@ class IntranetConsumer(AsyncJsonWebsocketConsumer):
             *getattr(self, "account_groups", []),
             *(topic_group(*t) for t in getattr(self, "watched", {}).values()),
         ]
-        for group in groups:
-            try:
-                await self.channel_layer.group_discard(group, self.channel_name)
-            except Exception:
-                logger.debug("could not leave %s", group, exc_info=True)
-                break
+        try:
+            await group_discard_many(self.channel_layer, groups, self.channel_name)
+        except Exception:  # Redis is away: the memberships expire (group_expiry)
+            logger.debug("could not leave %s", groups, exc_info=True)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
         if text_data is None:

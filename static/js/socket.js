@@ -27,6 +27,9 @@ const HEARTBEAT_MS = 10000;
 const PONG_TIMEOUT_MS = 4000;
 // Closed by the server on purpose: do not reconnect (signed out), or not at once.
 const SIGNED_OUT = new Set([4401, 4403]);
+// The server is full (apps/realtime/handshake.py): try again, but not before BUSY_MIN_ATTEMPT's delay.
+const BUSY = 4503;
+const BUSY_MIN_ATTEMPT = 2;
 
 const LABELS = {
   connecting: "Connecting…",
@@ -83,7 +86,8 @@ function connect() {
   socket = new WebSocket(`${scheme}://${location.host}/ws/`);
   const current = socket;
   socket.addEventListener("open", () => {
-    attempt = 0;
+    // `attempt` is reset by the server's hello, not here: a full server accepts and closes
+    // at once (4503), and resetting on "open" would retry it without backing off.
     setState("online");
     startHeartbeat(current);
     for (const callback of reconnectCallbacks) callback();
@@ -97,6 +101,7 @@ function connect() {
     } catch {
       return;
     }
+    if (frame.type === "hello") attempt = 0;
     dispatch(frame);
   });
   socket.addEventListener("close", (event) => {
@@ -111,7 +116,8 @@ function connect() {
       return;
     }
     if (stopped) return;
-    attempt += 1;
+    attempt = event.code === BUSY ? Math.max(attempt + 1, BUSY_MIN_ATTEMPT) : attempt + 1;
+    // Equal jitter: between half and all of the exponential delay, so a storm spreads out.
     const delay = Math.min(30000, 500 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
     setState(navigator.onLine === false ? "offline" : "reconnecting");
     reconnectTimer = setTimeout(connect, delay);

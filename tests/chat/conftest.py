@@ -1,5 +1,7 @@
 """Chat test fixtures: rooms for the shared cast, and real sockets on the project's ASGI app."""
 
+import shutil
+
 import pytest
 
 from apps.chat import services
@@ -43,3 +45,19 @@ def legal_room(other_department) -> Room:
 @pytest.fixture
 def all_staff_room(db) -> Room:
     return services.chat_room_for_department(company_wide_department())
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A redis-server of the test's own (tests/chat/servers.py), to kill and restart; never the shared one."""
+    from tests.chat.servers import RedisServer
+    from tests.conftest import STRICT
+
+    if not shutil.which("redis-server"):
+        message = "redis-server is not installed (this test runs its own)"
+        if STRICT:
+            pytest.fail(message)
+        pytest.skip(message)
+    redis = RedisServer(workdir=tmp_path).start()
+    yield redis
+    redis.stop()

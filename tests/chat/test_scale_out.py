@@ -11,7 +11,6 @@
 
 import asyncio
 import os
-import shutil
 import uuid
 
 import pytest
@@ -21,8 +20,7 @@ from rest_framework.authtoken.models import Token
 from apps.chat.models import Message, Room
 from apps.chat.services import streams
 from apps.departments.models import Membership
-from tests.chat.servers import Daphne, RedisServer, daphne_env, start_all, stop_all
-from tests.conftest import STRICT
+from tests.chat.servers import Daphne, daphne_env, start_all, stop_all
 from tests.sockets import NetSocket, cookie_for
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True), pytest.mark.needs_redis]
@@ -38,18 +36,6 @@ def two_servers(transactional_db, tmp_path):
     servers = _servers(tmp_path, os.environ["REDIS_URL"])
     yield servers
     stop_all(servers)
-
-
-@pytest.fixture
-def own_redis(tmp_path):
-    if not shutil.which("redis-server"):
-        message = "redis-server is not installed (the restart test runs its own)"
-        if STRICT:
-            pytest.fail(message)
-        pytest.skip(message)
-    redis = RedisServer(workdir=tmp_path).start()
-    yield redis
-    redis.stop()
 
 
 async def api_token(user) -> str:

@@ -1,0 +1,122 @@
+"""What happens to a WebSocket handshake before the consumer: a socket limit, then who is asking.
+
+channels' `AuthMiddlewareStack` resolves the session and user with `database_sync_to_async`,
+which is thread-sensitive: every handshake of the process queued on ONE thread, so a
+reconnect storm was as slow as its handshakes' database calls in a row (and channels'
+session wrapper then inspected every frame sent). Here the session and the user are read
+in one call on a small pool of threads of their own (`CONNECT_THREADS`), so concurrent
+handshakes overlap their database round trips, and nothing wraps `send`.
+
+`SocketLimit` counts the sockets of the process (open ones and handshakes in flight); past
+`REALTIME_MAX_SOCKETS` a new one is accepted and closed at once with CLOSE_BUSY, before any
+database or Redis work. A browser sees that code (a refused HTTP handshake shows only as
+1006) and socket.js waits longer before trying again, so an overloaded process sheds load
+cleanly instead of timing handshakes out.
+"""
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from importlib import import_module
+from typing import Any
+
+from channels.db import DatabaseSyncToAsync
+from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth.models import AnonymousUser
+from django.http.cookie import parse_cookie
+
+from apps.core.observability import SOCKETS_REFUSED
+
+logger = logging.getLogger(__name__)
+
+CONNECT_THREADS = 4  # overlaps database round trips; more only contend for the interpreter lock
+HANDSHAKE_DONE = "intranet.handshake_done"  # scope key: a callable, see `handshake_done`
+CLOSE_BUSY = 4503  # like HTTP 503: this process is full, try again later (RFC 6455's 1013 is not ours to send)
+
+_connect_executor = ThreadPoolExecutor(CONNECT_THREADS, thread_name_prefix="ws-connect")
+
+
+class _SessionOnly:
+    """The part of a request that `django.contrib.auth.get_user` reads."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+
+def resolve_session(session_key: str | None) -> tuple[Any, Any]:
+    """The socket's session and its user (AnonymousUser if none), as Django's AuthenticationMiddleware decides."""
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    if not session_key:
+        return session, AnonymousUser()
+    return session, auth.get_user(_SessionOnly(session))
+
+
+_resolve = DatabaseSyncToAsync(resolve_session, thread_sensitive=False, executor=_connect_executor)
+
+
+class SessionAuth:
+    """ASGI middleware: `scope["cookies"]`, `scope["session"]` and `scope["user"]`, in one database call."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> Any:
+        cookies: dict[str, str] = {}
+        for name, value in scope.get("headers", ()):
+            if name == b"cookie":
+                cookies.update(parse_cookie(value.decode("latin1")))
+        session, user = await _resolve(cookies.get(settings.SESSION_COOKIE_NAME))
+        return await self.inner({**scope, "cookies": cookies, "session": session, "user": user}, receive, send)
+
+
+class SocketLimit:
+    """ASGI middleware: at most `limit` sockets in this process, at most `handshakes` of them still connecting.
+
+    The second bound keeps a storm from queueing more handshakes than the process can finish
+    before daphne's handshake timeout (5 s): the excess is refused at once and retries later,
+    instead of every handshake in the queue timing out together.
+    """
+
+    def __init__(self, inner: Any, limit: int | None = None, handshakes: int | None = None) -> None:
+        self.inner = inner
+        self.limit = limit
+        self.handshakes = handshakes
+        self.current = 0
+        self.connecting = 0
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> Any:
+        limit = self.limit if self.limit is not None else settings.REALTIME_MAX_SOCKETS
+        handshakes = self.handshakes if self.handshakes is not None else settings.REALTIME_MAX_HANDSHAKES
+        if self.current >= limit or self.connecting >= handshakes:
+            await refuse_busy(receive, send)
+            return None
+        self.current += 1
+        self.connecting += 1
+        connecting = [True]
+
+        def connected() -> None:
+            if connecting[0]:
+                connecting[0] = False
+                self.connecting -= 1
+
+        try:
+            return await self.inner({**scope, HANDSHAKE_DONE: connected}, receive, send)
+        finally:
+            self.current -= 1
+            connected()
+
+
+def handshake_done(scope: dict) -> None:
+    """The consumer has accepted or refused: the socket no longer counts as connecting."""
+    done = scope.get(HANDSHAKE_DONE)
+    if done is not None:
+        done()
+
+
+async def refuse_busy(receive: Any, send: Any) -> None:
+    message = await receive()
+    if message["type"] != "websocket.connect":
+        return
+    SOCKETS_REFUSED.inc()
+    await send({"type": "websocket.accept"})
+    await send({"type": "websocket.close", "code": CLOSE_BUSY})
