@@ -45,6 +45,7 @@ PAGES = matrix(
     ("post", "/videos/{video}/required/", {"clear": "1"}, S(302, 404, 403, 302, 404)),
     ("get", "/videos/{video}/completion/", None, S(302, 404, 403, 200, 404)),
     ("post", "/videos/{video}/retry/", None, S(302, 404, 409, 409, 404)),
+    ("post", "/videos/{video}/announce/", None, S(302, 404, 302, 302, 404)),
     ("post", "/videos/{video}/delete/", None, S(302, 404, 302, 302, 404)),
     ("post", "/videos/d/sales/playlists/", {"title": "Calls"}, S(302, 404, 403, 302, 404)),
     ("post", "/videos/playlists/{playlist}/entries/", {"video": "{video}"}, S(302, 404, 403, 302, 404)),
