@@ -23,8 +23,8 @@ from apps.realtime.topics import publish
 
 from . import captions as caption_files
 from . import media
-from .cards import forget_card
 from .access import access_playlist, access_video, require_change_video, require_moderate
+from .cards import forget_card
 from .events import VideoCompletionEvent, VideoProgressEvent
 from .models import Caption, Playlist, PlaylistEntry, RequiredViewing, Upload, Video, WatchProgress
 

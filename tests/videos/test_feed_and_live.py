@@ -67,7 +67,9 @@ def test_comments_and_reactions_on_the_video_page_are_the_posts(client_as, annou
     assert f'name="next" value="/videos/{video.pk}/#comments"' in page  # every form comes back here
     post.refresh_from_db()
     assert post.comment_count == 1 and post.reaction_counts == {"heart": 1}
-    assert "<span data-comment-count>1</span> comment" in client.get("/feed/d/sales/").content.decode()  # the feed card shows the same
+    assert (
+        "<span data-comment-count>1</span> comment" in client.get("/feed/d/sales/").content.decode()
+    )  # the feed card shows the same
     for n in range(5):
         feed.comment_create(acting_user=video.uploader, post=post, body=f"More {n}")
     with django_assert_max_num_queries(24):
@@ -112,4 +114,3 @@ async def test_the_dashboard_counts_completions_live(department, member, colleag
         "user": {"id": colleague.pk, "name": "Carl Colleague"}, "completed_at": frame["completed_at"],
     }  # fmt: skip
     await socket.close()
-
