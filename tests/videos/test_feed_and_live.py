@@ -89,7 +89,10 @@ def test_a_video_without_a_post_is_announced_by_its_uploader_or_a_manager_once(c
         services.video_announce(acting_user=member, video_id=video.pk)
     feed.post_delete(acting_user=manager, post=post)  # the announcement deleted: no discussion, announce again
     assert "Announce it in the feed" in client_as("member").get(url).content.decode()
-    assert services.video_announce(acting_user=member, video_id=video.pk).pk != post.pk
+    api = client_as("member").post(f"/api/v1/videos/{video.pk}/announce/")
+    assert api.status_code == 201 and api.json()["post"] not in (None, post.pk)
+    again = client_as("manager").post(f"/api/v1/videos/{video.pk}/announce/")
+    assert again.status_code == 409 and again.json()["code"] == "already_announced"
 
 
 @pytest.mark.asyncio

@@ -72,6 +72,7 @@ API = matrix(
     ("patch", "/api/v1/videos/{video}/", {"title": "New"}, S(401, 404, 200, 200, 404)),
     ("delete", "/api/v1/videos/{video}/", None, S(401, 404, 204, 204, 404)),
     ("post", "/api/v1/videos/{video}/retry/", None, S(401, 404, 409, 409, 404)),
+    ("post", "/api/v1/videos/{video}/announce/", None, S(401, 404, 201, 201, 404)),
     ("post", "/api/v1/videos/{video}/progress/", {"position": 0}, S(401, 404, 200, 200, 404)),
     ("get", "/api/v1/videos/{video}/captions/", None, S(401, 404, 200, 200, 404)),
     ("post", "/api/v1/videos/{video}/captions/", {"language": "fr", "vtt": VTT}, S(401, 404, 201, 201, 404)),
