@@ -170,8 +170,7 @@ def test_anonymous_finds_nothing(quokka_world):
 
 
 def test_a_video_is_found_by_its_captions_until_they_change_or_it_is_deleted(quokka_world, colleague, member):
-    spoken = Video.objects.get(title="Calls in sales")
-    assert _found(member, "video")[0] == {spoken.pk, Video.objects.get(title__startswith="The quokka tour of s").pk}
+    spoken = Video.objects.get(title="Calls in sales")  # found by its captions only: the matrix above
     video_services.caption_save(acting_user=colleague, video_id=spoken.pk, language="en",
                                 data=b"WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nMeet the wombat.\n")  # fmt: skip
     assert spoken.pk not in _found(member, "video")[0]
