@@ -17,6 +17,7 @@ cached card is never served to someone the one access rule does not admit.
 
 import contextlib
 import re
+from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db import transaction
@@ -37,6 +38,20 @@ from .models import REACTION_EMOJI, Acknowledgement, Comment, Post, Reaction
 LATEST_COMMENTS = 3
 SLOT = re.compile("\x00([a-z]+):([^\x00]*)\x00")
 _VARIANTS = ("feed", "single")
+
+
+# Another app's block on the cards of its posts (a video announcement's poster card): `loader(posts)`
+# appends rendered HTML to `post.card_extras` for the posts it concerns, in one query for all of
+# them. It runs only for the cards being rendered (cache misses), inside the cached HTML, so it
+# must show only what every reader of the post may see; the app calls `forget(post_id)` when
+# what its block shows changes.
+CardExtraLoader = Callable[[list[Post]], None]
+_extra_loaders: list[CardExtraLoader] = []
+
+
+def register_card_extra(loader: CardExtraLoader) -> None:
+    if loader not in _extra_loaders:
+        _extra_loaders.append(loader)
 
 
 def _key(post_id: int, variant: str) -> str:
@@ -137,6 +152,10 @@ def prepare(posts: list[Post], user: User, *, variant: str = "feed") -> list[Pos
             misses.append(post)
     if misses:
         prefetch_related_objects(misses, *DETAILS, _comments_prefetch())
+        for post in misses:
+            post.card_extras = []
+        for loader in _extra_loaders:
+            loader(misses)
         fresh = {}
         for post in misses:
             post.latest_comments = list(reversed(post.recent_comments))
@@ -187,4 +206,6 @@ def personalize(post: Post, request: HttpRequest, *, next_url: str = "") -> Safe
     return mark_safe(SLOT.sub(fill, post.card_html))  # noqa: S308 - cached template output and escaped values
 
 
-__all__ = ["REACTION_EMOJI", "forget", "personal_state", "personalize", "prepare", "slot", "stamp"]
+__all__ = [
+    "REACTION_EMOJI", "forget", "personal_state", "personalize", "prepare", "register_card_extra", "slot", "stamp",
+]  # fmt: skip

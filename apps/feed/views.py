@@ -258,7 +258,7 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
         services.comment_edit(acting_user=request.user, comment=comment, body=request.POST.get("body", ""))
     except FORM_ERRORS as error:
         messages.error(request, error.detail)
-    return redirect("feed:post", post_id=comment.post_id)
+    return _back(request, "feed:post", comment.post_id)  # `next`: the page it was on (a video's, say)
 
 
 @require_POST
@@ -268,7 +268,7 @@ def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse({"deleted": comment.pk})
     messages.success(request, "Comment deleted.")
-    return redirect(f"{reverse('feed:post', args=[comment.post_id])}#comments")
+    return _back(request, f"{reverse('feed:post', args=[comment.post_id])}#comments")
 
 
 @require_POST

@@ -69,3 +69,9 @@ def can_read_video_file(user, name: str) -> bool:
 def video_topic_checker(user, video_id: int) -> bool:
     """May `user` watch "video:<id>" (its processing progress)?"""
     return Video.objects.visible_to(user).filter(pk=video_id).exists()
+
+
+def completion_topic_checker(user, video_id: int) -> bool:
+    """May `user` watch "video_completion:<id>" (the dashboard of who watched it)? Its department's moderators."""
+    video = Video.objects.visible_to(user).select_related("department").filter(pk=video_id).first()
+    return video is not None and can_moderate(user, video.department)

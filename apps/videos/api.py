@@ -46,13 +46,17 @@ class VideoSerializer(serializers.ModelSerializer):
     poster_url = serializers.SerializerMethodField()
     thumbnails_url = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
+    post = serializers.IntegerField(
+        source="announced_post_id", allow_null=True, read_only=True,
+        help_text="The feed post that announced it, where its comments and reactions are (`/api/v1/posts/<id>/`).",
+    )  # fmt: skip
 
     class Meta:
         model = Video
         fields = [
             "id", "department", "uploader", "title", "description", "is_confidential", "status", "progress",
             "error", "duration", "width", "height", "renditions", "view_count", "created_at", "url", "hls_url",
-            "mp4_url", "poster_url", "thumbnails_url",
+            "mp4_url", "poster_url", "thumbnails_url", "post",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -208,6 +212,14 @@ class VideoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     def retry(self, request, pk=None):
         """Process a failed video again."""
         return Response(self.get_serializer(services.video_retry(acting_user=request.user, video_id=pk)).data)
+
+    @extend_schema(request=None, responses={201: VideoSerializer})
+    @action(detail=True, methods=["post"])
+    def announce(self, request, pk=None):
+        """The uploader or a manager posts it in the feed (not announced yet, or its post deleted)."""
+        services.video_announce(acting_user=request.user, video_id=pk)
+        video = access.access_video(request.user, pk)
+        return Response(self.get_serializer(video).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ProgressSerializer, responses=ProgressAnswerSerializer)
     @action(detail=True, methods=["post"])

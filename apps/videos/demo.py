@@ -44,7 +44,7 @@ def seed_videos(ctx: DemoContext) -> str | None:
     department = next((d for d in ctx.departments if d.slug == "sales"), None) or ctx.departments[0]
     made = 0
     with tempfile.TemporaryDirectory() as scratch:
-        for title, description, pattern in DEMO_VIDEOS:
+        for index, (title, description, pattern) in enumerate(DEMO_VIDEOS):
             if Video.objects.filter(department=department, title=title).exists():
                 continue
             clip = Path(scratch) / "clip.mp4"
@@ -55,8 +55,8 @@ def seed_videos(ctx: DemoContext) -> str | None:
             shutil.copy(clip, target)
             upload.offset = upload.length
             upload.save()
-            video = services.video_create(
-                acting_user=uploader, upload_id=upload.pk, title=title, description=description
+            video = services.video_create(  # the first is announced: its poster card shows in the feed
+                acting_user=uploader, upload_id=upload.pk, title=title, description=description, announce=index == 0
             )
             services.video_process(video_id=video.pk)  # at once: the demo must play without waiting for the worker
             if not Caption.objects.filter(video=video).exists():

@@ -70,6 +70,13 @@ class Video(models.Model):
         return f"videos/{self.pk}/"
 
     @property
+    def duration_label(self) -> str:
+        """`1:05`, or `1:02:03` past an hour, as players show it."""
+        minutes, seconds = divmod(round(self.duration), 60)
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
+
+    @property
     def master_playlist(self) -> str:
         return f"{self.folder}hls/master.m3u8"
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from apps.accounts.models import User
-from apps.core.errors import Invalid
+from apps.core.errors import Invalid, NotFound
 from apps.departments.access import readers_of
 from apps.departments.models import Department
 
@@ -40,6 +40,28 @@ def library(
             .order_by("playlist_entries__position", "pk")
         )
     return videos.select_related("department").order_by("-created_at", "-pk")
+
+
+def discussion(user: User, video: Video):
+    """The feed post where the video's comments and reactions live (its announcement), or None.
+
+    One comment system: the feed's. The post is in the video's department, so its readers are
+    the video's; a deleted announcement means no discussion until someone announces it again.
+    Three queries: the post, my reactions, the comments.
+    """
+    from apps.feed.access import access_post
+    from apps.feed.cards import personal_state
+    from apps.feed.selectors import post_comments
+
+    if not video.announced_post_id:
+        return None
+    try:
+        post = access_post(user, video.announced_post_id)
+    except NotFound:
+        return None
+    personal_state([post], user)
+    post.comment_list = post_comments(post)
+    return post
 
 
 def cues_of(caption: Caption) -> list[caption_files.Cue]:

@@ -24,12 +24,14 @@ from apps.realtime.topics import publish
 from . import captions as caption_files
 from . import media, speech
 from .access import access_playlist, access_video, require_change_video, require_moderate
-from .events import VideoProgressEvent
+from .cards import forget_card
+from .events import VideoCompletionEvent, VideoProgressEvent
 from .models import Caption, Playlist, PlaylistEntry, RequiredViewing, Upload, Video, WatchProgress
 
 logger = logging.getLogger(__name__)
 
 VIDEO_TOPIC = "video"
+COMPLETION_TOPIC = "video_completion"  # the managers' dashboard of one video
 MAX_TITLE = 200
 MAX_DESCRIPTION = 10_000
 COMPLETE_SHARE = 0.9  # a view counts as complete at 90 % watched
@@ -230,20 +232,46 @@ def video_process(*, video_id: int) -> Video | None:
     return video
 
 
-def _announce(video: Video) -> None:
-    """A post in the department's feed that links to the player (a feed card with the poster)."""
+def _post_announcement(author: User, video: Video):
+    """A post in the department's feed that links to the player (its card shows the poster: `cards`).
+
+    It is also where the video's comments and reactions live: the feed's, not a second system.
+    """
     from apps.feed.services import post_create
 
-    try:
-        post = post_create(
-            acting_user=video.uploader, department=video.department, is_confidential=video.is_confidential,
-            body=f"New video: [{video.title}](/videos/{video.pk}/)", confirm=True,
-        )  # fmt: skip
-    except Exception:  # the uploader lost the right to post since: the video stays, unannounced
-        logger.info("video %s not announced", video.pk, exc_info=True)
-        return
+    post = post_create(
+        acting_user=author, department=video.department, is_confidential=video.is_confidential,
+        body=f"New video: [{video.title}](/videos/{video.pk}/)", confirm=True,
+    )  # fmt: skip
     video.announced_post = post
     video.save(update_fields=["announced_post"])
+    return post
+
+
+def _announce(video: Video) -> None:
+    try:
+        with transaction.atomic():
+            _post_announcement(video.uploader, video)
+    except Exception:  # the uploader lost the right to post since: the video stays, unannounced
+        logger.info("video %s not announced", video.pk, exc_info=True)
+
+
+def video_announce(*, acting_user: User, video_id: object):
+    """Announce a ready video in the feed now: it was not announced, or its post was deleted.
+
+    The uploader or a manager decides (the announcement is a post of theirs, under the
+    department's posting rules); until then the video has no comments or reactions.
+    """
+    from apps.feed.models import Post
+
+    video = access_video(acting_user, video_id)
+    require_change_video(acting_user, video)
+    if video.status != Video.Status.READY:
+        raise Conflict("not_ready", "The video is not ready to play yet.")
+    if video.announced_post_id and Post.objects.filter(pk=video.announced_post_id, deleted_at__isnull=True).exists():
+        raise Conflict("already_announced", "The video is already announced in the feed.")
+    with transaction.atomic():
+        return _post_announcement(acting_user, video)
 
 
 def video_retry(*, acting_user: User, video_id: object) -> Video:
@@ -269,7 +297,9 @@ def video_update(
         if is_confidential and video.department.is_company_wide:
             raise Invalid.field("is_confidential", "Videos in the company-wide space cannot be confidential.")
         video.is_confidential = is_confidential
-    video.save(update_fields=["title", "description", "is_confidential", "updated_at"])
+    with transaction.atomic():
+        video.save(update_fields=["title", "description", "is_confidential", "updated_at"])
+        forget_card(video)  # the feed card shows the title
     return video
 
 
@@ -280,6 +310,7 @@ def video_delete(*, acting_user: User, video_id: object) -> None:
     with transaction.atomic():
         video.deleted_at = timezone.now()
         video.save(update_fields=["deleted_at"])
+        forget_card(video)  # the announcement's card loses its poster and play link
         from .tasks import remove_video_files
 
         transaction.on_commit(lambda: remove_video_files.enqueue(video.pk))
@@ -451,10 +482,27 @@ def progress_report(
             if 0 < moved <= elapsed * SPEED_ALLOWANCE + 1:
                 row.watched_seconds = min(video.duration, row.watched_seconds + moved)
         row.last_position, row.last_report_at = position, now
-        if row.completed_at is None and video.duration and row.watched_seconds >= COMPLETE_SHARE * video.duration:
+        completes = (
+            row.completed_at is None and video.duration and row.watched_seconds >= COMPLETE_SHARE * video.duration
+        )
+        if completes:
             row.completed_at = now
         row.save()
+        if completes:
+            _publish_completion(video, acting_user, row)
     return row
+
+
+def _publish_completion(video: Video, viewer: User, row: WatchProgress) -> None:
+    """The managers' dashboard moves on: x of y, and who just completed (after commit)."""
+    readers = readers_of(video.department)
+    completed = WatchProgress.objects.filter(video=video, completed_at__isnull=False, user__in=readers).count()
+    event: VideoCompletionEvent = {
+        "type": "video.completion", "video": video.pk, "completed": completed, "total": readers.count(),
+        "user": {"id": viewer.pk, "name": viewer.display_name}, "completed_at": row.completed_at.isoformat(),
+        "percent": int(min(100, row.watched_seconds / video.duration * 100)),
+    }  # fmt: skip
+    publish(COMPLETION_TOPIC, video.pk, event)
 
 
 def send_required_reminders(*, today: date | None = None) -> int:

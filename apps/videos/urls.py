@@ -14,6 +14,7 @@ urlpatterns = [
     path("<id:video_id>/edit/", views.edit, name="edit"),
     path("<id:video_id>/delete/", views.delete, name="delete"),
     path("<id:video_id>/retry/", views.retry, name="retry"),
+    path("<id:video_id>/announce/", views.announce, name="announce"),
     path("<id:video_id>/captions/", views.captions, name="captions"),
     path("<id:video_id>/captions/recognise/", views.auto_captions_retry, name="auto_captions_retry"),
     path("<id:video_id>/required/", views.required, name="required"),

@@ -71,7 +71,10 @@ def detail(request: HttpRequest, video_id: int) -> HttpResponse:
     progress = WatchProgress.objects.filter(video=video, user=request.user).first()
     required = video.required if hasattr(video, "required") else None
     moderator = can_moderate(request.user, video.department)
+    discussion = selectors.discussion(request.user, video) if video.status == Video.Status.READY else None
     return render(request, "videos/detail.html", {
+        "discussion": discussion, "comments": discussion.comment_list if discussion else [],
+        "next_url": request.path,
         "video": video, "description_html": render_markdown(video.description), "captions": captions,
         "transcript": transcript, "caption_editor_text": caption_files.to_webvtt(transcript) if transcript else "",
         "chapters": caption_files.chapters(video.description), "progress": progress,
@@ -98,6 +101,14 @@ def delete(request: HttpRequest, video_id: int) -> HttpResponse:
     services.video_delete(acting_user=request.user, video_id=video_id)
     messages.success(request, "Video deleted.")
     return redirect("videos:library", video.department.slug)
+
+
+@require_POST
+def announce(request: HttpRequest, video_id: int) -> HttpResponse:
+    """Post the video in the feed, where its comments and reactions go."""
+    services.video_announce(acting_user=request.user, video_id=video_id)
+    messages.success(request, "Announced in the feed.")
+    return redirect("videos:detail", video_id)
 
 
 @require_POST

@@ -1,4 +1,4 @@
-"""Every main page, as a plain member sees it: no console error, no failed request, and no
+"""Every main page, as a plain member sees it (and the few a manager sees): no console error, no failed request, and no
 accessibility violation found by axe-core (in light and in dark mode).
 
 axe-core comes from npm (tests/js, installed by `make node-tools`) and is evaluated in
@@ -27,7 +27,8 @@ AXE = Path(__file__).resolve().parents[1] / "js" / "node_modules" / "axe-core" /
 
 
 @pytest.fixture
-def world(live_site):
+def world(live_site, clips, processed, settings):
+    settings.VIDEO_FFMPEG_PRESET = "ultrafast"
     sales = department_create(acting_user=None, name="Sales", description="We sell.", mission="Win **fairly**.")
     company_wide_department()
     mia = user_create(acting_user=None, email="mia@example.com", display_name="Mia Member", password=PASSWORD)
@@ -61,6 +62,21 @@ def world(live_site):
     plans.slot_create(acting_user=max_, department=sales, on=timezone.localdate(), channel="video", theme="Demo",
                       owner_id=mia.pk)  # fmt: skip
     review = plans.review_create(acting_user=max_, department=sales, worked="Check-ins", changes="More video")
+    # Videos: processed for real (the session's copy), one announced (its card in the feed, comments
+    # on its page), both in a playlist; the first is required viewing.
+    from apps.videos import services as videos
+    from tests.videos.conftest import ready_video
+
+    video = ready_video(max_, sales, clips, processed, title="Closing a call", description="00:01 The offer")
+    videos.caption_save(acting_user=max_, video_id=video.pk, language="en", label="English",
+                        data=b"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nWelcome to the call.\n")  # fmt: skip
+    announcement = videos.video_announce(acting_user=max_, video_id=video.pk)
+    feed_services.comment_create(acting_user=mia, post=announcement, body="Useful, thanks")
+    second = ready_video(max_, sales, clips, processed, title="Taking a complaint")
+    playlist = videos.playlist_create(acting_user=max_, department_ref="sales", title="Onboarding")
+    for each in (video, second):
+        videos.playlist_add(acting_user=max_, playlist_id=playlist.pk, video_id=each.pk)
+    videos.required_set(acting_user=max_, video_id=video.pk, due_on=timezone.localdate() + timedelta(days=7))
     return {
         "pages": [
             "/",
@@ -90,6 +106,16 @@ def world(live_site):
             "/plans/d/sales/history/",
             f"/plans/reviews/{review.pk}/",
             "/plans/calendar/",
+            "/videos/",
+            "/videos/d/sales/",
+            f"/videos/{video.pk}/",
+            f"/videos/d/sales/?playlist={playlist.pk}",
+        ],
+        # What only a manager sees: the dashboard, the playlist's reorder controls, the manage form.
+        "manager_pages": [
+            f"/videos/{video.pk}/completion/",
+            f"/videos/d/sales/?playlist={playlist.pk}",
+            f"/videos/{video.pk}/",
         ],
     }
 
@@ -116,20 +142,21 @@ def _axe_violations(page: Page) -> list[str]:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_main_page_is_clean_for_a_member(world, new_page, scheme):
-    page = new_page()
-    page.emulate_media(color_scheme=scheme)
-    problems = _problems(page)
-    page.goto("/accounts/login/")
-    log_in(page, "mia@example.com")
     found = {}
-    for path in world["pages"]:
-        page.goto(path)
-        page.wait_for_load_state("networkidle")
-        page.wait_for_timeout(300)  # let live frames (presence, unread counts) arrive and render
-        issues = [*problems, *_axe_violations(page)]
-        problems.clear()
-        if issues:
-            found[path] = issues
+    for email, pages in (("mia@example.com", world["pages"]), ("max@example.com", world["manager_pages"])):
+        page = new_page()
+        page.emulate_media(color_scheme=scheme)
+        problems = _problems(page)
+        page.goto("/accounts/login/")
+        log_in(page, email)
+        for path in pages:
+            page.goto(path)
+            page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(300)  # let live frames (presence, unread counts) arrive and render
+            issues = [*problems, *_axe_violations(page)]
+            problems.clear()
+            if issues:
+                found[f"{path} ({email})"] = issues
     assert not found, "\n".join(f"{path}:\n  " + "\n  ".join(issues) for path, issues in found.items())
 
 

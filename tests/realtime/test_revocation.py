@@ -19,7 +19,14 @@ from apps.questions import services as question_services
 from apps.questions.models import Question
 from apps.realtime.rights import topic_access_changed
 from apps.realtime.topics import topic_kinds
-from tests.realtime.test_permissions import TOPICS, application, world  # noqa: F401 - fixtures
+from tests.realtime.test_permissions import (  # noqa: F401 - fixtures
+    NARROWER,
+    OK,
+    TOPIC_ANSWERS,
+    TOPICS,
+    application,
+    world,
+)
 from tests.sockets import open_socket
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -27,10 +34,12 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 LOST = "You no longer have access to this."
 
 
-def every_topic(w: dict) -> list[str]:
+def every_topic(w: dict, role: str = "member") -> list[str]:
+    """Every registered kind's topic about Sales that `role` may watch (a member: all but the managers' own)."""
     kinds = topic_kinds()
     assert set(kinds) <= set(TOPICS), f"no way to build a topic of {sorted(set(kinds) - set(TOPICS))}"
-    return sorted(f"{kind}:{TOPICS[kind](w)}" for kind in kinds)
+    allowed = [kind for kind in kinds if NARROWER.get(kind, TOPIC_ANSWERS)[role] == OK]
+    return sorted(f"{kind}:{TOPICS[kind](w)}" for kind in allowed)
 
 
 async def watch_all(socket, topics: list[str]) -> None:
@@ -90,6 +99,18 @@ async def test_a_role_change_re_checks_and_keeps_what_is_still_readable(applicat
     )
     await socket.send({"type": "ping"})  # the re-check runs before any later frame is handled
     assert await socket.next() == {"type": "pong"}
+    await socket.close()
+
+
+async def test_a_manager_made_a_member_loses_only_the_managers_topics(application, world):  # noqa: F811
+    manager = world["cast"]["manager"]
+    everything, kept = every_topic(world, "manager"), every_topic(world, "member")
+    assert len(everything) > len(kept)  # some topic is the managers' own (a video's completion dashboard)
+    socket = await open_socket(application, manager)
+    await watch_all(socket, everything)
+    department = await database_sync_to_async(Department.objects.get)(pk=world["department"])
+    await database_sync_to_async(membership_set)(acting_user=None, department=department, user=manager, role="member")
+    assert await lost_topics(socket, len(everything) - len(kept)) == set(everything) - set(kept)
     await socket.close()
 
 

@@ -11,6 +11,8 @@ from apps.feed.models import Attachment
 from apps.plans import services as plans
 from apps.questions import services as questions
 from apps.search.tasks import extract_file_text
+from apps.videos import services as videos
+from apps.videos.models import Video
 from apps.voting import services as voting
 from tests.factories import DepartmentFactory, UserFactory, add_member
 from tests.plans.conftest import goal_data
@@ -46,6 +48,12 @@ def _everything_in(department, author, *, tag: str, manager=None) -> None:
         acting_user=manager or author, department=department, question=f"Which {WORD} for {tag}?", kind="single",
         options=["Small", "Large"],
     )  # fmt: skip
+    # Videos: found by title, and by caption text only; never while processing.
+    Video.objects.create(department=department, uploader=author, title=f"The {WORD} tour of {tag}", status="ready")
+    spoken = Video.objects.create(department=department, uploader=author, title=f"Calls in {tag}", status="ready")
+    videos.caption_save(acting_user=author, video_id=spoken.pk, language="en",
+                        data=f"WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nMeet the {WORD}.\n".encode())  # fmt: skip
+    Video.objects.create(department=department, uploader=author, title=f"Unfinished {WORD} video")
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ app's kind cannot skip the matrix.
 """
 
 import pytest
+from django.db.models import Q
 from django.test import Client
 from django.urls import reverse
 
@@ -17,6 +18,8 @@ from apps.people.models import Profile
 from apps.plans.models import Goal, Plan
 from apps.questions.models import Answer, Question, QuestionComment
 from apps.search import registry, services
+from apps.videos import services as video_services
+from apps.videos.models import Video
 from apps.voting.models import Idea, Poll
 
 from .conftest import WORD
@@ -57,6 +60,12 @@ def _expected(user) -> dict[str, set[int]]:
         ),
         "department": set(
             Department.objects.visible_to(user).filter(name__icontains=WORD).values_list("pk", flat=True)
+        ),
+        "video": set(
+            Video.objects.visible_to(user)
+            .ready()
+            .filter(Q(title__icontains=WORD) | Q(description__icontains=WORD) | Q(captions__text__icontains=WORD))
+            .values_list("pk", flat=True)
         ),
     }
 
@@ -181,3 +190,13 @@ def test_answers_comments_plans_and_goals_link_to_their_place(quokka_world, memb
     plan = Plan.objects.select_related("department").get(name="Sales plan")
     assert hits["plan"].url == reverse("plans:plan", args=[plan.department.slug]) and hits["plan"].title == "Sales plan"
     assert hits["goal"].url == Goal.objects.get(plan=plan).get_absolute_url()
+
+
+def test_a_video_is_found_by_its_captions_until_they_change_or_it_is_deleted(quokka_world, colleague, member):
+    spoken = Video.objects.get(title="Calls in sales")  # found by its captions only: the matrix above
+    video_services.caption_save(acting_user=colleague, video_id=spoken.pk, language="en",
+                                data=b"WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nMeet the wombat.\n")  # fmt: skip
+    assert spoken.pk not in _found(member, "video")[0]
+    assert [h.object_id for h in services.search(acting_user=member, q="wombat").hits] == [spoken.pk]
+    video_services.video_delete(acting_user=colleague, video_id=spoken.pk)
+    assert services.search(acting_user=member, q="wombat").total == 0

@@ -50,7 +50,7 @@ def test_the_dashboard_shows_who_completed_and_who_is_missing(member, colleague,
     rows, done = selectors.completion(video)
     assert done == 1 and len(rows) == 3
     page = client_as("manager").get(f"/videos/{video.pk}/completion/")
-    assert b"1 of 3" in page.content and b"Missing" in page.content
+    assert b"<span data-completed>1</span> of <span data-total>3</span>" in page.content and b"Missing" in page.content
     api = client_as("manager").get(f"/api/v1/videos/{video.pk}/completion/").json()
     assert (api["completed"], api["total"]) == (1, 3)
     assert {p["name"]: p["completed_at"] is not None for p in api["people"]}["Mia Member"] is True

@@ -18,5 +18,6 @@ def test_seed_demo_makes_playable_videos_once(settings):
     assert len(videos) == 2 and all(v.status == Video.Status.READY for v in videos)
     assert all((Path(settings.MEDIA_ROOT) / v.master_playlist).exists() for v in videos)
     assert Caption.objects.count() == 2
+    assert [v.title for v in videos if v.announced_post_id] == ["How we greet a customer on the phone"]  # a feed card
     call_command("seed_demo", "--users", "10", "--departments", "3", "--no-photos", "--posts", "2")
     assert Video.objects.count() == 2
