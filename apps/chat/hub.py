@@ -456,13 +456,16 @@ class Hub:
             self.hint_sender = asyncio.get_running_loop().create_task(self._send_hints())
 
     async def _send_hints(self) -> None:
-        await asyncio.sleep(PRESENCE_HINT_DELAY)
-        hints, self.pending_hints = self.pending_hints, {}
-        event = {"type": "chat.event", "room": 0, "kind": "presence", "hints": [[u, n] for u, n in hints.items()]}
-        try:
-            await self.layer.group_send(PRESENCE_GROUP, event)
-        except Exception:  # presence is advisory; the periodic re-check repairs it
-            logger.warning("chat hub: could not publish the presence of %d people", len(hints), exc_info=True)
+        # Until none is left: a hint noted while a batch is being published finds this task
+        # not done yet, starts no other, and would wait for the next hint to be sent.
+        while self.pending_hints:
+            await asyncio.sleep(PRESENCE_HINT_DELAY)
+            hints, self.pending_hints = self.pending_hints, {}
+            event = {"type": "chat.event", "room": 0, "kind": "presence", "hints": [[u, n] for u, n in hints.items()]}
+            try:
+                await self.layer.group_send(PRESENCE_GROUP, event)
+            except Exception:  # presence is advisory; the periodic re-check repairs it
+                logger.warning("chat hub: could not publish the presence of %d people", len(hints), exc_info=True)
 
 
 def _checked_replay(user, room_id: int, after: int | None, revision: int | None) -> selectors.Replay:

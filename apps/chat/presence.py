@@ -99,21 +99,24 @@ class RedisPresence(LocalPresence):
             self.writer = asyncio.get_running_loop().create_task(self._write_changed())
 
     async def _write_changed(self) -> None:
-        await asyncio.sleep(PRESENCE_WRITE_DELAY)
-        changed, self.changed = self.changed, set()
-        counts = {str(user_id): self.counts[user_id] for user_id in changed if self.counts.get(user_id)}
-        gone = [str(user_id) for user_id in changed if not self.counts.get(user_id)]
-        try:
-            async with self.redis.pipeline(transaction=False) as pipe:
-                if counts:
-                    pipe.hset(self.key, mapping=counts)
-                if gone:
-                    pipe.hdel(self.key, *gone)
-                pipe.expire(self.key, PRESENCE_TTL)
-                pipe.zadd(self.processes_key, {self.process: time.time() + PRESENCE_TTL})
-                await pipe.execute()
-        except Exception:  # noqa: BLE001 - presence is advisory; the heartbeat rewrites the hash when Redis is back
-            logger.warning("chat presence: Redis unavailable, presence of %d people not shared", len(changed))
+        # Until none is left: a change made while a batch is being written finds this task
+        # not done yet, starts no other, and would wait for the next change (or the heartbeat).
+        while self.changed:
+            await asyncio.sleep(PRESENCE_WRITE_DELAY)
+            changed, self.changed = self.changed, set()
+            counts = {str(user_id): self.counts[user_id] for user_id in changed if self.counts.get(user_id)}
+            gone = [str(user_id) for user_id in changed if not self.counts.get(user_id)]
+            try:
+                async with self.redis.pipeline(transaction=False) as pipe:
+                    if counts:
+                        pipe.hset(self.key, mapping=counts)
+                    if gone:
+                        pipe.hdel(self.key, *gone)
+                    pipe.expire(self.key, PRESENCE_TTL)
+                    pipe.zadd(self.processes_key, {self.process: time.time() + PRESENCE_TTL})
+                    await pipe.execute()
+            except Exception:  # noqa: BLE001 - presence is advisory; the heartbeat rewrites the hash when Redis is back
+                logger.warning("chat presence: Redis unavailable, presence of %d people not shared", len(changed))
 
     async def online_among(self, user_ids: Iterable[int]) -> set[int]:
         ids = [int(user_id) for user_id in user_ids]
