@@ -8,8 +8,10 @@ import json
 import re
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -128,17 +130,7 @@ def users_collection(request: HttpRequest, body: dict | None) -> JsonResponse:
             found = found.filter(scim_identity__external_id=value)
         else:
             found = found.filter(email=value.strip().lower())
-    start = _positive(request.GET.get("startIndex"), 1)
-    count = min(_positive(request.GET.get("count"), 100, minimum=0), MAX_COUNT)
-    total = found.count()
-    page = list(found[start - 1 : start - 1 + count])
-    return _answer({
-        "schemas": [LIST_SCHEMA],
-        "totalResults": total,
-        "startIndex": start,
-        "itemsPerPage": len(page),
-        "Resources": [users.user_resource(user, request) for user in page],
-    })  # fmt: skip
+    return _list_answer(request, found, lambda user: users.user_resource(user, request))
 
 
 @scim_endpoint
@@ -158,6 +150,21 @@ def user_detail(request: HttpRequest, body: dict | None, user_id: str) -> JsonRe
     else:
         return _error(405, "Use GET, PUT, PATCH or DELETE.")
     return _answer(users.user_resource(users.get(user_id), request))
+
+
+def _list_answer(request: HttpRequest, found: QuerySet, resource: Callable[[Any], dict]) -> JsonResponse:
+    """A SCIM ListResponse of one page of `found` (1-based `startIndex`, `count` capped at MAX_COUNT)."""
+    start = _positive(request.GET.get("startIndex"), 1)
+    count = min(_positive(request.GET.get("count"), 100, minimum=0), MAX_COUNT)
+    total = found.count()
+    page = list(found[start - 1 : start - 1 + count])
+    return _answer({
+        "schemas": [LIST_SCHEMA],
+        "totalResults": total,
+        "startIndex": start,
+        "itemsPerPage": len(page),
+        "Resources": [resource(row) for row in page],
+    })  # fmt: skip
 
 
 def _positive(raw: str | None, default: int, *, minimum: int = 1) -> int:
@@ -185,17 +192,7 @@ def groups_collection(request: HttpRequest, body: dict | None) -> JsonResponse:
     with_members = not _excludes_members(request)
     if with_members:
         found = found.prefetch_related("members")
-    start = _positive(request.GET.get("startIndex"), 1)
-    count = min(_positive(request.GET.get("count"), 100, minimum=0), MAX_COUNT)
-    total = found.count()
-    page = list(found[start - 1 : start - 1 + count])
-    return _answer({
-        "schemas": [LIST_SCHEMA],
-        "totalResults": total,
-        "startIndex": start,
-        "itemsPerPage": len(page),
-        "Resources": [groups.group_resource(group, request, with_members=with_members) for group in page],
-    })  # fmt: skip
+    return _list_answer(request, found, lambda group: groups.group_resource(group, request, with_members=with_members))
 
 
 @scim_endpoint
