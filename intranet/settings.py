@@ -581,4 +581,6 @@ ERASURE_CONTENT = env_str("ERASURE_CONTENT", "keep").strip().lower()
 if ERASURE_CONTENT not in {"keep", "remove"}:
     raise ImproperlyConfigured(f"ERASURE_CONTENT must be keep or remove, not {ERASURE_CONTENT!r}")
 DATA_EXPORT_LINK_SECONDS = env_int("DATA_EXPORT_LINK_SECONDS", 24 * 3600)
+# Uploaded files go into the export up to this many bytes in all; the rest are listed by name and size.
+DATA_EXPORT_FILE_BYTES = env_int("DATA_EXPORT_FILE_BYTES", 200 * 1024 * 1024)
 INSTALLED_APPS += ["apps.privacy"]

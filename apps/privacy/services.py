@@ -1,40 +1,40 @@
 """A person's own data: an export they download, and an erasure an admin carries out.
 
-What an export holds: what the person wrote or chose themselves — their profile, posts,
-comments, chat messages, ideas, idea votes and reactions — also from departments and rooms they
-no longer belong to (what they authored is theirs), and never anyone else's words: a comment
-names the post it is on by id, a message its room by id, not their content.
+What an export holds (`export.py`): what the person wrote, chose or uploaded themselves — their
+profile, posts, comments, chat messages, ideas and idea comments, idea votes, poll ballots,
+questions, answers, question comments, reactions and their uploaded files — also from
+departments and rooms they no longer belong to (what they authored is theirs), and never anyone
+else's words: a comment names the post it is on by id, a message its room by id, not their content.
 
 The ZIP is built by the worker (`build_export`), stored under MEDIA_ROOT/exports/ with a random
 name, and handed out only through a link signed for its owner that expires after
 DATA_EXPORT_LINK_SECONDS; the media view serves nothing from that folder.
 
 Erasure (ERASURE_CONTENT): `keep` leaves what the person wrote in place under the name "Former
-colleague"; `remove` also blanks and deletes their posts, comments and messages and takes back
-their votes and reactions. Either way the account is deactivated (sessions, tokens, sockets end)
-and stripped of everything that identifies the person; the row stays so that ids in the audit
-log still point somewhere.
+colleague"; `remove` also blanks and deletes their posts, comments and messages, takes back
+their votes, ballots and reactions, and removes their ideas, questions, answers and comments
+(`removal.py`: blanked where deleting would take others' words with it). Either way the
+account is deactivated (sessions, tokens, sockets end) and stripped of everything that
+identifies the person; the row stays so that ids in the audit log still point somewhere.
 """
 
-import io
-import json
 import secrets
-import zipfile
-from typing import Any
+import tempfile
 
 from django.conf import settings
 from django.core import signing
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.audit.services import record
 from apps.core.errors import Conflict, Forbidden, Invalid, NotFound
 
+from .export import collect, write_zip
 from .models import DataExport
+from .removal import remove_questions, remove_voting
 
 FORMER_COLLEAGUE = "Former colleague"
 EXPORT_FOLDER = "exports"
@@ -63,65 +63,19 @@ def build_export(export_id: int) -> DataExport | None:
     if export is None or export.status != DataExport.Status.PENDING:
         return export
     try:
-        content = _zip(_collect(export.user))
-        name = default_storage.save(f"{EXPORT_FOLDER}/{secrets.token_hex(16)}.zip", ContentFile(content))
+        with tempfile.TemporaryFile() as spool:  # uploads make it large: on disk, not in memory
+            write_zip(spool, collect(export.user), export.user)
+            size = spool.tell()
+            spool.seek(0)
+            name = default_storage.save(f"{EXPORT_FOLDER}/{secrets.token_hex(16)}.zip", File(spool))
     except Exception:
         DataExport.objects.filter(pk=export.pk).update(status=DataExport.Status.FAILED, finished_at=timezone.now())
         raise
     DataExport.objects.filter(pk=export.pk).update(
-        status=DataExport.Status.READY, file_name=name, size=len(content), finished_at=timezone.now()
+        status=DataExport.Status.READY, file_name=name, size=size, finished_at=timezone.now()
     )
     export.refresh_from_db()
     return export
-
-
-def _collect(user: User) -> dict[str, Any]:
-    from apps.chat.models import Message
-    from apps.feed.models import Comment, Post, Reaction
-    from apps.voting.models import Idea, IdeaVote
-
-    profile = user.profile
-    return {
-        "profile.json": {
-            "email": user.email,
-            "date_joined": user.date_joined.isoformat(),
-            **{
-                field: getattr(profile, field)
-                for field in ("display_name", "job_title", "bio", "skills", "location", "phone", "status", "time_zone")
-            },
-        },
-        "posts.json": list(
-            Post.objects.filter(author=user, deleted_at__isnull=True)
-            .order_by("pk")
-            .values("id", "department_id", "kind", "body", "created_at", "edited_at")
-        ),
-        "comments.json": list(
-            Comment.objects.filter(author=user, deleted_at__isnull=True)
-            .order_by("pk")
-            .values("id", "post_id", "body", "created_at", "edited_at")
-        ),
-        "messages.json": list(
-            Message.objects.filter(author=user, deleted_at__isnull=True)
-            .order_by("pk")
-            .values("id", "room_id", "body", "created_at", "edited_at")
-        ),
-        "ideas.json": list(
-            Idea.objects.filter(author=user).order_by("pk").values("id", "department_id", "title", "description")
-        ),
-        "votes.json": list(IdeaVote.objects.filter(user=user).order_by("pk").values("idea_id", "created_at")),
-        "reactions.json": list(
-            Reaction.objects.filter(user=user).order_by("pk").values("post_id", "emoji", "created_at")
-        ),
-    }
-
-
-def _zip(files: dict[str, Any]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(name, json.dumps(data, indent=2, default=str, ensure_ascii=False))
-        archive.writestr("README.txt", "Your data from the intranet: what you wrote and chose yourself, as JSON.\n")
-    return buffer.getvalue()
 
 
 def export_link_token(export: DataExport) -> str:
@@ -208,7 +162,6 @@ def _remove_content(acting_user: User, user: User) -> dict[str, int]:
     their votes and reactions, with the counters they fed."""
     from apps.chat.models import Message
     from apps.feed.models import Comment, Post, Reaction
-    from apps.voting.models import Idea, IdeaVote
 
     now = timezone.now()
     gone = {"deleted_at": now, "deleted_by": acting_user}
@@ -217,10 +170,6 @@ def _remove_content(acting_user: User, user: User) -> dict[str, int]:
         "comments": Comment.objects.filter(author=user, deleted_at__isnull=True).update(body="", body_html="", **gone),
         "messages": Message.objects.filter(author=user, deleted_at__isnull=True).update(body="", html="", **gone),
     }
-    votes = list(IdeaVote.objects.filter(user=user).values_list("idea_id", flat=True))
-    for idea_id in votes:
-        Idea.objects.filter(pk=idea_id, vote_count__gt=0).update(vote_count=F("vote_count") - 1)
-    removed["votes"] = IdeaVote.objects.filter(user=user).delete()[0]
     reacted = set(Reaction.objects.filter(user=user).values_list("post_id", flat=True))
     removed["reactions"] = Reaction.objects.filter(user=user).delete()[0]
     for post in Post.objects.filter(pk__in=reacted):
@@ -228,7 +177,7 @@ def _remove_content(acting_user: User, user: User) -> dict[str, int]:
         for emoji in Reaction.objects.filter(post=post).values_list("emoji", flat=True):
             counts[emoji] = counts.get(emoji, 0) + 1
         Post.objects.filter(pk=post.pk).update(reaction_counts=counts)
-    return removed
+    return {**removed, **remove_voting(user), **remove_questions(user)}
 
 
 def link_hours() -> int:
@@ -243,4 +192,4 @@ def describe(removed: dict[str, int]) -> str:
     """For the admin's message: "content kept" or what was removed."""
     if not removed:
         return "what they wrote is kept, as “Former colleague”"
-    return "removed: " + ", ".join(f"{count} {kind}" for kind, count in removed.items())
+    return "removed: " + ", ".join(f"{count} {kind}" for kind, count in removed.items() if count)
