@@ -12,7 +12,7 @@ from django.test import Client
 from apps.accounts.models import User
 from apps.audit.models import AuditEvent
 from apps.chat.models import Message
-from apps.feed.models import Comment, Post, Reaction
+from apps.feed.models import REACTION_EMOJI, Comment, Post, Reaction
 from apps.feed.services import comment_create, post_create
 from apps.privacy import services
 from apps.privacy.models import DataExport
@@ -20,6 +20,7 @@ from apps.voting.models import Idea, IdeaVote
 from tests.matrix import cases, check, expect, matrix
 
 pytestmark = pytest.mark.django_db
+REACTION = next(iter(REACTION_EMOJI))
 
 
 @pytest.fixture
@@ -39,6 +40,55 @@ def writings(member, colleague, department):
     idea = idea_create(acting_user=colleague, department=department, title="COLLEAGUE-IDEA", description="")
     idea_vote(acting_user=member, idea=idea)
     return {"mine": mine, "theirs": theirs, "idea": idea}
+
+
+@pytest.fixture
+def more_writings(member, colleague, outsider, department, other_department, writings):
+    """Ballots, questions, answers, comments and uploads by the member and, next to them, by others."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.chat.models import Room
+    from apps.chat.services import message_send
+    from apps.feed.files import check_attachment
+    from apps.questions import services as questions
+    from apps.voting import services as voting
+
+    poll = voting.poll_create(acting_user=colleague, department=department, question="COLLEAGUE-POLL",
+                              kind="single", options=["COLLEAGUE-OPT-A", "COLLEAGUE-OPT-B"])  # fmt: skip
+    secret = voting.poll_create(acting_user=colleague, department=department, question="COLLEAGUE-SECRET",
+                                kind="single", options=["COLLEAGUE-X", "COLLEAGUE-Y"], is_anonymous=True)  # fmt: skip
+    first, second = poll.options.all()
+    voting.poll_vote(acting_user=member, poll=poll, option_ids=[second.pk])
+    voting.poll_vote(acting_user=colleague, poll=poll, option_ids=[first.pk])
+    voting.poll_vote(acting_user=member, poll=secret, option_ids=[secret.options.first().pk])
+    lone = voting.idea_create(acting_user=member, department=department, title="MEMBER-IDEA alone", description="")
+    discussed = voting.idea_create(acting_user=member, department=department, title="MEMBER-IDEA discussed")
+    voting.comment_create(acting_user=colleague, idea=discussed, body="COLLEAGUE-IDEA-COMMENT")
+    voting.comment_create(acting_user=member, idea=writings["idea"], body="MEMBER-IDEA-COMMENT")
+    theirs = questions.question_ask(acting_user=outsider, asking_department=other_department,
+                                    departments=[department], title="OUTSIDER-QUESTION", body="OUTSIDER-BODY")  # fmt: skip
+    questions.answer_create(acting_user=member, question=theirs, body="MEMBER-ANSWER")
+    questions.answer_create(acting_user=colleague, question=theirs, body="COLLEAGUE-ANSWER")
+    questions.comment_create(acting_user=member, question=theirs, body="MEMBER-QUESTION-COMMENT")
+    mine = questions.question_ask(acting_user=member, asking_department=department, departments=[other_department],
+                                  title="MEMBER-QUESTION", body="MEMBER-QUESTION-BODY")  # fmt: skip
+    questions.answer_create(acting_user=outsider, question=mine, body="OUTSIDER-ANSWER")
+    csv = SimpleUploadedFile("member.csv", b"MEMBER-FILE,1\n", content_type="text/csv")
+    post_create(acting_user=member, department=department, body="MEMBER-POST with a file", attachments=[csv])
+    other = SimpleUploadedFile("colleague.csv", b"COLLEAGUE-FILE,2\n", content_type="text/csv")
+    post_create(acting_user=colleague, department=department, body="COLLEAGUE-POST with a file", attachments=[other])
+    room = Room.objects.get(department=department)
+    upload = check_attachment(SimpleUploadedFile("notes.txt", b"MEMBER-CHAT-FILE bytes"))
+    message_send(acting_user=member, room_id=room.pk, body="MEMBER-MESSAGE with a file", files=[upload])
+    return {
+        "writings_idea": writings["idea"],
+        "poll": poll,
+        "secret": secret,
+        "lone": lone,
+        "discussed": discussed,
+        "theirs": theirs,
+        "mine": mine,
+    }
 
 
 def export_ready(client: Client, run_worker) -> DataExport:
@@ -73,6 +123,42 @@ def test_the_export_holds_the_persons_own_items_and_nobody_elses(member, writing
     actions = set(AuditEvent.objects.filter(actor_id=member.pk).values_list("action", flat=True))
     assert {"privacy.export_requested", "privacy.export_downloaded"} <= actions
     assert client.get(f"/media/{export.file_name}").status_code == 404  # never through the media view
+
+
+@pytest.mark.django_db(transaction=True)  # the worker commits, as in production
+def test_the_export_holds_ballots_questions_answers_and_uploaded_files_but_not_others(
+    member, more_writings, run_worker, settings
+):
+    client = Client()
+    client.force_login(member)
+    export = export_ready(client, run_worker)
+    archive = zipfile.ZipFile(default_storage.open(export.file_name))
+    files = {name: archive.read(name).decode() for name in archive.namelist()}
+    everything = "".join(files.values())
+    for own in ("MEMBER-ANSWER", "MEMBER-QUESTION-BODY", "MEMBER-QUESTION-COMMENT", "MEMBER-IDEA-COMMENT",
+                "MEMBER-IDEA alone", "MEMBER-FILE,1", "MEMBER-CHAT-FILE bytes"):  # fmt: skip
+        assert own in everything
+    assert "COLLEAGUE" not in everything and "OUTSIDER" not in everything  # no poll, option, answer or file of theirs
+    poll = more_writings["poll"]
+    (ballot,) = json.loads(files["poll_ballots.json"])
+    assert ballot["poll_id"] == poll.pk and ballot["choices"][0]["option_id"] == poll.options.last().pk
+    assert json.loads(files["anonymous_polls_voted_in.json"]) == [more_writings["secret"].pk]
+    assert len(json.loads(files["votes.json"])) == 3  # the colleague's idea and the member's two (authors vote)
+    listed = json.loads(files["files.json"])
+    assert sorted(item["name"] for item in listed) == ["member.csv", "notes.txt"]
+    assert all(item["in_zip"] in files for item in listed)
+
+
+def test_uploads_past_the_byte_budget_are_listed_but_left_out(member, more_writings, settings):
+    from apps.privacy.export import collect, write_zip
+
+    settings.DATA_EXPORT_FILE_BYTES = 5
+    buffer = io.BytesIO()
+    write_zip(buffer, collect(member), member)
+    archive = zipfile.ZipFile(buffer)
+    listed = json.loads(archive.read("files.json"))
+    assert len(listed) == 2 and all(item["in_zip"] is None for item in listed)
+    assert not [name for name in archive.namelist() if name.startswith("files/")]
 
 
 @pytest.mark.django_db(transaction=True)  # the worker commits, as in production
@@ -121,7 +207,9 @@ def test_erasure_removes_content_when_the_company_says_so(admin_user, member, co
     settings.ERASURE_CONTENT = "remove"
     Reaction.objects.create(post=writings["theirs"], user=member, emoji=Reaction._meta.get_field("emoji").choices[0][0])
     removed = services.person_erase(acting_user=admin_user, user=member)
-    assert removed == {"posts": 1, "comments": 1, "messages": 1, "votes": 1, "reactions": 1}
+    assert {kind: removed[kind] for kind in ("posts", "comments", "messages", "votes", "reactions")} == dict.fromkeys(
+        ("posts", "comments", "messages", "votes", "reactions"), 1
+    )
     mine = Post.objects.get(pk=writings["mine"].pk)
     assert mine.deleted_at is not None and mine.body == ""
     assert not Comment.objects.filter(author=member, deleted_at__isnull=True).exists()
@@ -130,6 +218,58 @@ def test_erasure_removes_content_when_the_company_says_so(admin_user, member, co
     assert Post.objects.get(pk=writings["theirs"].pk).body == "COLLEAGUE-POST secret plans"  # others' stays
     assert Message.objects.filter(author=colleague, deleted_at__isnull=True).count() == 1
     assert AuditEvent.objects.get(action="user.erased").detail == {"mode": "remove", "removed": removed}
+
+
+def test_keep_mode_keeps_ideas_questions_answers_and_ballots(admin_user, member, more_writings, settings):
+    from apps.questions.models import Answer, Question, QuestionComment
+    from apps.voting.models import PollBallot
+
+    settings.ERASURE_CONTENT = "keep"
+    assert services.person_erase(acting_user=admin_user, user=member) == {}
+    assert Question.objects.get(pk=more_writings["mine"].pk).title == "MEMBER-QUESTION"
+    assert Answer.objects.get(author=member).body == "MEMBER-ANSWER"
+    assert QuestionComment.objects.filter(author=member).exists()
+    assert Idea.objects.get(pk=more_writings["lone"].pk).author.profile.display_name == "Former colleague"
+    assert PollBallot.objects.filter(voter=member).count() == 1
+    assert ballots_of(more_writings["poll"]) == 2
+
+
+def ballots_of(poll) -> int:
+    poll.refresh_from_db()
+    return poll.ballot_count
+
+
+def test_remove_mode_removes_ideas_questions_answers_and_ballots_and_counters_follow(
+    admin_user, member, colleague, outsider, more_writings, settings
+):
+    from apps.questions.models import Answer, QuestionComment
+    from apps.questions.services import reaction_toggle
+    from apps.voting.models import IdeaComment, PollBallot, PollParticipation
+
+    settings.ERASURE_CONTENT = "remove"
+    theirs, mine = more_writings["theirs"], more_writings["mine"]
+    colleague_answer = Answer.objects.get(author=colleague)
+    reaction_toggle(acting_user=member, answer=colleague_answer, emoji=REACTION)
+    removed = services.person_erase(acting_user=admin_user, user=member)
+    assert removed["answers"] == 1 and removed["question comments"] == 1 and removed["poll ballots"] == 1
+    assert (removed["ideas"], removed["ideas blanked"], removed["idea comments"]) == (1, 1, 1)
+    theirs.refresh_from_db()
+    assert (theirs.answer_count, theirs.comment_count) == (1, 0) and theirs.title == "OUTSIDER-QUESTION"
+    assert not Answer.objects.filter(author=member).exists() and not QuestionComment.objects.filter(author=member)
+    colleague_answer.refresh_from_db()
+    assert colleague_answer.body == "COLLEAGUE-ANSWER" and colleague_answer.reaction_counts == {}
+    mine.refresh_from_db()  # others answered it: the question stays, blanked
+    assert (mine.title, mine.body, mine.answer_count) == ("Removed question", "", 1)
+    assert Answer.objects.get(question=mine).body == "OUTSIDER-ANSWER"
+    assert not Idea.objects.filter(pk=more_writings["lone"].pk).exists()
+    discussed = Idea.objects.get(pk=more_writings["discussed"].pk)  # a colleague commented: blanked, kept
+    assert (discussed.title, discussed.vote_count, discussed.comment_count) == ("Removed idea", 0, 1)
+    assert IdeaComment.objects.get(idea=discussed).body == "COLLEAGUE-IDEA-COMMENT"
+    idea = Idea.objects.get(pk=more_writings["writings_idea"].pk)
+    assert (idea.vote_count, idea.comment_count) == (1, 0)
+    assert ballots_of(more_writings["poll"]) == 1 and not PollBallot.objects.filter(voter=member).exists()
+    # The anonymous ballot cannot be told apart from others: it stays, only the participation goes.
+    assert ballots_of(more_writings["secret"]) == 1 and not PollParticipation.objects.filter(user=member).exists()
 
 
 def test_only_admins_erase_and_not_themselves(admin_user, member, colleague):
