@@ -162,14 +162,20 @@ def _remove_content(acting_user: User, user: User) -> dict[str, int]:
     their votes and reactions, with the counters they fed."""
     from apps.chat.models import Message
     from apps.feed.models import Comment, Post, Reaction
+    from apps.search.index import update_index
 
     now = timezone.now()
     gone = {"deleted_at": now, "deleted_by": acting_user}
-    removed = {
-        "posts": Post.objects.filter(author=user, deleted_at__isnull=True).update(body="", body_html="", **gone),
-        "comments": Comment.objects.filter(author=user, deleted_at__isnull=True).update(body="", body_html="", **gone),
-        "messages": Message.objects.filter(author=user, deleted_at__isnull=True).update(body="", html="", **gone),
-    }
+    removed = {}
+    for name, model, blank in (
+        ("posts", Post, {"body": "", "body_html": ""}),
+        ("comments", Comment, {"body": "", "body_html": ""}),
+        ("messages", Message, {"body": "", "html": ""}),
+    ):
+        rows = model.objects.filter(author=user, deleted_at__isnull=True)
+        ids = list(rows.values_list("pk", flat=True))
+        removed[name] = model.objects.filter(pk__in=ids).update(**blank, **gone)
+        update_index(model, ids)  # `update()` sends no signal: the search documents go with the text
     reacted = set(Reaction.objects.filter(user=user).values_list("post_id", flat=True))
     removed["reactions"] = Reaction.objects.filter(user=user).delete()[0]
     for post in Post.objects.filter(pk__in=reacted):

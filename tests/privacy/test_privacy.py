@@ -218,6 +218,13 @@ def test_erasure_removes_content_when_the_company_says_so(admin_user, member, co
     assert Post.objects.get(pk=writings["theirs"].pk).body == "COLLEAGUE-POST secret plans"  # others' stays
     assert Message.objects.filter(author=colleague, deleted_at__isnull=True).count() == 1
     assert AuditEvent.objects.get(action="user.erased").detail == {"mode": "remove", "removed": removed}
+    # Search forgets the removed words too (they were blanked with update(), which sends no signal).
+    from apps.search import services as search
+
+    for word in ("MEMBER-POST", "MEMBER-COMMENT", "MEMBER-MESSAGE"):
+        assert search.search(acting_user=colleague, q=word).total == 0, word
+    kept = search.search(acting_user=colleague, q="COLLEAGUE-POST").hits
+    assert [h.object_id for h in kept if h.kind == "post"] == [writings["theirs"].pk]  # others' words stay
 
 
 def test_keep_mode_keeps_ideas_questions_answers_and_ballots(admin_user, member, more_writings, settings):
