@@ -31,7 +31,7 @@ from collections.abc import Callable
 from django.db.models import Q, QuerySet
 
 from apps.accounts.models import User
-from apps.core.errors import Forbidden, NotFound
+from apps.core.errors import Forbidden, Invalid, NotFound
 from apps.core.ids import parse_id
 
 from .models import Department, Membership
@@ -98,6 +98,26 @@ def readers_among(department: Department, user_ids) -> set[int]:
     if not ids:
         return set()
     return set(readers_of(department).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def read_by_every_reader_of(content_department: Department, department: Department) -> bool:
+    """Does everyone who reads `department` also read `content_department`'s content?
+
+    Only `department` itself and the company-wide space: what a department's plan, goal or
+    slot may link to without showing its readers something they cannot open.
+    """
+    return content_department.pk == department.pk or content_department.is_company_wide
+
+
+def read_by_every_reader_of_q(department: Department, field: str = "department") -> Q:
+    """`read_by_every_reader_of` as a filter on content whose department is `field`."""
+    return Q(**{field: department}) | Q(**{f"{field}__is_company_wide": True})
+
+
+def require_may_be_confidential(department: Department, is_confidential: bool, message: str) -> None:
+    """Confidential means "for this department's readers only"; the company-wide space is read by everyone."""
+    if is_confidential and department.is_company_wide:
+        raise Invalid.field("is_confidential", message)
 
 
 # --- Writing content

@@ -44,14 +44,11 @@ class PostQuerySet(models.QuerySet):
         """
         if not (user.is_authenticated and user.is_active):
             return self.none()
-        from apps.departments.models import Department, Membership
+        from apps.departments.access import readable_department_ids
 
-        # A plain "department_id IN (…)" lets PostgreSQL use the (department, kind, …)
-        # indexes; an OR across a join to departments made it scan every post.
-        readable = Department.objects.filter(
-            Q(is_company_wide=True) | Q(pk__in=Membership.objects.filter(user=user).values("department"))
-        ).values("pk")
-        return self.filter(department_id__in=readable, published_at__isnull=False, deleted_at__isnull=True)
+        return self.filter(
+            department_id__in=readable_department_ids(user), published_at__isnull=False, deleted_at__isnull=True
+        )
 
     def pinned(self, now=None) -> "PostQuerySet":
         now = now or timezone.now()

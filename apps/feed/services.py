@@ -22,7 +22,7 @@ from apps.audit.services import record_content_deletion
 from apps.core.errors import Conflict, Invalid, NotFound, require
 from apps.core.images import ImageLimits, fitted_jpeg, open_validated_image
 from apps.core.markdown import plain_text
-from apps.departments.access import can_read, readers_of, require_contribute
+from apps.departments.access import can_read, readers_of, require_contribute, require_may_be_confidential
 from apps.departments.models import Department
 from apps.departments.services import company_wide_department
 from apps.notifications.services import notify
@@ -175,8 +175,7 @@ def post_create(
         raise Invalid.field("pinned_until", "The pin must end after the announcement appears.")
     if is_confidential is None:
         is_confidential = department.is_confidential_by_default
-    if is_confidential and department.is_company_wide:
-        raise Invalid.field("is_confidential", "Posts in the company-wide space cannot be confidential.")
+    require_may_be_confidential(department, is_confidential, "Posts in the company-wide space cannot be confidential.")
     if not is_confidential:
         screen_never_share(body, department=department, confirm=confirm)
     scheduled = publish_at is not None and publish_at > now

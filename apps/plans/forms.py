@@ -1,9 +1,8 @@
 """HTML forms of game plans: they parse; the services validate (so the page, API and tests refuse the same things)."""
 
 from django import forms
-from django.db.models import Q
 
-from apps.departments.access import readers_of
+from apps.departments.access import read_by_every_reader_of_q, readers_of
 from apps.departments.models import Department
 
 from .models import Cadence, Goal, Plan, Slot
@@ -32,7 +31,7 @@ def video_choices(user, department: Department) -> list[tuple[int, str]]:
     videos = (
         Video.objects.visible_to(user)
         .ready()
-        .filter(Q(department=department) | Q(department__is_company_wide=True))
+        .filter(read_by_every_reader_of_q(department))
         .order_by("-created_at")
         .values_list("pk", "title")[:200]
     )

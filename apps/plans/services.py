@@ -19,7 +19,13 @@ from apps.audit.services import record_content_deletion
 from apps.core.errors import Conflict, Forbidden, Invalid, NotFound
 from apps.core.ids import parse_id
 from apps.core.markdown import markdown_to_clean_html
-from apps.departments.access import access_department_content, can_read, readers_among, readers_of
+from apps.departments.access import (
+    access_department_content,
+    can_read,
+    read_by_every_reader_of,
+    readers_among,
+    readers_of,
+)
 from apps.departments.models import Department
 from apps.notifications.services import notify
 from apps.realtime.topics import publish
@@ -460,7 +466,7 @@ def goal_video(acting_user: User | None, department: Department, video_id: objec
         )
         if video is None:
             raise NotFound("unknown_video", "There is no such video, or you do not have access to it.")
-    if video.department_id != department.pk and not video.department.is_company_wide:
+    if not read_by_every_reader_of(video.department, department):
         raise Invalid.field("video", "Choose a video of this department or of All staff, which its members can watch.")
     return video
 

@@ -29,6 +29,7 @@ from apps.departments.access import (
     readers_among,
     readers_of,
     require_contribute,
+    require_may_be_confidential,
 )
 from apps.departments.models import Department, Membership
 from apps.feed.files import check_attachment
@@ -274,8 +275,9 @@ def question_ask(
         raise Invalid.field("departments", "All staff cannot be asked: choose departments.")
     if asking_department.pk in askable and any(d.pk == asking_department.pk for d in targets):
         raise Invalid.field("departments", f"You are asking from {asking_department.name}: ask another department.")
-    if is_confidential and asking_department.is_company_wide:
-        raise Invalid.field("is_confidential", "A confidential question is asked from your department, not All staff.")
+    require_may_be_confidential(
+        asking_department, is_confidential, "A confidential question is asked from your department, not All staff."
+    )
     _screen(is_confidential, f"{title}\n{body}", confirm)
     readers = _readers_of_audience(asking_department, targets, is_confidential)
     rendered = render_with_mentions(body, readers)

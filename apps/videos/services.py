@@ -18,7 +18,12 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.errors import Conflict, Invalid, NotFound
-from apps.departments.access import access_department_content, readers_of, require_contribute
+from apps.departments.access import (
+    access_department_content,
+    readers_of,
+    require_contribute,
+    require_may_be_confidential,
+)
 from apps.realtime.topics import publish
 
 from . import captions as caption_files
@@ -36,6 +41,7 @@ MAX_TITLE = 200
 MAX_DESCRIPTION = 10_000
 COMPLETE_SHARE = 0.9  # a view counts as complete at 90 % watched
 SPEED_ALLOWANCE = 2.2  # the fastest playback speed offered is 2x, plus slack for report jitter
+NO_CONFIDENTIAL_COMPANY_VIDEO = "Videos in the company-wide space cannot be confidential."
 UNKNOWN_UPLOAD = "There is no such upload, or it is not yours."
 
 
@@ -153,8 +159,7 @@ def video_create(
     department = upload.department
     if is_confidential is None:
         is_confidential = department.is_confidential_by_default
-    if is_confidential and department.is_company_wide:
-        raise Invalid.field("is_confidential", "Videos in the company-wide space cannot be confidential.")
+    require_may_be_confidential(department, is_confidential, NO_CONFIDENTIAL_COMPANY_VIDEO)
     source = media_path(upload.path)
     try:
         info = media.probe(source)
@@ -294,8 +299,7 @@ def video_update(
     require_change_video(acting_user, video)
     video.title, video.description = _clean_text(title, description)
     if is_confidential is not None:
-        if is_confidential and video.department.is_company_wide:
-            raise Invalid.field("is_confidential", "Videos in the company-wide space cannot be confidential.")
+        require_may_be_confidential(video.department, is_confidential, NO_CONFIDENTIAL_COMPANY_VIDEO)
         video.is_confidential = is_confidential
     with transaction.atomic():
         video.save(update_fields=["title", "description", "is_confidential", "updated_at"])
