@@ -63,9 +63,20 @@ BODY_MARK = "bench:"
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A free port; within BENCH_PORTS ("8500-8519") if set, so that parallel benches do not collide."""
+    low, _, high = os.environ.get("BENCH_PORTS", "").partition("-")
+    candidates = range(int(low), int(high or low) + 1) if low else [0]
+    for port in candidates:
+        with socket.socket() as probe, contextlib.suppress(OSError):
+            probe.bind(("127.0.0.1", port))
+            port = probe.getsockname()[1]
+            if not low or port not in _taken:
+                _taken.add(port)
+                return port
+    raise RuntimeError(f"no free port in BENCH_PORTS={os.environ.get('BENCH_PORTS')}")
+
+
+_taken: set[int] = set()  # handed out already (a server may not listen yet)
 
 
 def raise_open_files_limit() -> int:
