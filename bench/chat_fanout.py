@@ -220,8 +220,10 @@ class Bench:
                 str(port),
                 "intranet.asgi:application",
             ]
-            if os.environ.get("CHAT_BENCH_PROFILE"):  # where the server's time goes (main thread only)
+            if os.environ.get("CHAT_BENCH_PROFILE"):  # where the server's time goes (every thread, mixed)
                 command[1:1] = ["-m", "cProfile", "-o", f"{os.environ['CHAT_BENCH_PROFILE']}.{target}-{i}"]
+            elif os.environ.get("CHAT_BENCH_SAMPLE"):  # the event loop's time only (bench/sample_main_thread.py)
+                command[1:1] = ["bench/sample_main_thread.py", f"{os.environ['CHAT_BENCH_SAMPLE']}.{target}-{i}.json"]
             servers.append(Process(f"{target}-{i}", command, env, self.workdir / f"{target}-{i}.log", port))
         for server in servers:
             server.wait_listening()

@@ -104,6 +104,17 @@ GIVE_UP_AFTER = 60.0  # seconds: a client still not connected by then has failed
 AFTER_CLOSE_S = 9.0  # seconds after the closes before "RSS closed" (trim after 5 s of quiet)
 
 
+def cpu_by_thread(pid: int) -> dict[str, float]:
+    """CPU seconds of a process's main thread (daphne's event loop) and of all its other threads."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {"event_loop": 0.0, "threads": 0.0}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            out["event_loop" if int(task.name) == pid else "threads"] += (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
 def backoff(attempt: int) -> float:
     """static/js/socket.js's delay before reconnect attempt `attempt` (1, 2, ...), in seconds."""
     return min(30.0, 0.5 * 2 ** min(attempt, 6)) * (0.5 + random.random() / 2)
@@ -156,10 +167,12 @@ async def storm(stack, count: int, concurrency: int) -> dict:
 
     rss_before = server.rss_kib()
     cpu_before = server.cpu_seconds()
+    threads_before = cpu_by_thread(server.popen.pid)
     started = time.monotonic()
     await asyncio.gather(*(one(i) for i in range(count)))
     wall = time.monotonic() - started
     cpu = server.cpu_seconds() - cpu_before
+    threads_after = cpu_by_thread(server.popen.pid)  # threads that ended meanwhile are missing here
     rss_open = server.rss_kib()
     await close_all(opened)
     # The server gives memory back once closes have paused for 5 s (apps.realtime.memory
@@ -179,6 +192,10 @@ async def storm(stack, count: int, concurrency: int) -> dict:
         "seconds": round(wall, 2),
         "per_second": round(len(opened) / wall, 1),
         "server_cpu_ms_per_connect": round(cpu * 1000 / max(1, len(opened)), 2),
+        "server_cpu_ms_per_connect_by_thread": {
+            name: round((threads_after[name] - threads_before[name]) * 1000 / max(1, len(opened)), 2)
+            for name in threads_after
+        },
     }
 
 
