@@ -63,9 +63,20 @@ BODY_MARK = "bench:"
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A free port; within BENCH_PORTS ("8500-8519") if set, so that parallel benches do not collide."""
+    low, _, high = os.environ.get("BENCH_PORTS", "").partition("-")
+    candidates = range(int(low), int(high or low) + 1) if low else [0]
+    for port in candidates:
+        with socket.socket() as probe, contextlib.suppress(OSError):
+            probe.bind(("127.0.0.1", port))
+            port = probe.getsockname()[1]
+            if not low or port not in _taken:
+                _taken.add(port)
+                return port
+    raise RuntimeError(f"no free port in BENCH_PORTS={os.environ.get('BENCH_PORTS')}")
+
+
+_taken: set[int] = set()  # handed out already (a server may not listen yet)
 
 
 def raise_open_files_limit() -> int:
@@ -209,8 +220,10 @@ class Bench:
                 str(port),
                 "intranet.asgi:application",
             ]
-            if os.environ.get("CHAT_BENCH_PROFILE"):  # where the server's time goes (main thread only)
+            if os.environ.get("CHAT_BENCH_PROFILE"):  # where the server's time goes (every thread, mixed)
                 command[1:1] = ["-m", "cProfile", "-o", f"{os.environ['CHAT_BENCH_PROFILE']}.{target}-{i}"]
+            elif os.environ.get("CHAT_BENCH_SAMPLE"):  # the event loop's time only (bench/sample_main_thread.py)
+                command[1:1] = ["bench/sample_main_thread.py", f"{os.environ['CHAT_BENCH_SAMPLE']}.{target}-{i}.json"]
             servers.append(Process(f"{target}-{i}", command, env, self.workdir / f"{target}-{i}.log", port))
         for server in servers:
             server.wait_listening()

@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from chat_fanout import RESULTS, Bench, close_all, connect, raise_open_files_limit
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 PATHS = ("/livez", "/readyz", "/healthz")
 
@@ -98,7 +98,21 @@ async def open_sockets(stack, count: int, concurrency: int = 20) -> tuple[list, 
 
 
 BUSY = 4503  # apps.realtime.handshake.CLOSE_BUSY: the process is full, try again later
+BUSY_STATUS = 503  # the same, refused in the HTTP upgrade (apps.realtime.transport)
+BUSY_MIN_ATTEMPT = 2  # static/js/socket.js: a refusal waits at least this attempt's delay
 GIVE_UP_AFTER = 60.0  # seconds: a client still not connected by then has failed
+AFTER_CLOSE_S = 9.0  # seconds after the closes before "RSS closed" (trim after 5 s of quiet)
+
+
+def cpu_by_thread(pid: int) -> dict[str, float]:
+    """CPU seconds of a process's main thread (daphne's event loop) and of all its other threads."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {"event_loop": 0.0, "threads": 0.0}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            out["event_loop" if int(task.name) == pid else "threads"] += (int(fields[11]) + int(fields[12])) / tick
+    return out
 
 
 def backoff(attempt: int) -> float:
@@ -108,12 +122,13 @@ def backoff(attempt: int) -> float:
 
 async def storm(stack, count: int, concurrency: int) -> dict:
     """`count` clients connect at once (`concurrency` handshakes in flight from this client); a
-    client refused with 4503 waits like socket.js and tries again. Done when every client has its
-    hello, or gave up after GIVE_UP_AFTER seconds (failed)."""
+    client refused (a 503 upgrade or 4503) waits like socket.js and tries again. Done when every
+    client has its hello, or gave up after GIVE_UP_AFTER seconds (failed)."""
     server = stack.servers[0]
     gate = asyncio.Semaphore(concurrency)
     url = stack.ws_urls[0]
     opened, failed, refused, errors = [], 0, 0, 0
+    error_kinds: dict[str, int] = {}
 
     async def one(i: int) -> None:
         nonlocal failed, refused, errors
@@ -126,14 +141,25 @@ async def storm(stack, count: int, concurrency: int) -> dict:
                     await asyncio.wait_for(connection.recv(), 30)  # hello: the server finished the connect
                     opened.append(connection)
                     return
+                except InvalidStatus as refusal:
+                    was_refused = refusal.response.status_code == BUSY_STATUS
+                    if not was_refused:
+                        kind = f"HTTP {refusal.response.status_code}"
+                        error_kinds[kind] = error_kinds.get(kind, 0) + 1
                 except ConnectionClosed as closed:
-                    if closed.rcvd is not None and closed.rcvd.code == BUSY:
-                        refused += 1
-                    else:
-                        errors += 1
-                except Exception:  # noqa: BLE001 - counted: a handshake that failed or timed out
+                    was_refused = closed.rcvd is not None and closed.rcvd.code == BUSY
+                    if not was_refused:
+                        kind = f"closed {closed.rcvd.code if closed.rcvd else 'without a close frame'}"
+                        error_kinds[kind] = error_kinds.get(kind, 0) + 1
+                except Exception as error:  # noqa: BLE001 - counted: a handshake that failed or timed out
+                    was_refused = False
+                    kind = type(error).__name__
+                    error_kinds[kind] = error_kinds.get(kind, 0) + 1
+                if was_refused:
+                    refused += 1
+                else:
                     errors += 1
-            attempt += 1
+            attempt = max(attempt + 1, BUSY_MIN_ATTEMPT) if was_refused else attempt + 1
             if time.monotonic() > deadline:
                 failed += 1
                 return
@@ -141,13 +167,17 @@ async def storm(stack, count: int, concurrency: int) -> dict:
 
     rss_before = server.rss_kib()
     cpu_before = server.cpu_seconds()
+    threads_before = cpu_by_thread(server.popen.pid)
     started = time.monotonic()
     await asyncio.gather(*(one(i) for i in range(count)))
     wall = time.monotonic() - started
     cpu = server.cpu_seconds() - cpu_before
+    threads_after = cpu_by_thread(server.popen.pid)  # threads that ended meanwhile are missing here
     rss_open = server.rss_kib()
     await close_all(opened)
-    await asyncio.sleep(5)  # the server notices the closes and may give memory back
+    # The server gives memory back once closes have paused for 5 s (apps.realtime.memory
+    # TRIM_QUIET); it notices the closes a moment after close_all. Read RSS after that.
+    await asyncio.sleep(AFTER_CLOSE_S)
     return {
         "load_average": round(os.getloadavg()[0], 1),
         "rss_mib_before_open_after": [round(rss_before / 1024), round(rss_open / 1024), round(server.rss_kib() / 1024)],
@@ -156,11 +186,16 @@ async def storm(stack, count: int, concurrency: int) -> dict:
         "concurrency": concurrency,
         "opened": len(opened),
         "failed": failed,
-        "refused_then_retried": refused,
+        "refused_then_retried": refused,  # 503 or 4503
         "errors_then_retried": errors,
+        "errors_by_kind": error_kinds,
         "seconds": round(wall, 2),
         "per_second": round(len(opened) / wall, 1),
         "server_cpu_ms_per_connect": round(cpu * 1000 / max(1, len(opened)), 2),
+        "server_cpu_ms_per_connect_by_thread": {
+            name: round((threads_after[name] - threads_before[name]) * 1000 / max(1, len(opened)), 2)
+            for name in threads_after
+        },
     }
 
 

@@ -19,6 +19,7 @@ from apps.realtime.transport import (  # noqa: E402
     close_oversized_frames_cleanly,
     close_sockets_on_shutdown,
     lazy_connection_debug_log,
+    refuse_upgrades_when_full,
 )
 from intranet.daphne_uploads import let_django_parse_uploads  # noqa: E402
 from intranet.routing import websocket_urlpatterns  # noqa: E402
@@ -34,13 +35,12 @@ if os.environ.get("BENCH_HELLO") == "1":  # benchmarks only: the bare async hell
 
     http_app = with_hello(http_app)
 
-application = ProtocolTypeRouter(
-    {
-        "http": http_app,
-        # The limit first: a process that is full refuses before any database or Redis work.
-        "websocket": SocketLimit(AllowedHostsOriginValidator(SessionAuth(URLRouter(websocket_urlpatterns)))),
-    }
-)
+# The limit first: a process that is full refuses before any database or Redis work, and
+# under daphne already in the HTTP upgrade (503), before an application instance exists.
+sockets = SocketLimit(AllowedHostsOriginValidator(SessionAuth(URLRouter(websocket_urlpatterns))))
+refuse_upgrades_when_full(sockets.full)
+
+application = ProtocolTypeRouter({"http": http_app, "websocket": sockets})
 
 # Fewer garbage-collector pauses. With a thousand sockets in a process, a full collection
 # stops it for 100-250 ms, and the default thresholds ran one every few seconds under chat

@@ -267,8 +267,9 @@ CHAT_SYNC_INTERVAL = env_int("CHAT_SYNC_INTERVAL", 2)  # seconds
 # Check every live event against its declaration (apps/*/events.py) before it is sent: on in
 # development and in the tests, so that a frame cannot drift from what the browser expects.
 REALTIME_CHECK_FRAMES = env_bool("REALTIME_CHECK_FRAMES", DEBUG)
-# Sockets (open or in their handshake) one process takes; past it a handshake is closed at
-# once with 4503 and browsers retry later (apps.realtime.handshake). ~45 KiB each when idle.
+# Sockets (open or in their handshake) one process takes; past it an upgrade is refused with
+# 503 (or, in a race, accepted and closed with 4503) and browsers retry later
+# (apps.realtime.handshake). ~45 KiB each when idle.
 REALTIME_MAX_SOCKETS = env_int("REALTIME_MAX_SOCKETS", 10000)
 # ... and handshakes in flight: more than a process finishes within daphne's 5 s handshake
 # timeout would all time out together; the excess is refused the same way, at once.

@@ -8,14 +8,19 @@ in one call on a small pool of threads of their own (`CONNECT_THREADS`), so conc
 handshakes overlap their database round trips, and nothing wraps `send`.
 
 `SocketLimit` counts the sockets of the process (open ones and handshakes in flight); past
-`REALTIME_MAX_SOCKETS` a new one is accepted and closed at once with CLOSE_BUSY, before any
-database or Redis work. A browser sees that code (a refused HTTP handshake shows only as
-1006) and socket.js waits longer before trying again, so an overloaded process sheds load
-cleanly instead of timing handshakes out.
+`REALTIME_MAX_SOCKETS` (or `REALTIME_MAX_HANDSHAKES` in flight) a new one is refused before
+any database or Redis work. Under daphne that happens in the HTTP upgrade already: a 503 with
+`Retry-After`, before an application instance exists (apps.realtime.transport
+`refuse_upgrades_when_full`, which asks `SocketLimit.full`). What still reaches the
+middleware while full (upgrades of the same instant, or another server) is accepted and
+closed at once with CLOSE_BUSY. A browser sees either as a refusal (a socket that closed
+without opening, or 4503) and socket.js waits longer before trying again, so an overloaded
+process sheds load cleanly instead of timing handshakes out.
 """
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from importlib import import_module
 from typing import Any
 
@@ -23,6 +28,7 @@ from channels.db import DatabaseSyncToAsync
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
+from django.db import connections
 from django.http.cookie import parse_cookie
 
 from apps.core.observability import SOCKETS_REFUSED
@@ -33,7 +39,27 @@ CONNECT_THREADS = 4  # overlaps database round trips; more only contend for the 
 HANDSHAKE_DONE = "intranet.handshake_done"  # scope key: a callable, see `handshake_done`
 CLOSE_BUSY = 4503  # like HTTP 503: this process is full, try again later (RFC 6455's 1013 is not ours to send)
 
-_connect_executor = ThreadPoolExecutor(CONNECT_THREADS, thread_name_prefix="ws-connect")
+
+class _ClosingExecutor(ThreadPoolExecutor):
+    """Threads whose every job ends with its database connections closed (back to psycopg's pool).
+
+    `close_old_connections` (channels' wrapper) closes only a connection it judges obsolete;
+    the lookup threads kept one each (in the tests: a test database that could not be dropped,
+    "being accessed by other users"). Closing costs nothing with the pool: the connection is
+    handed back, not torn down.
+    """
+
+    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
+        def run() -> Any:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                connections.close_all()
+
+        return super().submit(run)
+
+
+_connect_executor = _ClosingExecutor(CONNECT_THREADS, thread_name_prefix="ws-connect")
 
 
 class _SessionOnly:
@@ -84,10 +110,14 @@ class SocketLimit:
         self.current = 0
         self.connecting = 0
 
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> Any:
+    def full(self) -> bool:
+        """Would a new socket be refused now? (Asked again by the HTTP upgrade, before the application.)"""
         limit = self.limit if self.limit is not None else settings.REALTIME_MAX_SOCKETS
         handshakes = self.handshakes if self.handshakes is not None else settings.REALTIME_MAX_HANDSHAKES
-        if self.current >= limit or self.connecting >= handshakes:
+        return self.current >= limit or self.connecting >= handshakes
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> Any:
+        if self.full():
             await refuse_busy(receive, send)
             return None
         self.current += 1

@@ -12,6 +12,11 @@
   `disconnect` (leaving their groups), and closes idle keep-alive connections (nginx would
   reuse one for a new request or socket: without it, nginx finds the port closed and sends
   them to the other processes). Only then does daphne cancel what is left.
+- `refuse_upgrades_when_full(full)`: while `full()` (apps.realtime.handshake.SocketLimit), a
+  WebSocket upgrade is answered `503 Service Unavailable` with `Retry-After`, in the HTTP
+  handshake: before daphne makes an application instance, and without the WebSocket accept,
+  close frame and closing handshake that an accept-and-close (4503) costs. A browser sees a
+  socket that closed without opening (1006), and socket.js backs off from that as from 4503.
 - `lazy_connection_debug_log()`: autobahn pretty-prints its ~40 options for a debug log line
   on every new connection, whether debug logging is on or not: ~0.3-0.9 ms of CPU per
   handshake, a large part of a connect storm's cost. The text is built only if logged.
@@ -21,6 +26,7 @@ import logging
 import pprint
 import sys
 import time
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
@@ -28,6 +34,10 @@ logger = logging.getLogger(__name__)
 
 CLOSE_GOING_AWAY = 1001  # RFC 6455: "a server going down"; socket.js reconnects (to another process)
 SHUTDOWN_GRACE_S = 5.0  # well within the unit's TimeoutStopSec (20 s)
+BUSY_STATUS = 503
+BUSY_RETRY_AFTER_S = 5  # for clients that read it; socket.js cannot, and uses its own backoff
+
+_upgrade_gate: list[Callable[[], bool]] = []  # the `full` of refuse_upgrades_when_full, once set
 
 
 def close_oversized_frames_cleanly() -> None:
@@ -118,6 +128,48 @@ def close_sockets_on_shutdown() -> None:
     close_then_kill.closes_sockets = True
     Server.listen_success = remember_port
     Server.kill_all_applications = close_then_kill
+
+
+def refuse_upgrades_when_full(full: Callable[[], bool]) -> None:
+    """Refuse upgrades with 503 while `full()`. Idempotent (the last `full` counts); a no-op without daphne."""
+    try:
+        from autobahn.websocket.types import ConnectionDeny
+        from daphne.ws_protocol import WebSocketProtocol
+    except ImportError:
+        return
+    from apps.core.observability import SOCKETS_REFUSED
+
+    _upgrade_gate[:] = [full]
+    if getattr(WebSocketProtocol.onConnect, "refuses_when_full", False):
+        return
+    on_connect = WebSocketProtocol.onConnect
+    on_close = WebSocketProtocol.onClose
+    fail_handshake = WebSocketProtocol.failHandshake
+
+    @wraps(on_connect)
+    def onConnect(self, request):
+        if _upgrade_gate[0]():
+            self.refused_busy = True
+            SOCKETS_REFUSED.inc()
+            raise ConnectionDeny(BUSY_STATUS, "Service Unavailable")  # autobahn answers it (failHandshake)
+        return on_connect(self, request)
+
+    @wraps(on_close)
+    def onClose(self, wasClean, code, reason):
+        if getattr(self, "refused_busy", False):
+            return None  # daphne never heard of this connection: nothing to tell it
+        return on_close(self, wasClean, code, reason)
+
+    @wraps(fail_handshake)
+    def failHandshake(self, reason, code=400, responseHeaders=None):
+        if code == BUSY_STATUS and responseHeaders is None:
+            responseHeaders = [("Retry-After", str(BUSY_RETRY_AFTER_S))]
+        return fail_handshake(self, reason, code, responseHeaders)
+
+    onConnect.refuses_when_full = True
+    WebSocketProtocol.onConnect = onConnect
+    WebSocketProtocol.onClose = onClose
+    WebSocketProtocol.failHandshake = failHandshake
 
 
 class _LazyPformat:

@@ -28,6 +28,8 @@ const PONG_TIMEOUT_MS = 4000;
 // Closed by the server on purpose: do not reconnect (signed out), or not at once.
 const SIGNED_OUT = new Set([4401, 4403]);
 // The server is full (apps/realtime/handshake.py): try again, but not before BUSY_MIN_ATTEMPT's delay.
+// It refuses in the HTTP upgrade (503), which a browser reports only as a socket that closed
+// without opening, or accepts and closes with 4503; both back off the same way.
 const BUSY = 4503;
 const BUSY_MIN_ATTEMPT = 2;
 
@@ -85,7 +87,9 @@ function connect() {
   setState(attempt === 0 ? "connecting" : "reconnecting");
   socket = new WebSocket(`${scheme}://${location.host}/ws/`);
   const current = socket;
+  let opened = false;
   socket.addEventListener("open", () => {
+    opened = true;
     // `attempt` is reset by the server's hello, not here: a full server accepts and closes
     // at once (4503), and resetting on "open" would retry it without backing off.
     setState("online");
@@ -116,7 +120,8 @@ function connect() {
       return;
     }
     if (stopped) return;
-    attempt = event.code === BUSY ? Math.max(attempt + 1, BUSY_MIN_ATTEMPT) : attempt + 1;
+    const refused = event.code === BUSY || !opened;
+    attempt = refused ? Math.max(attempt + 1, BUSY_MIN_ATTEMPT) : attempt + 1;
     // Equal jitter: between half and all of the exponential delay, so a storm spreads out.
     const delay = Math.min(30000, 500 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
     setState(navigator.onLine === false ? "offline" : "reconnecting");

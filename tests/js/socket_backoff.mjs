@@ -34,8 +34,14 @@ globalThis.clearInterval = () => {};
 
 await import(process.argv[2]);
 
-// A full server: it accepts, then closes with 4503, again and again; then one takes the socket.
+// A full server refuses the HTTP upgrade (503): the browser reports a close without "open".
 const delays = [];
+sockets.at(-1).readyState = 3;
+sockets.at(-1).emit("close", { code: 1006 });
+delays.push(timers.at(-1).delay);
+timers.at(-1).callback(); // the reconnect
+
+// A full server that accepts, then closes with 4503, again and again; then one takes the socket.
 for (let i = 0; i < 4; i += 1) {
   const socket = sockets.at(-1);
   socket.readyState = 1;

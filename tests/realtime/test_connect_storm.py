@@ -16,15 +16,19 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 import psycopg
 import pytest
+from django.db import connections
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from apps.realtime.handshake import CLOSE_BUSY
+from apps.realtime import handshake
+from apps.realtime.handshake import CONNECT_THREADS
 from apps.realtime.layers import RedisChannelLayer
+from apps.realtime.transport import BUSY_RETRY_AFTER_S
 from tests.chat import servers
 from tests.chat.servers import Daphne, daphne_env, start_all, stop_all
 from tests.sockets import NetSocket, cookie_for, open_socket
@@ -83,12 +87,49 @@ async def test_concurrent_handshakes_look_up_their_sessions_at_the_same_time(app
         await socket.close()
 
 
-async def _refused_code(server: Daphne, cookie: str) -> int | None:
-    async with connect(server.ws_url, origin=server.url, additional_headers={"Cookie": f"sessionid={cookie}"}) as ws:
-        with contextlib.suppress(ConnectionClosed):
-            frame = await asyncio.wait_for(ws.recv(), 10)
-            raise AssertionError(f"expected a refusal, got {frame}")
-        return ws.close_code
+@pytest.mark.asyncio
+async def test_the_lookup_threads_hand_their_database_connections_back(application, member, colleague):
+    """After handshakes, none of the lookup threads still holds a database connection.
+
+    Before, each kept the one its lookup opened (channels' `close_old_connections` closes only
+    what it judges obsolete): held connections, and a test database that could not be dropped
+    ("being accessed by other users").
+    """
+    cookies = [await cookie_for(user) for user in (member, colleague)]
+    sockets = await asyncio.gather(
+        *(
+            open_socket(application, user, cookie=cookie)
+            for user, cookie in zip((member, colleague) * 2, cookies * 2, strict=True)
+        )
+    )
+    for socket in sockets:
+        await socket.close()
+
+    every_thread = threading.Barrier(CONNECT_THREADS, timeout=10)  # one probe on each of the threads
+
+    def holds_a_connection() -> bool:
+        every_thread.wait()
+        return connections["default"].connection is not None
+
+    loop = asyncio.get_running_loop()
+    held = await asyncio.gather(
+        *(loop.run_in_executor(handshake._connect_executor, holds_a_connection) for _ in range(CONNECT_THREADS))
+    )
+    assert held == [False] * CONNECT_THREADS
+
+
+async def _refusal(server: Daphne, cookie: str) -> tuple[int, str | None]:
+    """The HTTP status and Retry-After of a refused upgrade (an opened socket fails the test)."""
+    try:
+        async with connect(
+            server.ws_url, origin=server.url, additional_headers={"Cookie": f"sessionid={cookie}"}
+        ) as ws:
+            frame = None
+            with contextlib.suppress(ConnectionClosed):
+                frame = await asyncio.wait_for(ws.recv(), 10)
+            raise AssertionError(f"expected a refused upgrade, the socket opened (then {frame or ws.close_code})")
+    except InvalidStatus as refused:
+        return refused.response.status_code, refused.response.headers.get("Retry-After")
 
 
 @pytest.mark.asyncio
@@ -98,7 +139,8 @@ async def test_a_full_process_refuses_cleanly_and_many_sockets_share_a_small_red
 
     Before, each handshake borrowed a pool connection for its group joins: at 3 the pool
     raised "Too many connections" and sockets opened without live events. The 41st socket
-    is refused with 4503 (socket.js backs off from it), and is taken once one has closed.
+    is refused with a 503 in the HTTP upgrade (socket.js backs off from it), and is taken once
+    one has closed.
     """
     limit = 40
     env = daphne_env(
@@ -111,7 +153,8 @@ async def test_a_full_process_refuses_cleanly_and_many_sockets_share_a_small_red
         sockets = await asyncio.gather(
             *(NetSocket(server, cookies[i % 2]).connect() for i in range(limit))
         )  # every one read its hello
-        assert await _refused_code(server, cookies[0]) == CLOSE_BUSY
+        # Refused in the HTTP upgrade, before the WebSocket accept (it used to accept and close with 4503).
+        assert await _refusal(server, cookies[0]) == (503, str(BUSY_RETRY_AFTER_S))
 
         await sockets.pop().close()
         loop = asyncio.get_running_loop()
@@ -120,7 +163,7 @@ async def test_a_full_process_refuses_cleanly_and_many_sockets_share_a_small_red
             try:
                 sockets.append(await NetSocket(server, cookies[1]).connect())
                 break
-            except (AssertionError, ConnectionClosed):
+            except (AssertionError, ConnectionClosed, InvalidStatus):
                 assert loop.time() < deadline, "no socket was taken after one closed"
                 await asyncio.sleep(0.2)
 
@@ -138,10 +181,11 @@ async def test_a_full_process_refuses_cleanly_and_many_sockets_share_a_small_red
 
 
 def test_the_browser_client_backs_off_from_a_full_server():
-    """socket.js under node (tests/js/socket_backoff.mjs): a server that accepts and closes with 4503
-    again and again gets exponentially longer, jittered waits; after a hello the next failure
-    starts from the first delay. Before, "open" reset the backoff, so a full server was retried
-    every 0.5-1 s forever."""
+    """socket.js under node (tests/js/socket_backoff.mjs): a refused upgrade (a close without "open",
+    which is all a browser shows of a 503) waits as long as a 4503; a server that accepts and
+    closes with 4503 again and again gets exponentially longer, jittered waits; after a hello the
+    next failure starts from the first delay. Before, "open" reset the backoff, so a full server
+    was retried every 0.5-1 s forever, and a refused upgrade was retried after the first delay."""
     script = REPO / "tests/js/socket_backoff.mjs"
     node = shutil.which("node")
     assert node, "node is not installed (the browser tests need it too)"
@@ -149,6 +193,6 @@ def test_the_browser_client_backs_off_from_a_full_server():
         [node, str(script), str(REPO / "static/js/socket.js")], capture_output=True, text=True, timeout=30, check=True
     )
     delays = json.loads(out.stdout)
-    for delay, attempt in zip(delays, [2, 3, 4, 5, 1], strict=True):
+    for delay, attempt in zip(delays, [2, 3, 4, 5, 6, 1], strict=True):
         full = min(30000, 500 * 2**attempt)
         assert full / 2 <= delay <= full, (delays, attempt)
