@@ -26,7 +26,9 @@ def application():
 def _writings(member, colleague, department, messages: int):
     room = Room.objects.get(department=department)
     theirs = [message_send(acting_user=colleague, room_id=room.pk, body="COLLEAGUE-MESSAGE")[0].pk]
-    mine = [message_send(acting_user=member, room_id=room.pk, body=f"MEMBER-MESSAGE {i}")[0].pk for i in range(messages)]
+    mine = [
+        message_send(acting_user=member, room_id=room.pk, body=f"MEMBER-MESSAGE {i}")[0].pk for i in range(messages)
+    ]
     theirs.append(message_send(acting_user=colleague, room_id=room.pk, body="COLLEAGUE-MESSAGE after")[0].pk)
     post = post_create(acting_user=member, department=department, body="MEMBER-POST")
     other = post_create(acting_user=colleague, department=department, body="COLLEAGUE-POST")
@@ -43,7 +45,7 @@ async def _erase(admin_user, member, settings):
 async def test_an_open_chat_room_and_feed_lose_the_erased_content_live(
     application, admin_user, member, colleague, department, settings, messages
 ):
-    room, mine, theirs, post, other, comment = await _writings(member, colleague, department, messages)
+    room, mine, theirs, post, other, _ = await _writings(member, colleague, department, messages)
     socket = await open_socket(application, colleague)
     replay = await socket.subscribe(room.pk, after=0)
     assert {f["message"]["id"] for f in replay[:-1]} == {*mine, *theirs}
