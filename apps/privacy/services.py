@@ -11,11 +11,13 @@ name, and handed out only through a link signed for its owner that expires after
 DATA_EXPORT_LINK_SECONDS; the media view serves nothing from that folder.
 
 Erasure (ERASURE_CONTENT): `keep` leaves what the person wrote in place under the name "Former
-colleague"; `remove` also blanks and deletes their posts, comments and messages, takes back
-their votes, ballots and reactions, and removes their ideas, questions, answers and comments
-(`removal.py`: blanked where deleting would take others' words with it). Either way the
-account is deactivated (sessions, tokens, sockets end) and stripped of everything that
-identifies the person; the row stays so that ids in the audit log still point somewhere.
+colleague"; `remove` also blanks and deletes their posts, comments and messages, deletes their
+files, videos and the polls they asked, takes back their votes, ballots and reactions, and removes
+their ideas, questions, answers and comments (`removal.py`: blanked where deleting would take
+others' words with it; in constant queries; open pages told live). Either way the account is
+deactivated (sessions, tokens, sockets end) and stripped of everything that identifies the
+person, and cached post cards forget their name; the row stays so that ids in the audit log
+still point somewhere. One transaction: files leave the storage only once it commits.
 """
 
 import secrets
