@@ -109,10 +109,12 @@ def main() -> None:
     few_s, few_q = median("few")
     row_s, row_q = median("row")
     print(f"\nload average {os.getloadavg()[0]:.1f}, median of {RUNS}")
-    print(f"erase {MESSAGES} messages + {MESSAGES // 10} posts + {MESSAGES // 10} comments: {many_s:.2f} s, {many_q} queries")
+    tenth = MESSAGES // 10
+    print(f"erase {MESSAGES} messages + {tenth} posts + {tenth} comments: {many_s:.2f} s, {many_q} queries")
     print(f"erase 50 messages + 5 posts + 5 comments: {few_s:.2f} s, {few_q} queries")
-    print(f"message_delete one by one, {ROW_MESSAGES} messages: {row_s:.2f} s ({row_s / ROW_MESSAGES * 1000:.1f} ms each, "
-          f"{row_q} queries); at that rate {MESSAGES} would take {row_s / ROW_MESSAGES * MESSAGES:.0f} s")  # fmt: skip
+    each = row_s / ROW_MESSAGES
+    print(f"message_delete one by one, {ROW_MESSAGES} messages: {row_s:.2f} s ({each * 1000:.1f} ms each, {row_q} queries)")
+    print(f"at that rate {MESSAGES} messages would take {each * MESSAGES:.0f} s")
 
 
 if __name__ == "__main__":
