@@ -59,7 +59,11 @@ def main() -> None:
     room = Room.objects.get(department=department)
     colleague = user_create(acting_user=None, email=f"colleague-{tag}@example.com", display_name="Colleague")
     membership_set(acting_user=None, department=department, user=colleague)
-    theirs = Post.objects.create(department=department, author=colleague, body="theirs", body_html="<p>theirs</p>")
+    from django.utils import timezone
+
+    now = timezone.now()
+    live = {"publish_at": now, "published_at": now}
+    theirs = Post.objects.create(department=department, author=colleague, body="theirs", body_html="<p>x</p>", **live)
 
     def person(name: str, messages: int, posts: int):
         user = user_create(acting_user=None, email=f"{name}-{uuid.uuid4().hex[:8]}@example.com", display_name=name)
@@ -69,7 +73,7 @@ def main() -> None:
              for i in range(messages)]
         )  # fmt: skip
         own = Post.objects.bulk_create(
-            [Post(department=department, author=user, body=f"post {i}", body_html="<p>post</p>") for i in range(posts)]
+            [Post(department=department, author=user, body=f"post {i}", body_html="", **live) for i in range(posts)]
         )
         comments = Comment.objects.bulk_create(
             [Comment(post=theirs, author=user, body=f"comment {i}", body_html="<p>c</p>") for i in range(posts)]
