@@ -87,7 +87,7 @@ def remove_feed(acting_user: User, user: User) -> tuple[dict[str, int], set[str]
     from apps.feed.events import CommentEvent, PostEvent, ReactionEvent
     from apps.feed.models import Attachment, Comment, Post, PostImage, Reaction
     from apps.feed.services import FEED_TOPIC
-    from apps.realtime.topics import publish
+    from apps.realtime.topics import publish_many
     from apps.search.index import update_index
 
     now = timezone.now()
@@ -129,11 +129,13 @@ def remove_feed(acting_user: User, user: User) -> tuple[dict[str, int], set[str]
     update_index(Comment, set(comments) | set(Comment.objects.filter(post_id__in=posts).values_list("pk", flat=True)))
     update_index(Attachment, attachment_ids)
 
-    # Open feeds: what `post_delete`, `comment_delete` and `reaction_toggle` send; cards forgotten.
+    # Open feeds: what `post_delete`, `comment_delete` and `reaction_toggle` send (in one trip to
+    # the channel layer after commit, not one per post); cached cards forgotten.
+    frames: list[tuple[int, dict]] = []
     for post_id, department_id in posts.items():
         cards.forget(post_id)
         deleted: PostEvent = {"type": "feed.post", "department": department_id, "post": post_id, "action": "deleted"}
-        publish(FEED_TOPIC, department_id, dict(deleted))
+        frames.append((department_id, dict(deleted)))
     last_comment: dict[int, int] = {}
     for comment_id, post_id in comments.items():
         last_comment[post_id] = max(comment_id, last_comment.get(post_id, 0))
@@ -144,13 +146,14 @@ def remove_feed(acting_user: User, user: User) -> tuple[dict[str, int], set[str]
                 "type": "feed.comment", "department": post.department_id, "post": post.pk,
                 "comment": last_comment[post.pk], "action": "deleted", "comment_count": post.comment_count,
             }  # fmt: skip
-            publish(FEED_TOPIC, post.department_id, dict(event))
+            frames.append((post.department_id, dict(event)))
         if post.pk in reacted:
             reactions: ReactionEvent = {
                 "type": "feed.reactions", "department": post.department_id, "post": post.pk,
                 "counts": post.reaction_counts,
             }  # fmt: skip
-            publish(FEED_TOPIC, post.department_id, dict(reactions))
+            frames.append((post.department_id, dict(reactions)))
+    publish_many(FEED_TOPIC, frames)
     return removed, names
 
 

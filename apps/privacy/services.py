@@ -140,8 +140,11 @@ def person_erase(*, acting_user: User, user: User) -> dict[str, int]:
         raise Conflict("already_erased", "This person has been erased already.")
     mode = settings.ERASURE_CONTENT
     before = _account_state(user)
-    removed = _remove_content(acting_user, user) if mode == "remove" else {}
-    forget_cards_of(user)  # kept or removed, no cached card may still show their name and photo
+    if mode == "remove":
+        removed = _remove_content(acting_user, user)  # forgets the cards of what it touches
+    else:
+        removed = {}
+        forget_cards_of(user)  # no cached card may still show their name and photo
     user_deactivate(acting_user=acting_user, user=user)
     profile = user.profile
     if profile.photo:
