@@ -39,6 +39,8 @@ ACTIONS: dict[str, str] = {
     "scim.request": "SCIM request from the identity provider",
     "privacy.export_requested": "Personal data export requested",
     "privacy.export_downloaded": "Personal data export downloaded",
+    "privacy.export_ready": "Personal data export built by the worker",
+    "privacy.export_failed": "Personal data export failed in the worker",
     "audit.exported": "Audit log exported",
     "audit.purged": "Old audit entries removed (retention)",
 }

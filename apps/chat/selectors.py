@@ -280,16 +280,20 @@ def changes_since(room_id: int, *, revision: int, last_id: int, user_ids: list[i
     updated = list(
         messages_with_authors()
         .filter(room_id=room_id, id__lte=last_id, revision__gt=revision)
-        .order_by("revision")[:CATCH_UP_BATCH_SIZE]
+        .order_by("revision")[: CATCH_UP_BATCH_SIZE + 1]
     )
+    # More changes than a batch (e.g. an erasure removed thousands of messages): the position
+    # moves only as far as the last one sent, and the caller asks again for the rest.
+    more_updated = len(updated) > CATCH_UP_BATCH_SIZE
+    updated = updated[:CATCH_UP_BATCH_SIZE]
     return Changes(
         exists=True,
-        revision=room.revision,
+        revision=updated[-1].revision if more_updated else room.revision,
         last_message_id=room.last_message_id,
         new=new[:CATCH_UP_BATCH_SIZE],
         updated=updated,
         readers=readers_among(room, user_ids),
-        complete=len(new) <= CATCH_UP_BATCH_SIZE,
+        complete=len(new) <= CATCH_UP_BATCH_SIZE and not more_updated,
     )
 
 

@@ -25,7 +25,17 @@ def collect(user: User) -> dict[str, Any]:
     from apps.chat.models import Message
     from apps.feed.models import Comment, Post, Reaction
     from apps.questions.models import Answer, AnswerReaction, Question, QuestionComment
-    from apps.voting.models import Idea, IdeaComment, IdeaVote, PollBallot, PollChoice, PollParticipation
+    from apps.videos.models import Video
+    from apps.voting.models import (
+        Idea,
+        IdeaComment,
+        IdeaVote,
+        Poll,
+        PollBallot,
+        PollChoice,
+        PollOption,
+        PollParticipation,
+    )
 
     profile = user.profile
     ballots = list(PollBallot.objects.filter(voter=user).order_by("poll_id").values_list("pk", "poll_id"))
@@ -34,6 +44,11 @@ def collect(user: User) -> dict[str, Any]:
         ballot_id__in=[b for b, _ in ballots]
     ).values_list("ballot_id", "option_id", "option__position", "rank"):
         choices.setdefault(ballot_id, []).append({"option_id": option_id, "option_position": position, "rank": rank})
+    options: dict[Any, list[str]] = {}
+    for poll_id, label in (
+        PollOption.objects.filter(poll__author=user).order_by("poll_id", "position").values_list("poll_id", "label")
+    ):
+        options.setdefault(poll_id, []).append(label)
     return {
         "profile.json": {
             "email": user.email,
@@ -65,6 +80,18 @@ def collect(user: User) -> dict[str, Any]:
             IdeaComment.objects.filter(author=user).order_by("pk").values("id", "idea_id", "body", "created_at")
         ),
         "votes.json": list(IdeaVote.objects.filter(user=user).order_by("pk").values("idea_id", "created_at")),
+        # Polls they asked, with their options (their words); how colleagues voted is theirs, not in here.
+        "polls.json": [
+            {**poll, "options": options.get(poll["id"], [])}
+            for poll in Poll.objects.filter(author=user)
+            .order_by("pk")
+            .values("id", "department_id", "question", "description", "kind", "is_anonymous", "created_at")
+        ],
+        "videos.json": list(
+            Video.objects.filter(uploader=user, deleted_at__isnull=True)
+            .order_by("pk")
+            .values("id", "department_id", "title", "description", "duration", "created_at")
+        ),
         "poll_ballots.json": [
             {"poll_id": poll_id, "choices": choices.get(ballot_id, [])} for ballot_id, poll_id in ballots
         ],

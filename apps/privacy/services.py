@@ -11,11 +11,13 @@ name, and handed out only through a link signed for its owner that expires after
 DATA_EXPORT_LINK_SECONDS; the media view serves nothing from that folder.
 
 Erasure (ERASURE_CONTENT): `keep` leaves what the person wrote in place under the name "Former
-colleague"; `remove` also blanks and deletes their posts, comments and messages, takes back
-their votes, ballots and reactions, and removes their ideas, questions, answers and comments
-(`removal.py`: blanked where deleting would take others' words with it). Either way the
-account is deactivated (sessions, tokens, sockets end) and stripped of everything that
-identifies the person; the row stays so that ids in the audit log still point somewhere.
+colleague"; `remove` also blanks and deletes their posts, comments and messages, deletes their
+files, videos and the polls they asked, takes back their votes, ballots and reactions, and removes
+their ideas, questions, answers and comments (`removal.py`: blanked where deleting would take
+others' words with it; in constant queries; open pages told live). Either way the account is
+deactivated (sessions, tokens, sockets end) and stripped of everything that identifies the
+person, and cached post cards forget their name; the row stays so that ids in the audit log
+still point somewhere. One transaction: files leave the storage only once it commits.
 """
 
 import secrets
@@ -34,7 +36,15 @@ from apps.core.errors import Conflict, Forbidden, Invalid, NotFound
 
 from .export import collect, write_zip
 from .models import DataExport
-from .removal import remove_questions, remove_voting
+from .removal import (
+    delete_files_on_commit,
+    forget_cards_of,
+    remove_chat,
+    remove_feed,
+    remove_questions,
+    remove_videos,
+    remove_voting,
+)
 
 FORMER_COLLEAGUE = "Former colleague"
 EXPORT_FOLDER = "exports"
@@ -69,11 +79,18 @@ def build_export(export_id: int) -> DataExport | None:
             spool.seek(0)
             name = default_storage.save(f"{EXPORT_FOLDER}/{secrets.token_hex(16)}.zip", File(spool))
     except Exception:
-        DataExport.objects.filter(pk=export.pk).update(status=DataExport.Status.FAILED, finished_at=timezone.now())
+        with transaction.atomic():
+            DataExport.objects.filter(pk=export.pk).update(status=DataExport.Status.FAILED, finished_at=timezone.now())
+            record("privacy.export_failed", target=export.user, detail={"export_id": export.pk})
         raise
-    DataExport.objects.filter(pk=export.pk).update(
-        status=DataExport.Status.READY, file_name=name, size=size, finished_at=timezone.now()
-    )
+    with transaction.atomic():
+        DataExport.objects.filter(pk=export.pk).update(
+            status=DataExport.Status.READY, file_name=name, size=size, finished_at=timezone.now()
+        )
+        record(
+            "privacy.export_ready", target=export.user, before={"status": DataExport.Status.PENDING},
+            after={"status": DataExport.Status.READY}, detail={"export_id": export.pk, "size": size},
+        )  # fmt: skip
     export.refresh_from_db()
     return export
 
@@ -122,7 +139,12 @@ def person_erase(*, acting_user: User, user: User) -> dict[str, int]:
     if user.email.endswith("@erased.invalid"):
         raise Conflict("already_erased", "This person has been erased already.")
     mode = settings.ERASURE_CONTENT
-    removed = _remove_content(acting_user, user) if mode == "remove" else {}
+    before = _account_state(user)
+    if mode == "remove":
+        removed = _remove_content(acting_user, user)  # forgets the cards of what it touches
+    else:
+        removed = {}
+        forget_cards_of(user)  # no cached card may still show their name and photo
     user_deactivate(acting_user=acting_user, user=user)
     profile = user.profile
     if profile.photo:
@@ -141,8 +163,33 @@ def person_erase(*, acting_user: User, user: User) -> dict[str, int]:
         if export.file_name:
             default_storage.delete(export.file_name)
     DataExport.objects.filter(user=user).delete()
-    record("user.erased", actor=acting_user, target=user, detail={"mode": mode, "removed": removed})
+    record(
+        "user.erased", actor=acting_user, target=user, before=before, after=_account_state(user),
+        detail={"mode": mode, "removed": removed},
+    )  # fmt: skip
     return removed
+
+
+def _account_state(user: User) -> dict[str, object]:
+    """What erasure changes on the account, for the audit entry: flags and counts, never who it was."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from apps.accounts.models import Passkey
+    from apps.scim.models import ScimIdentity
+
+    return {
+        "is_active": user.is_active,
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+        "usable_password": user.has_usable_password(),
+        "photo": bool(user.profile.photo),
+        "second_factors": TOTPDevice.objects.filter(user=user).count()
+        + StaticDevice.objects.filter(user=user).count()
+        + Passkey.objects.filter(user=user).count(),
+        "scim_identity": ScimIdentity.objects.filter(user=user).exists(),
+        "exports": DataExport.objects.filter(user=user).count(),
+    }
 
 
 def _drop_second_factors_and_identities(user: User) -> None:
@@ -158,32 +205,14 @@ def _drop_second_factors_and_identities(user: User) -> None:
 
 
 def _remove_content(acting_user: User, user: User) -> dict[str, int]:
-    """Blank and mark deleted what the person wrote (rows stay, so threads keep their shape); take back
-    their votes and reactions, with the counters they fed."""
-    from apps.chat.models import Message
-    from apps.feed.models import Comment, Post, Reaction
-    from apps.search.index import update_index
-
-    now = timezone.now()
-    gone = {"deleted_at": now, "deleted_by": acting_user}
-    removed = {}
-    for name, model, blank in (
-        ("posts", Post, {"body": "", "body_html": ""}),
-        ("comments", Comment, {"body": "", "body_html": ""}),
-        ("messages", Message, {"body": "", "html": ""}),
-    ):
-        rows = model.objects.filter(author=user, deleted_at__isnull=True)
-        ids = list(rows.values_list("pk", flat=True))
-        removed[name] = model.objects.filter(pk__in=ids).update(**blank, **gone)
-        update_index(model, ids)  # `update()` sends no signal: the search documents go with the text
-    reacted = set(Reaction.objects.filter(user=user).values_list("post_id", flat=True))
-    removed["reactions"] = Reaction.objects.filter(user=user).delete()[0]
-    for post in Post.objects.filter(pk__in=reacted):
-        counts: dict[str, int] = {}
-        for emoji in Reaction.objects.filter(post=post).values_list("emoji", flat=True):
-            counts[emoji] = counts.get(emoji, 0) + 1
-        Post.objects.filter(pk=post.pk).update(reaction_counts=counts)
-    return {**removed, **remove_voting(user), **remove_questions(user)}
+    """Remove mode (`removal.py`): blank and mark deleted what the person wrote, delete what they
+    uploaded, take back their votes and reactions, with the counters they fed; open pages follow."""
+    feed, feed_files = remove_feed(acting_user, user)
+    chat, chat_files = remove_chat(acting_user, user)
+    questions, question_files = remove_questions(user)
+    removed = {**feed, **chat, **remove_voting(user), **questions, **remove_videos(user)}
+    delete_files_on_commit(feed_files | chat_files | question_files)
+    return removed
 
 
 def link_hours() -> int:

@@ -13,10 +13,10 @@ drops what fails, before it handles any later frame. A kind gets this by registe
 it has nothing else to do.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from .groups import topic_group
-from .publish import send_frame_on_commit
+from .publish import RELAY, send_frame_on_commit, send_many_on_commit
 
 TopicChecker = Callable[[object, int], bool]
 _checkers: dict[str, TopicChecker] = {}
@@ -54,3 +54,13 @@ def can_watch(user, kind: str, object_id: int) -> bool:
 def publish(kind: str, object_id: int, frame: dict) -> None:
     """Send `frame` to every socket watching the topic, once the current transaction commits."""
     send_frame_on_commit(topic_group(kind, object_id), frame, topic=topic_name(kind, object_id))
+
+
+def publish_many(kind: str, frames: Iterable[tuple[int, dict]]) -> None:
+    """`publish` for many (object id, frame) pairs of one topic kind, sent together after commit."""
+    send_many_on_commit(
+        [
+            (topic_group(kind, object_id), {"type": RELAY, "frame": dict(frame), "topic": topic_name(kind, object_id)})
+            for object_id, frame in frames
+        ]
+    )

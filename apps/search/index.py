@@ -54,10 +54,12 @@ def _write(kind: registry.SearchKind, rows: Iterable[models.Model], ids: set[int
         )
 
 
-def update_index(model: type[models.Model], ids: Iterable[int], *, _follow: bool = True) -> None:
+def update_index(model: type[models.Model], ids: Iterable[int], *, follow: bool = True) -> None:
     """Bring the documents of these rows of `model` up to date (written if searchable, removed if not).
 
     Call it inside the service's transaction, after changing rows with `QuerySet.update()`.
+    `follow=False` leaves the rows that depend on them (a post's comments and files, asked row by
+    row) to the caller, who updates those in bulk: for thousands of rows at once.
     """
     wanted = {int(pk) for pk in ids}
     if not wanted:
@@ -65,7 +67,7 @@ def update_index(model: type[models.Model], ids: Iterable[int], *, _follow: bool
     for kind in registry.kinds_of_model(model):
         rows = list(kind.queryset().filter(pk__in=wanted))
         _write(kind, rows, wanted)
-        if _follow:
+        if follow:
             _update_dependents(kind, rows)
 
 
@@ -73,7 +75,14 @@ def _update_dependents(kind: registry.SearchKind, rows: Iterable[models.Model]) 
     # One level only: a post refreshes its attachments, an attachment its post, never back again.
     for row in rows:
         for dependent_model, dependent_ids in kind.dependents(row):
-            update_index(dependent_model, dependent_ids, _follow=False)
+            update_index(dependent_model, dependent_ids, follow=False)
+
+
+def forget_file_texts(names: Iterable[str]) -> None:
+    """Drop the text extracted from these stored files (the files were deleted)."""
+    from .models import FileText
+
+    FileText.objects.filter(name__in=list(names)).delete()
 
 
 def _extract_later(kind: registry.SearchKind, row: models.Model) -> None:

@@ -12,15 +12,15 @@ from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
-from django.db.models import F, prefetch_related_objects
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, Count, F, Max, Value, When, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from redis.exceptions import RedisError
 
 from apps.accounts.models import User
 from apps.audit.services import record_content_deletion
-from apps.core.errors import Invalid, NotFound, RateLimited
+from apps.core.errors import Forbidden, Invalid, NotFound, RateLimited
 from apps.core.markdown import plain_text
 from apps.core.mentions import render_with_mentions
 from apps.departments.access import write_refusal
@@ -348,6 +348,58 @@ def message_delete(*, acting_user: User, message_id: object) -> Message:
             },
         )
     return message
+
+
+def messages_remove_by_author(*, acting_user: User, author: User) -> list[int]:
+    """Blank and mark deleted every message `author` wrote (erasure in remove mode); the ids.
+
+    In constant queries, whatever their number: one UPDATE blanks them, one moves each room's
+    revision past them all, one gives every message a revision of its own in that range (so a
+    hub that catches up pages through them in order), and one frame per room tells the hubs:
+    the room's newest removed message as `delete`; the others, one revision earlier each, are
+    a gap the hubs fill from the database (`hub.RoomHub.catch_up`), as after a lost event.
+    Files go first (the caller's), the search documents with the transaction.
+    """
+    if not (acting_user.is_active and acting_user.is_staff):
+        raise Forbidden("forbidden", "Only admins remove everything a person wrote.")
+    mine = Message.objects.filter(author=author, deleted_at__isnull=True)
+    counts = dict(mine.values("room_id").annotate(count=Count("id")).values_list("room_id", "count"))
+    if not counts:
+        return []
+    with transaction.atomic():
+        # The rooms first, as every chat write locks them (`next_revision`) before its message rows.
+        Room.objects.filter(pk__in=counts).update(
+            revision=F("revision") + Case(*(When(pk=room, then=Value(n)) for room, n in counts.items()))
+        )
+        mine = mine.filter(room_id__in=counts)
+        ids = list(mine.values_list("pk", flat=True))
+        # revision -1 marks the rows for the next statement; nobody else sees it before commit
+        mine.filter(pk__in=ids).update(
+            deleted_at=timezone.now(), deleted_by=acting_user, body="", html="", mentioned_ids=[], revision=-1
+        )
+        messages, rooms = Message._meta.db_table, Room._meta.db_table
+        with connection.cursor() as cursor:  # UPDATE ... FROM: PostgreSQL, and SQLite since 3.33
+            cursor.execute(
+                f"UPDATE {messages} SET revision = ranked.rev FROM ("  # noqa: S608 - our table names
+                f" SELECT m.id AS id, r.revision - COUNT(*) OVER (PARTITION BY m.room_id)"
+                f" + ROW_NUMBER() OVER (PARTITION BY m.room_id ORDER BY m.id) AS rev"
+                f" FROM {messages} m JOIN {rooms} r ON r.id = m.room_id WHERE m.author_id = %s AND m.revision = -1"
+                f") AS ranked WHERE {messages}.id = ranked.id",
+                [author.pk],
+            )
+        update_index(Message, ids)
+        newest = Message.objects.filter(pk__in=ids).values("room_id").annotate(newest=Max("id")).values("newest")
+        for message in selectors.messages_with_authors().filter(pk__in=newest):
+            publish_room_event(
+                message.room_id,
+                {
+                    "kind": "delete",
+                    "rev": message.revision,
+                    "id": message.pk,
+                    "text": selectors.encode_frame(selectors.message_frame(message, "delete")),
+                },
+            )
+    return ids
 
 
 # --- Read positions and unread counts
