@@ -31,57 +31,51 @@ RELAY = "relay.frame"  # a channel-layer event carrying a finished frame for the
 
 def send_now(group: str, event: Mapping, *, layer: str = "default") -> None:
     """Send a channel-layer event to a group at once (for callers already after their commit)."""
+    send_many_now([(group, event)], layer=layer)
+
+
+def send_many_now(events: Sequence[tuple[str, Mapping]], *, layer: str = "default") -> None:
+    """Send (group, event) pairs at once, in one trip to the channel layer (one event loop, one connection).
+
+    One trip for many matters to services that change thousands of rows at once (an erasure): an
+    `async_to_sync` per event costs a new loop and a new Redis connection each.
+    """
     channel_layer = get_channel_layer(layer)
-    if channel_layer is None:
+    if channel_layer is None or not events:
         return
-    send = async_to_sync(channel_layer.group_send)
+    events = [(group, dict(event)) for group, event in events]
+
+    async def send_all() -> None:
+        for group, event in events:
+            await channel_layer.group_send(group, event)
+
+    send = async_to_sync(send_all)
     try:
         if _loop_running_here():
             # Sync code on a thread that runs an event loop (a script or test driving a browser
             # with Playwright's sync API): async_to_sync refuses there, so send from a helper thread.
             with ThreadPoolExecutor(max_workers=1) as helper:
-                helper.submit(send, group, dict(event)).result(timeout=10)
-        else:
-            send(group, dict(event))
-    except Exception:
-        LAYER_ERRORS.inc()
-        logger.warning("live event to %s failed (delivery is best effort)", group, exc_info=True)
-
-
-def send_many_now(events: Sequence[tuple[str, Mapping]], *, layer: str = "default") -> None:
-    """`send_now` for many events in one trip to the channel layer (one event loop, one connection).
-
-    For services that change thousands of rows at once (an erasure): an `async_to_sync` per event
-    costs a new loop and a new Redis connection each, seconds for a few hundred.
-    """
-    channel_layer = get_channel_layer(layer)
-    if channel_layer is None or not events:
-        return
-
-    async def send_all() -> None:
-        for group, event in events:
-            await channel_layer.group_send(group, dict(event))
-
-    send = async_to_sync(send_all)
-    try:
-        if _loop_running_here():
-            with ThreadPoolExecutor(max_workers=1) as helper:
-                helper.submit(send).result(timeout=60)
+                helper.submit(send).result(timeout=10 + len(events) / 100)
         else:
             send()
     except Exception:
         LAYER_ERRORS.inc()
-        logger.warning("%d live events failed (delivery is best effort)", len(events), exc_info=True)
+        groups = ", ".join(sorted({group for group, _ in events})[:5])
+        logger.warning("%d live event(s) to %s failed (delivery is best effort)", len(events), groups, exc_info=True)
+
+
+def _checked(event: Mapping) -> dict:
+    event = dict(event)
+    if getattr(settings, "REALTIME_CHECK_FRAMES", False):
+        declarations.check_frame(event)
+        if event["type"] == RELAY:
+            declarations.check_frame(event["frame"])
+    return event
 
 
 def send_many_on_commit(events: Sequence[tuple[str, Mapping]], *, layer: str = "default") -> None:
     """Many (group, event) pairs, checked like `send_on_commit`, sent together once the transaction commits."""
-    events = [(group, dict(event)) for group, event in events]
-    if getattr(settings, "REALTIME_CHECK_FRAMES", False):
-        for _, event in events:
-            declarations.check_frame(event)
-            if event["type"] == RELAY:
-                declarations.check_frame(event["frame"])
+    events = [(group, _checked(event)) for group, event in events]
     transaction.on_commit(lambda: send_many_now(events, layer=layer))
 
 
@@ -95,12 +89,7 @@ def _loop_running_here() -> bool:
 
 def send_on_commit(group: str, event: Mapping, *, layer: str = "default") -> None:
     """Send a channel-layer event to a group once the current transaction commits (at once outside one)."""
-    event = dict(event)
-    if getattr(settings, "REALTIME_CHECK_FRAMES", False):
-        declarations.check_frame(event)
-        if event["type"] == RELAY:
-            declarations.check_frame(event["frame"])
-    transaction.on_commit(lambda: send_now(group, event, layer=layer))
+    send_many_on_commit([(group, event)], layer=layer)
 
 
 def send_frame_on_commit(group: str, frame: Mapping, *, topic: str | None = None) -> None:
