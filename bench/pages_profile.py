@@ -3,8 +3,8 @@
 
 For a seeded person (a member of two or more departments) and each page of
 bench/pages_targets.py (or those named with --targets), through Django's test client
-(middleware included): the median wall time of --repeat requests, the queries of one, and,
-with --profile, cProfile's top functions by cumulative and by own time over those requests.
+(middleware included): the median CPU and wall time of --repeat requests, the queries of one, and,
+with --profile, cProfile's top functions by cumulative and by own CPU time over those requests.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/intranet_speed python bench/pages_profile.py \
         --targets ping,api,department --profile
@@ -62,19 +62,21 @@ def main() -> int:
         assert response.status_code == 200 and marker in response.content.decode(), (name, response.status_code)
         with CaptureQueriesContext(connection) as queries:
             client.get(path)
-        times = []
-        profiler = cProfile.Profile() if args.profile else None
+        query_count = len(queries)  # now: the next request resets the connection's log
+        times, cpu = [], []
+        profiler = cProfile.Profile(time.process_time) if args.profile else None  # CPU, not waits
         for _ in range(args.repeat):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             if profiler:
                 profiler.enable()
             client.get(path)
             if profiler:
                 profiler.disable()
             times.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
         print(
-            f"## {name} {path}: {statistics.median(times) * 1000:.1f} ms median of {args.repeat}, "
-            f"{len(queries.captured_queries)} queries, {len(response.content)} bytes"
+            f"## {name} {path}: median of {args.repeat}: {statistics.median(cpu) * 1000:.1f} ms CPU, "
+            f"{statistics.median(times) * 1000:.1f} ms wall, {query_count} queries, {len(response.content)} bytes"
         )
         if profiler:
             for order in ("cumulative", "tottime"):
