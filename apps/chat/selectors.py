@@ -1,6 +1,7 @@
 """Reads about rooms and messages that views, the API and the consumer share."""
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
@@ -146,6 +147,12 @@ def rooms_for(user) -> QuerySet[Room]:
             level=Coalesce(Subquery(level), Value(RoomSetting.Level.ALL)),
         )
     )
+
+
+def unread_total(rooms: Iterable[Room]) -> int:
+    """The Chat link's badge from rooms already read with `rooms_for`: what
+    `context_processors.unread_chat` counts in SQL (every room but the muted ones), without a query."""
+    return sum(room.unread_count for room in rooms if room.level != RoomSetting.Level.NOTHING)
 
 
 def room_label(room: Room, user=None) -> str:

@@ -39,7 +39,8 @@ def _sidebar(user, current: Room | None) -> dict:
         room.label = selectors.room_label(room)
     if current is not None:
         current = next((r for r in rooms if r.pk == current.pk), current)
-    return {"sections": sections, "rooms": rooms, "current": current}
+    # The badge of the page's Chat link from the same rows: the context processor's query is not made.
+    return {"sections": sections, "rooms": rooms, "current": current, "unread_chat": selectors.unread_total(rooms)}
 
 
 @require_safe

@@ -8,6 +8,7 @@ from apps.accounts.models import User
 from apps.core.errors import FORM_ERRORS, require
 from apps.core.forms import add_service_errors
 from apps.core.pagination import keyset_page
+from apps.people.cards import person_cards
 
 from . import services
 from .access import access_department, can_administer_departments, can_manage_department, can_moderate, can_read
@@ -44,6 +45,7 @@ def department_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "department": department,
             "page": page,
+            "people": person_cards(page.items, show_bio=True),
             "member_count": department_member_count(department),
             "can_manage": can_manage_department(request.user, department),
             "reads": reads,

@@ -1,4 +1,9 @@
+import contextlib
+
+from django.core.cache import cache
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -11,8 +16,9 @@ from apps.core.pagination import SignedCursorPagination
 from apps.core.schema import error_responses
 from apps.core.serializers import IdField
 from apps.departments.models import Department
+from apps.policies.gate import CACHE_DOWN
 
-from . import access, announcements, selectors, services
+from . import access, announcements, cards, selectors, services
 from .models import REACTION_EMOJI, Comment, Post, Reaction
 
 
@@ -66,6 +72,54 @@ class PostSerializer(serializers.ModelSerializer):
 
     def get_acknowledged(self, post: Post) -> bool:
         return bool(getattr(post, "acknowledged", False))
+
+
+def _listed_key(post_id: int) -> str:
+    return f"feed:api:v1:{post_id}"
+
+
+def _listed_stamp(post: Post) -> str:
+    """The card's stamp (apps/feed/cards.py) and what else of the row and its joins the answer shows."""
+    return "|".join((
+        cards.stamp(post), post.kind, str(post.publish_at), post.author.display_name, post.department.slug,
+        timezone.get_current_timezone_name(),
+    ))  # fmt: skip
+
+
+def serialize_listed(posts: list[Post]) -> list[dict]:
+    """`PostSerializer(posts, many=True).data`, each post's answer cached; my reactions and acknowledgement per call.
+
+    `posts` are a page the access rule returned (`visible_to`), with `selectors.decorate`'s
+    per-person facts. An entry is used only while its stamp matches the row just read (any
+    change of what the answer shows changes the stamp), so it needs no expiry and no
+    invalidation to be right; images and attachments are loaded (one pass each) only for the misses.
+    """
+    found = {}
+    with contextlib.suppress(*CACHE_DOWN):  # no cache: every post is serialized, the answer is the same
+        found = cache.get_many([_listed_key(p.pk) for p in posts]) if posts else {}
+    stamps = {p.pk: _listed_stamp(p) for p in posts}
+    shared = {}
+    for post in posts:
+        entry = found.get(_listed_key(post.pk))
+        if entry is not None and entry[0] == stamps[post.pk]:
+            shared[post.pk] = entry[1]
+    misses = [p for p in posts if p.pk not in shared]
+    if misses:
+        prefetch_related_objects(misses, "images", "attachments")
+        fresh = {}
+        for post, data in zip(misses, PostSerializer(misses, many=True).data, strict=True):
+            shared[post.pk] = data
+            fresh[_listed_key(post.pk)] = (stamps[post.pk], dict(data))
+        with contextlib.suppress(*CACHE_DOWN):
+            cache.set_many(fresh, timeout=None)
+    serializer = PostSerializer()
+    answers = []
+    for post in posts:
+        data = dict(shared[post.pk])  # the keys keep the serializer's order
+        data["acknowledged"] = serializer.get_acknowledged(post)
+        data["my_reactions"] = serializer.get_my_reactions(post)
+        answers.append(data)
+    return answers
 
 
 class PostWriteSerializer(serializers.Serializer):
@@ -127,8 +181,9 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         # The API lists comment counts; comments themselves come from posts/<id>/comments/. The
         # serializer reads the author's name and the department's slug (one join each), images and
         # attachments (one prefetch pass each) and my reactions and acknowledgement (one query, in
-        # paginate_queryset): no query per post.
-        return posts.select_related("department", "author__profile").prefetch_related("images", "attachments")
+        # paginate_queryset): no query per post. Each post's answer is cached (`serialize_listed`),
+        # so images and attachments are prefetched only for the posts not in the cache.
+        return posts.select_related("department", "author__profile")
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
@@ -140,7 +195,8 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
 
     @extend_schema(parameters=[OpenApiParameter("department", str), OpenApiParameter("pinned", bool)])
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(serialize_listed(page))
 
     @extend_schema(
         request={"application/json": PostWriteSerializer, "multipart/form-data": PostWriteSerializer},

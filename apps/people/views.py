@@ -12,6 +12,7 @@ from apps.plans.models import Role
 
 from . import services
 from .access import access_profile, can_edit_profile, can_set_manager
+from .cards import person_cards
 from .forms import ManagerForm, PhotoForm, ProfileForm
 from .models import Profile
 from .org_chart import build_org_chart
@@ -27,7 +28,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     page = keyset_page(
         profiles, fields=("display_name", "id"), cursor=request.GET.get("cursor"), size=DIRECTORY_PAGE_SIZE
     )
-    return render(request, "people/directory.html", {"page": page, "query": query})
+    return render(request, "people/directory.html", {"page": page, "people": person_cards(page.items), "query": query})
 
 
 @require_safe

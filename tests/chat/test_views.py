@@ -144,3 +144,26 @@ def test_members_page_invites_renames_removes_and_leaves(client_as, member, mana
 def test_department_members_page_lists_the_department(client_as, member, manager, sales_room):
     page = client_as("member").get(f"/chat/{sales_room.pk}/members/").content.decode()
     assert "Mia Member" in page and "Max Manager" in page and "Add a colleague" not in page
+
+
+def test_the_chat_pages_badge_counts_what_every_other_page_counts_without_its_query(
+    client_as, member, manager, sales_room, all_staff_room, django_assert_max_num_queries
+):
+    say(manager, all_staff_room, "company news")
+    for i in range(3):
+        say(manager, sales_room, f"deal {i}")
+    muted = services.group_room_create(acting_user=manager, name="Muted", member_ids=[member.pk])
+    say(manager, muted, "ignored")
+    services.room_set_level(acting_user=member, room_id=muted.pk, level="nothing")
+    client = client_as("member")
+
+    def badge(path: str) -> str:
+        return re.search(r'id="chat-badge" class="count-badge" data-count="(\d+)"', client.get(path).content.decode())[
+            1
+        ]
+
+    assert badge("/people/") == "4"  # the context processor's query: 1 + 3, the muted room left out
+    assert badge(f"/chat/{sales_room.pk}/") == "4" and badge("/chat/?rooms=1") == "4"
+    # the Chat badge comes from the rooms the sidebar already read, not from a query of its own
+    with django_assert_max_num_queries(10):  # 11 before
+        client.get(f"/chat/{sales_room.pk}/")
