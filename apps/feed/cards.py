@@ -8,7 +8,8 @@ NUL never appears in stored text (PostgreSQL refuses it, the input rules refuse 
 request), so no one can write a slot. The cached HTML is keyed by post and variant, and an
 entry is only used when its stamp (version, edit time, counts, pin and schedule state)
 matches the row just read. The services that change a post, its comments or its reactions
-forget its cards when they commit (`forget`): never a time-based expiry.
+forget its cards when they commit (`forget`, which also renews the department's cached
+first pages, apps/feed/first_page.py): never a time-based expiry.
 
 Who sees a card is decided before the cache is consulted: only posts that
 `Post.objects.visible_to(user)` (or `access.access_post`) returned are looked up, so a
@@ -33,6 +34,7 @@ from apps.accounts.models import User
 from apps.core.templatetags.when import exact_time, when
 from apps.policies.gate import CACHE_DOWN
 
+from . import first_page
 from .models import REACTION_EMOJI, Acknowledgement, Comment, Post, Reaction
 
 LATEST_COMMENTS = 3
@@ -43,7 +45,7 @@ _VARIANTS = ("feed", "single")
 # Another app's block on the cards of its posts (a video announcement's poster card): `loader(posts)`
 # appends rendered HTML to `post.card_extras` for the posts it concerns, in one query for all of
 # them. It runs only for the cards being rendered (cache misses), inside the cached HTML, so it
-# must show only what every reader of the post may see; the app calls `forget(post_id)` when
+# must show only what every reader of the post may see; the app calls `forget(post_id, department_id)` when
 # what its block shows changes.
 CardExtraLoader = Callable[[list[Post]], None]
 _extra_loaders: list[CardExtraLoader] = []
@@ -71,8 +73,8 @@ def stamp(post: Post) -> str:
     )  # fmt: skip
 
 
-def forget(post_id: int) -> None:
-    """Drop a post's cached cards when the transaction that changed it commits."""
+def forget(post_id: int, department_id: int) -> None:
+    """Drop a post's cached cards and its department's cached first pages when the transaction commits."""
     keys = [_key(post_id, v) for v in _VARIANTS]
 
     def drop() -> None:
@@ -80,6 +82,7 @@ def forget(post_id: int) -> None:
             cache.delete_many(keys)
 
     transaction.on_commit(drop)
+    first_page.department_changed(department_id)
 
 
 # ---------------------------------------------------------------- loading a page's posts
@@ -131,14 +134,15 @@ def personal_state(posts: list[Post], user: User) -> None:
         post.acknowledged = post.version in post.my_ack_versions
 
 
-def prepare(posts: list[Post], user: User, *, variant: str = "feed") -> list[Post]:
+def prepare(posts: list[Post], user: User, *, variant: str = "feed", personal: bool = True) -> list[Post]:
     """Attach cached cards to `posts` (already filtered by the access rule); load details only for the misses.
 
-    One query for the per-person state, then one prefetch pass per relation over the posts
-    whose card is not cached: a constant number of queries, and none of them when every
-    card is cached.
+    One query for the per-person state (unless `personal` is False: the caller reads it),
+    then one prefetch pass per relation over the posts whose card is not cached: a constant
+    number of queries, and none of them when every card is cached.
     """
-    personal_state(posts, user)
+    if personal:
+        personal_state(posts, user)
     found = {}
     with contextlib.suppress(*CACHE_DOWN):  # no cache: every card is rendered, the page still works
         found = cache.get_many([_key(p.pk, variant) for p in posts]) if posts else {}

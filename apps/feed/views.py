@@ -48,11 +48,16 @@ def _feed(
     request: HttpRequest, department: Department | None, *, form: PostForm | None = None, next_url: str = ""
 ) -> HttpResponse:
     cursor = request.GET.get("cursor") if request.method == "GET" else None
-    pinned, page = selectors.feed_page(request.user, department=department, cursor=cursor)
-    context = {"pinned": pinned, "page": page, "department": department, "reactions": REACTION_EMOJI}
     if request.GET.get("fragment") == "1":
+        pinned, page = selectors.feed_page(request.user, department=department, cursor=cursor)
+        context = {"pinned": pinned, "page": page, "department": department, "reactions": REACTION_EMOJI}
         return render(request, "feed/_page.html", context)
+    # The departments the reader reads (the access rule, asked now): the home feed's audience,
+    # the composer's choices and the side list, in one query.
     departments = list(_postable_departments(request.user)) if department is None else [department]
+    audience = [d.pk for d in departments] if department is None else None
+    pinned, page = selectors.feed_page(request.user, department=department, audience=audience, cursor=cursor)
+    context = {"pinned": pinned, "page": page, "department": department, "reactions": REACTION_EMOJI}
     context |= {
         "form": form or _composer(request, departments),
         "next_url": next_url,
