@@ -18,7 +18,7 @@ cached card is never served to someone the one access rule does not admit.
 
 import contextlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
 from django.db import transaction
@@ -75,14 +75,35 @@ def stamp(post: Post) -> str:
 
 def forget(post_id: int, department_id: int) -> None:
     """Drop a post's cached cards and its department's cached first pages when the transaction commits."""
-    keys = [_key(post_id, v) for v in _VARIANTS]
+    forget_posts([(post_id, department_id)])
+
+
+def forget_posts(posts: Iterable[tuple[int, int]]) -> None:
+    """`forget` for many (post id, department id) pairs: one cache call, one token per department."""
+    pairs = set(posts)
+    keys = [_key(post_id, v) for post_id, _ in pairs for v in _VARIANTS]
 
     def drop() -> None:
         with contextlib.suppress(*CACHE_DOWN):  # the stamp still catches what the row shows
             cache.delete_many(keys)
 
-    transaction.on_commit(drop)
-    first_page.department_changed(department_id)
+    if keys:
+        transaction.on_commit(drop)
+    for department_id in sorted({department_id for _, department_id in pairs}):
+        first_page.department_changed(department_id)
+
+
+def forget_person(user_id: int) -> None:
+    """Every card that shows this person (their posts, comments, reactions): for an erasure, which
+    changes their name and takes back what they wrote without the feed's services. Call it before."""
+    posts = [
+        Post.objects.filter(author_id=user_id),
+        Post.objects.filter(comments__author_id=user_id),
+        Post.objects.filter(reactions__user_id=user_id),
+    ]
+    first, *others = (q.values_list("pk", "department_id") for q in posts)
+    touched = first.union(*others)
+    forget_posts(touched)
 
 
 # ---------------------------------------------------------------- loading a page's posts

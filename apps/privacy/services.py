@@ -122,6 +122,9 @@ def person_erase(*, acting_user: User, user: User) -> dict[str, int]:
     if user.email.endswith("@erased.invalid"):
         raise Conflict("already_erased", "This person has been erased already.")
     mode = settings.ERASURE_CONTENT
+    from apps.feed.cards import forget_person
+
+    forget_person(user.pk)  # the cached cards and first pages show their name, and what is removed now
     removed = _remove_content(acting_user, user) if mode == "remove" else {}
     user_deactivate(acting_user=acting_user, user=user)
     profile = user.profile

@@ -169,3 +169,21 @@ def test_a_cached_first_page_costs_no_query_for_the_posts(
     with django_assert_num_queries(5):
         response = client.get("/")
     assert response.content.count(b"data-post=") == 11
+
+
+@pytest.mark.parametrize("mode", ["remove", "keep"])
+def test_an_erased_persons_posts_and_name_leave_the_cached_first_page(
+    settings, client_as, department, member, colleague, admin_user, commit, mode
+):
+    from apps.privacy.services import person_erase
+
+    settings.ERASURE_CONTENT = mode
+    post = commit(services.post_create, acting_user=colleague, department=department, body="My last words")
+    commit(services.comment_create, acting_user=colleague, post=post, body="And a comment")
+    reader = client_as("member")
+    page = reader.get("/").content
+    assert b"My last words" in page and b"Carl Colleague" in page
+    commit(person_erase, acting_user=admin_user, user=colleague)
+    page = reader.get("/").content
+    assert b"Carl Colleague" not in page
+    assert (b"My last words" in page) == (mode == "keep")
