@@ -187,3 +187,28 @@ def test_an_erased_persons_posts_and_name_leave_the_cached_first_page(
     page = reader.get("/").content
     assert b"Carl Colleague" not in page
     assert (b"My last words" in page) == (mode == "keep")
+
+
+def test_the_kept_composer_carries_each_readers_token_and_way_back(department, member, manager):
+    import re
+
+    from django.test import Client
+
+    def composer(user, path="/"):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(user)
+        html = client.get(path).content.decode()
+        form = html[html.index("data-composer") : html.index("</form>", html.index("data-composer"))]
+        return client, form
+
+    client, form = composer(member)
+    assert "\x00" not in form and 'name="next" value="/"' in form
+    assert 'name="pinned_until"' not in form  # a member cannot announce
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    response = client.post(
+        "/feed/posts/new/", {"department": department.pk, "body": "Hello", "csrfmiddlewaretoken": token, "next": "/"}
+    )
+    assert response.status_code == 302 and Post.objects.filter(body="Hello").exists()
+    _, theirs = composer(manager, "/?x=1")
+    assert 'name="pinned_until"' in theirs and 'name="next" value="/?x=1"' in theirs
+    assert re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', theirs).group(1) != token
