@@ -73,8 +73,15 @@ def stamp(post: Post) -> str:
     )  # fmt: skip
 
 
-def forget(post_id: int, department_id: int) -> None:
-    """Drop a post's cached cards and its department's cached first pages when the transaction commits."""
+def forget(post_id: int, department_id: int | None = None) -> None:
+    """Drop a post's cached cards and its department's cached first pages when the transaction commits.
+
+    Without `department_id` it is read from the row (one query): give it when you have it.
+    """
+    if department_id is None:
+        department_id = Post.objects.filter(pk=post_id).values_list("department_id", flat=True).first()
+        if department_id is None:
+            return
     forget_posts([(post_id, department_id)])
 
 

@@ -212,3 +212,18 @@ def test_the_kept_composer_carries_each_readers_token_and_way_back(department, m
     _, theirs = composer(manager, "/?x=1")
     assert 'name="pinned_until"' in theirs and 'name="next" value="/?x=1"' in theirs
     assert re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', theirs).group(1) != token
+
+
+def test_forgetting_a_post_by_its_id_alone_renews_its_departments_first_pages(
+    client_as, department, member, django_capture_on_commit_callbacks
+):
+    from apps.feed import cards
+
+    post = services.post_create(acting_user=member, department=department, body="Before")
+    reader = client_as("member")
+    assert b"Before" in reader.get("/").content
+    with django_capture_on_commit_callbacks(execute=True):
+        Post.objects.filter(pk=post.pk).update(body_html="<p>After</p>")  # as an erasure writes, without services
+        cards.forget(post.pk)  # the department is read from the row
+    page = reader.get("/").content
+    assert b"After" in page and b"Before" not in page
