@@ -141,8 +141,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "apps.notifications.context_processors.unread_notifications",
-                "apps.chat.context_processors.unread_chat_messages",
+                "apps.core.shell.header_badges",  # unread notifications and chat, one query
             ],
         },
     },

@@ -122,9 +122,8 @@ def quiet_user_ids(room: Room, user_ids, levels: tuple[str, ...]) -> set[int]:
     )
 
 
-def rooms_for(user) -> QuerySet[Room]:
-    """The rooms `user` reads, each with `unread_count`, `my_last_read` and, for direct rooms,
-    the other person (`other_user_id`, `other_name`), in one query whatever their number."""
+def with_unread(rooms: QuerySet[Room], user) -> QuerySet[Room]:
+    """`rooms` with `my_last_read` and `unread_count` (messages after it, not deleted, not mine)."""
     last_read = ReadPosition.objects.filter(room=OuterRef("pk"), user=user).values("last_read_id")[:1]
     unread = (
         Message.objects.filter(room=OuterRef("pk"), id__gt=OuterRef("my_last_read"), deleted_at__isnull=True)
@@ -134,18 +133,20 @@ def rooms_for(user) -> QuerySet[Room]:
         .annotate(count=Count("pk"))
         .values("count")
     )
+    return rooms.annotate(my_last_read=Coalesce(Subquery(last_read), Value(0))).annotate(
+        unread_count=Coalesce(Subquery(unread), Value(0))
+    )
+
+
+def rooms_for(user) -> QuerySet[Room]:
+    """The rooms `user` reads, each with `unread_count`, `my_last_read` and, for direct rooms,
+    the other person (`other_user_id`, `other_name`), in one query whatever their number."""
     other = RoomMember.objects.filter(room=OuterRef("pk")).exclude(user=user).order_by("pk")
     level = RoomSetting.objects.filter(room=OuterRef("pk"), user=user).values("level")[:1]
-    return (
-        Room.objects.visible_to(user)
-        .select_related("department")
-        .annotate(my_last_read=Coalesce(Subquery(last_read), Value(0)))
-        .annotate(
-            unread_count=Coalesce(Subquery(unread), Value(0)),
-            other_user_id=Subquery(other.values("user_id")[:1]),
-            other_name=Subquery(other.values("user__profile__display_name")[:1]),
-            level=Coalesce(Subquery(level), Value(RoomSetting.Level.ALL)),
-        )
+    return with_unread(Room.objects.visible_to(user).select_related("department"), user).annotate(
+        other_user_id=Subquery(other.values("user_id")[:1]),
+        other_name=Subquery(other.values("user__profile__display_name")[:1]),
+        level=Coalesce(Subquery(level), Value(RoomSetting.Level.ALL)),
     )
 
 

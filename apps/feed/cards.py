@@ -8,7 +8,8 @@ NUL never appears in stored text (PostgreSQL refuses it, the input rules refuse 
 request), so no one can write a slot. The cached HTML is keyed by post and variant, and an
 entry is only used when its stamp (version, edit time, counts, pin and schedule state)
 matches the row just read. The services that change a post, its comments or its reactions
-forget its cards when they commit (`forget`): never a time-based expiry.
+forget its cards when they commit (`forget`, which also renews the department's cached
+first pages, apps/feed/first_page.py): never a time-based expiry.
 
 Who sees a card is decided before the cache is consulted: only posts that
 `Post.objects.visible_to(user)` (or `access.access_post`) returned are looked up, so a
@@ -17,7 +18,7 @@ cached card is never served to someone the one access rule does not admit.
 
 import contextlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
 from django.db import transaction
@@ -33,6 +34,7 @@ from apps.accounts.models import User
 from apps.core.templatetags.when import exact_time, when
 from apps.policies.gate import CACHE_DOWN
 
+from . import first_page
 from .models import REACTION_EMOJI, Acknowledgement, Comment, Post, Reaction
 
 LATEST_COMMENTS = 3
@@ -43,7 +45,7 @@ _VARIANTS = ("feed", "single")
 # Another app's block on the cards of its posts (a video announcement's poster card): `loader(posts)`
 # appends rendered HTML to `post.card_extras` for the posts it concerns, in one query for all of
 # them. It runs only for the cards being rendered (cache misses), inside the cached HTML, so it
-# must show only what every reader of the post may see; the app calls `forget(post_id)` when
+# must show only what every reader of the post may see; the app calls `forget(post_id, department_id)` when
 # what its block shows changes.
 CardExtraLoader = Callable[[list[Post]], None]
 _extra_loaders: list[CardExtraLoader] = []
@@ -71,15 +73,44 @@ def stamp(post: Post) -> str:
     )  # fmt: skip
 
 
-def forget(post_id: int) -> None:
-    """Drop a post's cached cards when the transaction that changed it commits."""
-    keys = [_key(post_id, v) for v in _VARIANTS]
+def forget(post_id: int, department_id: int | None = None) -> None:
+    """Drop a post's cached cards and its department's cached first pages when the transaction commits.
+
+    Without `department_id` it is read from the row (one query): give it when you have it.
+    """
+    if department_id is None:
+        department_id = Post.objects.filter(pk=post_id).values_list("department_id", flat=True).first()
+        if department_id is None:
+            return
+    forget_posts([(post_id, department_id)])
+
+
+def forget_posts(posts: Iterable[tuple[int, int]]) -> None:
+    """`forget` for many (post id, department id) pairs: one cache call, one token per department."""
+    pairs = set(posts)
+    keys = [_key(post_id, v) for post_id, _ in pairs for v in _VARIANTS]
 
     def drop() -> None:
         with contextlib.suppress(*CACHE_DOWN):  # the stamp still catches what the row shows
             cache.delete_many(keys)
 
-    transaction.on_commit(drop)
+    if keys:
+        transaction.on_commit(drop)
+    for department_id in sorted({department_id for _, department_id in pairs}):
+        first_page.department_changed(department_id)
+
+
+def forget_person(user_id: int) -> None:
+    """Every card that shows this person (their posts, comments, reactions): for an erasure, which
+    changes their name and takes back what they wrote without the feed's services. Call it before."""
+    posts = [
+        Post.objects.filter(author_id=user_id),
+        Post.objects.filter(comments__author_id=user_id),
+        Post.objects.filter(reactions__user_id=user_id),
+    ]
+    first, *others = (q.values_list("pk", "department_id") for q in posts)
+    touched = first.union(*others)
+    forget_posts(touched)
 
 
 # ---------------------------------------------------------------- loading a page's posts
@@ -131,14 +162,15 @@ def personal_state(posts: list[Post], user: User) -> None:
         post.acknowledged = post.version in post.my_ack_versions
 
 
-def prepare(posts: list[Post], user: User, *, variant: str = "feed") -> list[Post]:
+def prepare(posts: list[Post], user: User, *, variant: str = "feed", personal: bool = True) -> list[Post]:
     """Attach cached cards to `posts` (already filtered by the access rule); load details only for the misses.
 
-    One query for the per-person state, then one prefetch pass per relation over the posts
-    whose card is not cached: a constant number of queries, and none of them when every
-    card is cached.
+    One query for the per-person state (unless `personal` is False: the caller reads it),
+    then one prefetch pass per relation over the posts whose card is not cached: a constant
+    number of queries, and none of them when every card is cached.
     """
-    personal_state(posts, user)
+    if personal:
+        personal_state(posts, user)
     found = {}
     with contextlib.suppress(*CACHE_DOWN):  # no cache: every card is rendered, the page still works
         found = cache.get_many([_key(p.pk, variant) for p in posts]) if posts else {}

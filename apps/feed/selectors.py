@@ -1,8 +1,9 @@
 """Feed pages: a constant number of queries whatever the page size and the amount of data."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -11,10 +12,11 @@ from apps.core.pagination import Page, keyset_page
 from apps.departments.access import readers_of
 from apps.departments.models import Department
 
-from . import cards
+from . import cards, first_page
 from .models import Acknowledgement, Comment, Post
 
 FEED_PAGE_SIZE = 10  # a first page people see at once; more load as they scroll
+PINNED_MAX = 10  # pinned announcements on top of a first page
 LATEST_COMMENTS = cards.LATEST_COMMENTS
 
 
@@ -35,23 +37,50 @@ def decorate(posts: list[Post], user: User) -> list[Post]:
 
 
 def feed_page(
-    user: User, *, department: Department | None = None, cursor: str | None = None, size: int = FEED_PAGE_SIZE
+    user: User,
+    *,
+    department: Department | None = None,
+    audience: Sequence[int] | None = None,
+    cursor: str | None = None,
+    size: int = FEED_PAGE_SIZE,
+    now: datetime | None = None,
 ) -> tuple[list[Post], Page]:
     """(pinned announcements for the first page, one page of other posts) newest first, cards prepared.
 
     The posts come from `visible_to` (the one access rule) without their details; the cards
     are then looked up in the cache and only the missing ones are loaded and rendered
-    (apps/feed/cards.py), so a page costs the same few queries whatever is on it.
+    (apps/feed/cards.py), so a page costs the same few queries whatever is on it. The first
+    page is cached per audience (apps/feed/first_page.py): `audience`, the ids of the
+    departments `user` reads as the access rule just answered (the home feed), or
+    `department` (its feed); without either, the page is read from the database.
     """
-    now = timezone.now()
+    now = now or timezone.now()
     visible = Post.objects.visible_to(user)
     if department is not None:
         visible = visible.filter(department=department)
-    page = keyset_page(visible.not_pinned(now), fields=("-published_at", "-id"), cursor=cursor, size=size)
-    pinned: list[Post] = []
-    if page.is_first:
-        pinned = list(visible.pinned(now).order_by("-published_at", "-id")[:10])
-    cards.prepare([*pinned, *page.items], user)
+        audience = [department.pk]
+    elif audience is not None:
+        visible = visible.filter(department_id__in=audience)
+
+    def build() -> tuple[list[Post], Page, datetime | None]:
+        page = keyset_page(visible.not_pinned(now), fields=("-published_at", "-id"), cursor=cursor, size=size)
+        pinned: list[Post] = []
+        pin_ends = None
+        if page.is_first:
+            pinned = list(visible.pinned(now).order_by("-published_at", "-id")[: PINNED_MAX + 1])
+            ends = [p.pinned_until for p in pinned if p.pinned_until is not None]
+            if len(pinned) > PINNED_MAX:  # some are hidden behind the ones shown: when does the first pin end?
+                pinned = pinned[:PINNED_MAX]
+                ends.append(visible.pinned(now).aggregate(end=Min("pinned_until"))["end"])
+            pin_ends = min((e for e in ends if e is not None), default=None)
+        cards.prepare([*pinned, *page.items], user, personal=False)
+        return pinned, page, pin_ends
+
+    if cursor or audience is None:
+        pinned, page, _ = build()
+    else:
+        pinned, page = first_page.first_page(audience, size=size, now=now, build=build)
+    cards.personal_state([*pinned, *page.items], user)
     return pinned, page
 
 

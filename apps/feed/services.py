@@ -89,7 +89,7 @@ def notify_and_email(
 
 
 def _publish_post(post: Post, action: str) -> None:
-    cards.forget(post.pk)  # every change of a post is published: its cached cards go with the commit
+    cards.forget(post.pk, post.department_id)  # every change of a post is published: its cards go on commit
     event: PostEvent = {"type": "feed.post", "department": post.department_id, "post": post.pk, "action": action}
     publish(FEED_TOPIC, post.department_id, event)
 
@@ -394,7 +394,7 @@ def comment_delete(*, acting_user: User, comment: Comment) -> None:
 
 
 def _publish_comment(comment: Comment, post: Post, action: str, count: int | None = None) -> None:
-    cards.forget(post.pk)  # the card shows the count and the latest comments
+    cards.forget(post.pk, post.department_id)  # the card shows the count and the latest comments
     if count is None:
         count = Post.objects.filter(pk=post.pk).values_list("comment_count", flat=True).first() or 0
     event: CommentEvent = {
@@ -426,7 +426,7 @@ def reaction_toggle(*, acting_user: User, post: Post, emoji: object) -> bool:
     locked.reaction_counts = {k: v for k, v in counts.items() if v}
     locked.save(update_fields=["reaction_counts"])
     post.reaction_counts = locked.reaction_counts
-    cards.forget(post.pk)
+    cards.forget(post.pk, post.department_id)
     event: ReactionEvent = {
         "type": "feed.reactions", "department": post.department_id, "post": post.pk, "counts": post.reaction_counts,
     }  # fmt: skip

@@ -97,5 +97,10 @@ def mark_one_read(*, acting_user: User, notification_id: int) -> Notification:
     return notification
 
 
+def unread_queryset(user: User):
+    """The person's unread notifications: what the header's badge counts (`apps/core/shell.py`)."""
+    return Notification.objects.for_user(user).unread()
+
+
 def unread_count(user: User) -> int:
-    return Notification.objects.for_user(user).unread().count()
+    return unread_queryset(user).count()

@@ -83,7 +83,6 @@ def delete_files_on_commit(names: Iterable[str]) -> int:
 
 def remove_feed(acting_user: User, user: User) -> tuple[dict[str, int], set[str]]:
     """Posts, comments and reactions; returns the counts and the names of the files the rows held."""
-    from apps.feed import cards
     from apps.feed.events import CommentEvent, PostEvent, ReactionEvent
     from apps.feed.models import Attachment, Comment, Post, PostImage, Reaction
     from apps.feed.services import FEED_TOPIC
@@ -130,17 +129,16 @@ def remove_feed(acting_user: User, user: User) -> tuple[dict[str, int], set[str]
     update_index(Attachment, attachment_ids)
 
     # Open feeds: what `post_delete`, `comment_delete` and `reaction_toggle` send (in one trip to
-    # the channel layer after commit, not one per post); cached cards forgotten.
+    # the channel layer after commit, not one per post). Their cached cards: person_erase has
+    # forgotten every post this person wrote, commented or reacted on (cards.forget_person).
     frames: list[tuple[int, dict]] = []
     for post_id, department_id in posts.items():
-        cards.forget(post_id)
         deleted: PostEvent = {"type": "feed.post", "department": department_id, "post": post_id, "action": "deleted"}
         frames.append((department_id, dict(deleted)))
     last_comment: dict[int, int] = {}
     for comment_id, post_id in comments.items():
         last_comment[post_id] = max(comment_id, last_comment.get(post_id, 0))
     for post in Post.objects.filter(pk__in=touched).only("pk", "department_id", "comment_count", "reaction_counts"):
-        cards.forget(post.pk)
         if post.pk in last_comment:
             event: CommentEvent = {
                 "type": "feed.comment", "department": post.department_id, "post": post.pk,
@@ -155,18 +153,6 @@ def remove_feed(acting_user: User, user: User) -> tuple[dict[str, int], set[str]
             frames.append((post.department_id, dict(reactions)))
     publish_many(FEED_TOPIC, frames)
     return removed, names
-
-
-def forget_cards_of(user: User) -> int:
-    """Both modes: cached cards show the author's name and photo, and the latest comments' authors."""
-    from apps.feed import cards
-    from apps.feed.models import Comment, Post
-
-    post_ids = set(Post.objects.filter(author=user).values_list("pk", flat=True))
-    post_ids |= set(Comment.objects.filter(author=user).values_list("post_id", flat=True))
-    for post_id in post_ids:
-        cards.forget(post_id)
-    return len(post_ids)
 
 
 # --- Chat and videos -------------------------------------------------------------------------

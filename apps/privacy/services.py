@@ -33,12 +33,12 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.audit.services import record
 from apps.core.errors import Conflict, Forbidden, Invalid, NotFound
+from apps.feed.cards import forget_person
 
 from .export import collect, write_zip
 from .models import DataExport
 from .removal import (
     delete_files_on_commit,
-    forget_cards_of,
     remove_chat,
     remove_feed,
     remove_questions,
@@ -140,11 +140,8 @@ def person_erase(*, acting_user: User, user: User) -> dict[str, int]:
         raise Conflict("already_erased", "This person has been erased already.")
     mode = settings.ERASURE_CONTENT
     before = _account_state(user)
-    if mode == "remove":
-        removed = _remove_content(acting_user, user)  # forgets the cards of what it touches
-    else:
-        removed = {}
-        forget_cards_of(user)  # no cached card may still show their name and photo
+    forget_person(user.pk)  # cached cards and first pages show their name, and what remove mode takes back
+    removed = _remove_content(acting_user, user) if mode == "remove" else {}
     user_deactivate(acting_user=acting_user, user=user)
     profile = user.profile
     if profile.photo:

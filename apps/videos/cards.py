@@ -31,4 +31,4 @@ def forget_card(video: Video) -> None:
     if video.announced_post_id:
         from apps.feed.cards import forget
 
-        forget(video.announced_post_id)
+        forget(video.announced_post_id, video.department_id)
