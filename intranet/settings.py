@@ -192,7 +192,7 @@ if CHAT_CHANNEL_LAYER not in {"pubsub", "redis"}:
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "apps.core.cache.RedisCache",  # Django's, with its redis-py client reused
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "intranet"),
         }
