@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """CPU per trivial logged-in request (/ping), in-process, by where the session and the user come from.
 
-Three variants, interleaved round after round (a noisy moment hurts them all alike), each
-ROUNDS x REQUESTS requests through the project's ASGI handler with one session:
+The bare async hello view (the baseline, BENCH_HELLO) and three variants of /ping, interleaved
+round after round (a noisy moment hurts them all alike), each ROUNDS x REQUESTS requests
+through the project's ASGI application with one session:
 
 - `database`: IDENTITY_CACHE_SECONDS=0, the session and the user are two queries;
 - `cache, Django's client`: from Redis, with Django's RedisCache (a new redis-py client per operation);
@@ -27,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "intranet.settings")
+os.environ["BENCH_HELLO"] = "1"  # the bare async hello-world view, measured the same way as the baseline
 
 import django
 
@@ -42,13 +44,13 @@ ROUNDS = int(os.environ.get("ROUNDS", "5"))
 REQUESTS = int(os.environ.get("REQUESTS", "200"))
 
 
-def cpu_ms_per_request(app, cookie: str) -> float:
+def cpu_ms_per_request(app, cookie: str, path: str = "/ping") -> float:
     async def go() -> float:
         for _ in range(10):  # warm: the cache copies, the connections
-            await page_costs.asgi_get(app, "/ping", cookie)
+            await page_costs.asgi_get(app, path, cookie)
         start = time.process_time()
         for _ in range(REQUESTS):
-            assert await page_costs.asgi_get(app, "/ping", cookie) == 200
+            assert await page_costs.asgi_get(app, path, cookie) == 200
         return (time.process_time() - start) * 1000 / REQUESTS
 
     return asyncio.run(go())
@@ -57,7 +59,7 @@ def cpu_ms_per_request(app, cookie: str) -> float:
 def main() -> None:
     if not settings.REDIS_URL:
         sys.exit("needs REDIS_URL")
-    from intranet.asgi import django_asgi_app
+    from intranet.asgi import application
 
     django_cache = copy.deepcopy(settings.CACHES)
     django_cache["default"]["BACKEND"] = "django.core.cache.backends.redis.RedisCache"
@@ -69,18 +71,21 @@ def main() -> None:
     user = User.objects.filter(is_active=True, profile__isnull=False).order_by("id").first()
     key = page_costs.login(user)
     cookie = f"{settings.SESSION_COOKIE_NAME}={key}"
-    samples: dict[str, list[float]] = {name: [] for name in variants}
+    samples: dict[str, list[float]] = {"hello (no middleware, baseline)": [], **{name: [] for name in variants}}
     try:
         for _ in range(ROUNDS):
+            samples["hello (no middleware, baseline)"].append(cpu_ms_per_request(application, "", "/bench/hello"))
             for name, overrides in variants.items():
                 with override_settings(**overrides):
-                    samples[name].append(cpu_ms_per_request(django_asgi_app, cookie))
+                    samples[name].append(cpu_ms_per_request(application, cookie))
     finally:
         page_costs.SessionStore(session_key=key).delete()
     print(f"load average {os.getloadavg()[0]:.1f}; {ROUNDS} rounds of {REQUESTS} requests\n")
-    print("| identity from | CPU ms per /ping (median) | rounds |\n|---|---:|---|")
+    hello = statistics.median(samples["hello (no middleware, baseline)"])
+    print("| /ping, identity from | CPU ms per request (median) | hello ÷ this | rounds |\n|---|---:|---:|---|")
     for name, values in samples.items():
-        print(f"| {name} | {statistics.median(values):.2f} | {', '.join(f'{v:.2f}' for v in values)} |")
+        ms = statistics.median(values)
+        print(f"| {name} | {ms:.2f} | {hello / ms:.2f} | {', '.join(f'{v:.2f}' for v in values)} |")
 
 
 if __name__ == "__main__":
