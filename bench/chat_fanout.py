@@ -62,21 +62,28 @@ BODY_MARK = "bench:"
 # --- processes
 
 
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    """A free port; within BENCH_PORTS ("8500-8519") if set, so that parallel benches do not collide."""
-    low, _, high = os.environ.get("BENCH_PORTS", "").partition("-")
-    candidates = range(int(low), int(high or low) + 1) if low else [0]
-    for port in candidates:
-        with socket.socket() as probe, contextlib.suppress(OSError):
-            probe.bind(("127.0.0.1", port))
-            port = probe.getsockname()[1]
-            if not low or port not in _taken:
-                _taken.add(port)
-                return port
-    raise RuntimeError(f"no free port in BENCH_PORTS={os.environ.get('BENCH_PORTS')}")
-
-
-_taken: set[int] = set()  # handed out already (a server may not listen yet)
+    """A free port; within BENCH_PORTS (e.g. "8400-8419") when set, for a box shared by several engineers."""
+    span = os.environ.get("BENCH_PORTS")
+    if not span:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            return probe.getsockname()[1]
+    low, high = (int(part) for part in span.split("-"))
+    for port in range(low, high + 1):
+        if port in _handed_out:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError(f"no free port left in BENCH_PORTS={span}")
 
 
 def raise_open_files_limit() -> int:

@@ -191,7 +191,7 @@ if CHAT_CHANNEL_LAYER not in {"pubsub", "redis"}:
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "apps.core.cache.RedisCache",  # Django's, with its redis-py client reused
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "intranet"),
         }
@@ -314,6 +314,11 @@ AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
 
 # Sessions
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+# The session and the user (with the profile) of each request come from the shared cache, which
+# holds a copy for at most this long (apps.accounts.identity). Only with Redis: per-process memory
+# caches could not be told that another process ended a session. 0: every request asks the database.
+SESSION_ENGINE = "apps.accounts.identity"
+IDENTITY_CACHE_SECONDS = env_int("IDENTITY_CACHE_SECONDS", 300 if REDIS_URL else 0)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -51,6 +51,8 @@ def _fast_and_isolated(settings, tmp_path):
     caches = copy.deepcopy(settings.CACHES)
     caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
     settings.CACHES = caches
+    # The session and the user from the cache, as in production (with Redis): one process, one cache.
+    settings.IDENTITY_CACHE_SECONDS = 300
 
 
 @pytest.fixture(autouse=True)

@@ -1,14 +1,14 @@
 from django.contrib.auth.backends import ModelBackend
 
+from .identity import user_for_session
+
 
 class ProfileModelBackend(ModelBackend):
-    """Loads the profile with the user: every page shows the user's name, so this saves a query per page."""
+    """Loads the profile with the user (every page shows the user's name), from the cache when it can.
+
+    `user_for_session` is the one lookup of a session's user for every backend (the SSO ones too).
+    """
 
     def get_user(self, user_id):
-        user = self._get_user_with_profile(user_id)
+        user = user_for_session(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
-
-    def _get_user_with_profile(self, user_id):
-        from .models import User
-
-        return User._default_manager.select_related("profile").filter(pk=user_id).first()

@@ -44,6 +44,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    # Requests read the user from a cached snapshot (apps.accounts.identity): every write drops it,
+    # on every process. `QuerySet.update()` on users must call `forget_user` itself.
+    def save(self, *args, **kwargs) -> None:
+        from .identity import forget_user
+
+        super().save(*args, **kwargs)
+        forget_user(self.pk)
+
+    def delete(self, *args, **kwargs):
+        from .identity import forget_user
+
+        forget_user(self.pk)
+        return super().delete(*args, **kwargs)
+
     @property
     def is_admin(self) -> bool:
         return self.is_active and self.is_staff

@@ -23,6 +23,7 @@ from apps.realtime.groups import session_group, user_group
 from apps.realtime.publish import send_on_commit
 from apps.realtime.rights import rights_changed
 
+from .identity import SessionStore
 from .models import User
 
 DISCONNECT = "user.disconnect"  # the channel-layer event that closes a socket
@@ -137,7 +138,7 @@ def user_deactivate(*, acting_user: User | None, user: User) -> None:
     )
     # Even when already inactive (the admin site saves the flag first): end what is left.
     Token.objects.filter(user=user).delete()
-    _delete_sessions_of(user)
+    _end_sessions_of(user)
     rights_changed([user.pk])
     send_on_commit(user_group(user.pk), {"type": DISCONNECT, "reason": "deactivated"})
 
@@ -152,14 +153,15 @@ def user_reactivate(*, acting_user: User | None, user: User) -> None:
         )
 
 
-def _delete_sessions_of(user: User) -> None:
+def _end_sessions_of(user: User) -> None:
     # Sessions are not indexed by user in Django's DB backend. An inactive user's
-    # session is already refused by the auth backend on the next request; this
-    # removes the rows so a later reactivation does not revive them.
+    # session is already refused by the auth backend on the next request; this ends
+    # them so that a later reactivation does not revive them. Through the session store:
+    # deleting the rows alone would leave their cached copies valid (apps.accounts.identity).
     user_id = str(user.pk)
     stale = [
         session.session_key
         for session in Session.objects.iterator(chunk_size=2000)
         if session.get_decoded().get("_auth_user_id") == user_id
     ]
-    Session.objects.filter(session_key__in=stale).delete()
+    SessionStore.end_sessions(stale)

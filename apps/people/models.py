@@ -76,6 +76,19 @@ class Profile(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
+    # The profile travels with the cached user (apps.accounts.identity): every write drops that copy.
+    def save(self, *args, **kwargs) -> None:
+        from apps.accounts.identity import forget_user
+
+        super().save(*args, **kwargs)
+        forget_user(self.user_id)
+
+    def delete(self, *args, **kwargs):
+        from apps.accounts.identity import forget_user
+
+        forget_user(self.user_id)
+        return super().delete(*args, **kwargs)
+
     @property
     def skill_list(self) -> list[str]:
         return [s.strip() for s in self.skills.split(",") if s.strip()]

@@ -70,7 +70,10 @@ class _SessionOnly:
 
 
 def resolve_session(session_key: str | None) -> tuple[Any, Any]:
-    """The socket's session and its user (AnonymousUser if none), as Django's AuthenticationMiddleware decides."""
+    """The socket's session and its user (AnonymousUser if none), as Django's AuthenticationMiddleware decides.
+
+    Both come from the cache when it has them (`apps.accounts.identity`), as for a page.
+    """
     session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     if not session_key:
         return session, AnonymousUser()

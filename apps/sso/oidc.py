@@ -61,6 +61,13 @@ class CompanyOIDCBackend(OIDCAuthenticationBackend):
     def __init__(self, *args, **kwargs) -> None:
         self.UserModel = get_user_model()
 
+    def get_user(self, user_id):
+        """The session's user as for a password login (cached, with the profile), and only while active."""
+        from apps.accounts.identity import user_for_session
+
+        user = user_for_session(user_id)
+        return user if user is not None and user.is_active else None
+
     def _configure(self) -> None:
         metadata = discovery()
         self.OIDC_OP_TOKEN_ENDPOINT = metadata["token_endpoint"]

@@ -26,7 +26,6 @@ import requests
 import saml2
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import BaseBackend
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -156,7 +155,9 @@ class SamlBackend(BaseBackend):
         return sso_sign_in(email=email, name=first(settings.SAML_NAME_ATTRIBUTE), groups=groups, method="saml")
 
     def get_user(self, user_id):
-        user = get_user_model()._default_manager.filter(pk=user_id).first()
+        from apps.accounts.identity import user_for_session
+
+        user = user_for_session(user_id)
         return user if user is not None and user.is_active else None
 
 

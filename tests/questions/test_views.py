@@ -128,15 +128,15 @@ def test_question_lists_cost_a_constant_number_of_queries(
     _many(department, product, member, count)
     client = client_as("member")
     client.get("/questions/")  # warm: session and caches, as on every later page
-    # session, user, page of questions, my departments, unread badge
-    with django_assert_num_queries(6):  # + the chat badge
+    # page of questions, my departments, unread badge (the session and the user come from the cache)
+    with django_assert_num_queries(4):  # + the chat badge
         assert client.get("/questions/").status_code == 200
-    # session, user, department (+ role), page of questions asked, their targets, response targets,
+    # department (+ role), page of questions asked, their targets, response targets,
     # figures 30 and 90 days, inbox counts, unread badge
-    with django_assert_num_queries(11):  # + the chat badge
+    with django_assert_num_queries(9):  # + the chat badge
         assert client.get("/questions/d/sales/?view=asked").status_code == 200
-    # session, user (token or session), page, targets
-    with django_assert_num_queries(4):
+    # page, targets (the session's user from the cache)
+    with django_assert_num_queries(2):
         assert client.get("/api/v1/questions/").status_code == 200
 
 
@@ -153,10 +153,10 @@ def test_the_inbox_and_a_thread_cost_a_constant_number_of_queries(
     client = Client()
     client.force_login(product_member)
     client.get("/questions/")
-    # session, user, department (+ role), inbox page, response targets, figures 30 and 90, counts, unread badge
-    with django_assert_num_queries(10):  # + the chat badge
+    # department (+ role), inbox page, response targets, figures 30 and 90, counts, unread badge
+    with django_assert_num_queries(8):  # + the chat badge
         assert client.get("/questions/d/product/").status_code == 200
-    # session, user, question, answers, their files, my reactions, comments, targets, my roles in the departments
+    # question, answers, their files, my reactions, comments, targets, my roles in the departments
     # asked, files of the question, unread badge
-    with django_assert_num_queries(12):  # + the chat badge
+    with django_assert_num_queries(10):  # + the chat badge
         assert client.get(f"/questions/{question.pk}/").status_code == 200

@@ -119,6 +119,25 @@ def test_okta_deactivates_and_reactivates_with_a_value_object(scim):
     assert replaced.status_code == 200 and replaced.json()["displayName"] == "Okta P."
 
 
+def test_a_session_ended_by_active_false_stays_ended_after_active_true(scim, settings):
+    settings.IDENTITY_CACHE_SECONDS = 300  # sessions and users from the cache, as with Redis
+    created = scim("POST", "/Users", entra_user("session.person@example.com")).json()
+    browser = Client()
+    browser.force_login(User.objects.get(pk=created["id"]))
+    assert browser.get("/ping").status_code == 200  # the session and the user are cached now
+    cookie = browser.cookies["sessionid"].value
+
+    def replay() -> int:
+        other = Client()
+        other.cookies["sessionid"] = cookie
+        return other.get("/ping").status_code
+
+    for active in (False, True):
+        patch = {"schemas": [PATCH_OP], "Operations": [{"op": "replace", "value": {"active": active}}]}
+        assert scim("PATCH", f"/Users/{created['id']}", patch).json()["active"] is active
+        assert replay() == 302  # refused, though the cache held the session and an active user
+
+
 def test_refusals_are_scim_errors_and_change_nothing(scim):
     UserFactory(email="taken@example.com")
     duplicate = scim("POST", "/Users", entra_user("taken@example.com"))

@@ -1,0 +1,193 @@
+"""Who is asking, without a database query: the session and the user from the cache.
+
+Every page, API call and WebSocket handshake reads the session and then the user (with
+the profile every page shows). Two queries were most of a trivial page's cost (BENCHMARKS.md
+"Identity from the cache"), so both come from the shared cache (Redis) when it has them:
+
+- sessions: Django's `cached_db` engine (`SessionStore` here is `SESSION_ENGINE`). The
+  database stays the record; the cache holds a copy for at most `IDENTITY_CACHE_SECONDS`.
+  A session therefore ends only through the store (`delete`, `flush`, `end_sessions`),
+  which drops the copy too: deleting rows would leave the copy valid;
+- the user and their profile (`user_for_session`): a snapshot of the two rows, valid
+  while it carries the user's current *version*, a random token that `forget_user` replaces
+  whenever the user or the profile is saved (`User.save`, `Profile.save`). A reader stores
+  the version it saw *before* reading the rows, so a snapshot read just before a change
+  never passes for the new version. Django's session hash check runs on the snapshot as on
+  the row: a password change still ends the other sessions.
+
+Both are dropped at once and again after commit: a request in between reads the old
+rows (the change is not committed) and could store them again. Without a shared cache
+(`REDIS_URL` unset: several processes with their own memory cache) nothing is cached
+(`IDENTITY_CACHE_SECONDS` defaults to 0). If Redis is unreachable, the database answers
+(one query each, as before); a copy that Redis kept while it could not be told to drop
+it lives at most `IDENTITY_CACHE_SECONDS`.
+"""
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+import django
+from django.conf import settings
+from django.contrib.sessions.backends import cached_db
+from django.contrib.sessions.backends.db import SessionStore as DBStore
+from django.core.cache import cache, caches
+from django.db import DEFAULT_DB_ALIAS, transaction
+
+logger = logging.getLogger(__name__)
+
+VERSION_SECONDS_EXTRA = 86400  # a version outlives every snapshot stored under it
+
+
+def cache_seconds() -> int:
+    return settings.IDENTITY_CACHE_SECONDS
+
+
+def _quietly(what: str, call, *args, **kwargs) -> Any:
+    """A cache call that may fail (Redis away): the database is the record, so log and go on."""
+    try:
+        return call(*args, **kwargs)
+    except Exception as error:  # noqa: BLE001 - the cache's connection errors, whatever their class
+        logger.warning("identity cache: %s failed (%s), using the database", what, error.__class__.__name__)
+        return None
+
+
+def _after_commit_too(forget) -> None:
+    forget()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(forget)
+
+
+class SessionStore(cached_db.SessionStore):
+    """`cached_db` with the copy's lifetime bounded, survivable cache errors, and drops after commit."""
+
+    def load(self) -> dict:
+        if not cache_seconds():
+            return DBStore.load(self)
+        data = _quietly("session read", self._cache.get, self.cache_key)
+        if data is not None:
+            return data
+        row = self._get_session_from_db()
+        if row is None:
+            return {}
+        data = self.decode(row.session_data)
+        self._cache_copy(data, self.get_expiry_age(expiry=row.expire_date))
+        return data
+
+    def _cache_copy(self, data: dict, age: int) -> None:
+        _quietly("session write", self._cache.set, self.cache_key, data, min(age, cache_seconds()))
+
+    def exists(self, session_key: str) -> bool:
+        return DBStore.exists(self, session_key)  # the record; asked only when a session is created
+
+    def save(self, must_create: bool = False) -> None:
+        DBStore.save(self, must_create)
+        if cache_seconds():
+            self._cache_copy(self._session, self.get_expiry_age())
+
+    def delete(self, session_key: str | None = None) -> None:
+        DBStore.delete(self, session_key)
+        key = session_key or self.session_key
+        if key is not None and cache_seconds():
+            _after_commit_too(lambda: _quietly("session drop", self._cache.delete, self.cache_key_prefix + key))
+
+    @classmethod
+    def end_sessions(cls, session_keys: Iterable[str]) -> None:
+        """End these sessions: their rows, and the cached copies (now and after commit)."""
+        keys = list(session_keys)
+        if not keys:
+            return
+        cls.get_model_class().objects.filter(session_key__in=keys).delete()
+        if cache_seconds():
+            store_cache = caches[settings.SESSION_CACHE_ALIAS]
+            copies = [cls.cache_key_prefix + key for key in keys]
+            _after_commit_too(lambda: _quietly("session drop", store_cache.delete_many, copies))
+
+
+# --- the user and their profile
+
+
+def _field_names(model) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def _schema_tag() -> str:
+    """Snapshots of another Django or another set of columns are never read (deploys, migrations)."""
+    from apps.people.models import Profile
+
+    from .models import User
+
+    names = ",".join([*_field_names(User), "|", *_field_names(Profile)])
+    return hashlib.sha256(f"{django.get_version()}:{names}".encode()).hexdigest()[:12]
+
+
+_tag: str | None = None
+
+
+def _keys(user_id: int) -> tuple[str, str]:
+    global _tag
+    if _tag is None:
+        _tag = _schema_tag()
+    return f"identity:version:{user_id}", f"identity:user:{_tag}:{user_id}"
+
+
+def _snapshot(user) -> tuple[list, list | None]:
+    profile = user._state.fields_cache.get("profile")
+    user_values = [getattr(user, name) for name in _field_names(type(user))]
+    profile_values = None if profile is None else [getattr(profile, name) for name in _field_names(type(profile))]
+    return user_values, profile_values
+
+
+def _from_snapshot(snapshot: tuple[list, list | None]):
+    from apps.people.models import Profile
+
+    from .models import User
+
+    user_values, profile_values = snapshot
+    user = User.from_db(DEFAULT_DB_ALIAS, _field_names(User), user_values)
+    profile = None
+    if profile_values is not None:
+        profile = Profile.from_db(DEFAULT_DB_ALIAS, _field_names(Profile), profile_values)
+        profile._state.fields_cache["user"] = user
+    user._state.fields_cache["profile"] = profile  # None: no profile, as select_related leaves it
+    return user
+
+
+def user_for_session(user_id: Any):
+    """The user with their profile, from the cache when it holds their current version, else one query.
+
+    Returns inactive users too: the backend decides (`user_can_authenticate`).
+    """
+    from .models import User
+
+    try:
+        pk = User._meta.pk.to_python(user_id)
+    except Exception:  # noqa: BLE001 - a malformed id in a session is nobody
+        return None
+    rows = User._default_manager.select_related("profile").filter(pk=pk)
+    if not cache_seconds():
+        return rows.first()
+    version_key, snapshot_key = _keys(pk)
+    found = _quietly("user read", cache.get_many, [version_key, snapshot_key]) or {}
+    version = found.get(version_key)
+    stored = found.get(snapshot_key)
+    if stored is not None and stored[0] == version:
+        return _from_snapshot(stored[1])
+    user = rows.first()
+    if user is not None:
+        _quietly("user write", cache.set, snapshot_key, (version, _snapshot(user)), cache_seconds())
+    return user
+
+
+def forget_user(user_id: int) -> None:
+    """The user or their profile changed: every cached snapshot of them is stale, on every process."""
+    if not cache_seconds() or user_id is None:
+        return
+    version_key, _ = _keys(user_id)
+
+    def new_version() -> None:
+        _quietly("user drop", cache.set, version_key, uuid.uuid4().hex, cache_seconds() + VERSION_SECONDS_EXTRA)
+
+    _after_commit_too(new_version)

@@ -1,0 +1,160 @@
+"""Who is asking comes from the cache (apps.accounts.identity): no query once warm, and never stale.
+
+A session ends through the session store, which drops its cached copy too; the user's
+snapshot is dropped whenever the user or the profile is saved; both again after commit.
+Each refusal below is of an old session cookie that the stale cache would otherwise accept.
+"""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.test import Client
+
+from apps.accounts import identity
+from apps.accounts.models import User
+from apps.accounts.services import user_deactivate, user_reactivate
+from apps.realtime.handshake import resolve_session
+from tests.factories import PASSWORD
+from tests.sockets import refusal
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def cached_identity(settings):
+    settings.IDENTITY_CACHE_SECONDS = 300  # as with Redis (the default without REDIS_URL is 0)
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    assert client.get("/ping").status_code == 200  # both copies are in the cache now
+    return client
+
+
+def replay(cookie: str) -> int:
+    """A request from another browser that presents this old session cookie."""
+    client = Client()
+    client.cookies["sessionid"] = cookie
+    return client.get("/ping").status_code
+
+
+def cookie_of(client: Client) -> str:
+    return client.cookies["sessionid"].value
+
+
+def test_a_logged_in_page_asks_the_database_nothing_once_warm(member, django_assert_num_queries):
+    client = Client()
+    client.force_login(member)  # the session is stored in the database and the cache
+    with django_assert_num_queries(1):  # the user with the profile, once
+        assert client.get("/ping").status_code == 200
+    with django_assert_num_queries(0):
+        assert client.get("/ping").status_code == 200
+
+
+def test_without_the_cache_each_page_asks_for_the_session_and_the_user(settings, member, django_assert_num_queries):
+    settings.IDENTITY_CACHE_SECONDS = 0  # the embedded default (no Redis)
+    client = signed_in(member)
+    with django_assert_num_queries(2):
+        assert client.get("/ping").status_code == 200
+
+
+def test_a_deactivated_session_stays_ended_after_reactivation(member):
+    cookie = cookie_of(signed_in(member))
+    user_deactivate(acting_user=None, user=member)
+    assert replay(cookie) == 302
+    user_reactivate(acting_user=None, user=member)
+    assert replay(cookie) == 302  # the cached copy of the session ended with its row
+
+
+def test_a_password_change_ends_the_other_sessions(member):
+    changing, other = signed_in(member), signed_in(member)
+    response = changing.post(
+        "/accounts/password/change/",
+        {"old_password": PASSWORD, "new_password1": "x-new-secret-99", "new_password2": "x-new-secret-99"},
+    )
+    assert response.status_code == 302
+    assert changing.get("/ping").status_code == 200  # Django re-signs the session that changed it
+    assert replay(cookie_of(other)) == 302  # the cached user had the old password's hash
+
+
+def test_logging_out_ends_the_cached_session(member):
+    client = signed_in(member)
+    cookie = cookie_of(client)
+    assert client.post("/accounts/logout/").status_code == 302
+    assert replay(cookie) == 302
+
+
+def test_a_profile_change_is_seen_on_the_next_request(member):
+    signed_in(member)
+    profile = member.profile
+    profile.display_name, profile.time_zone = "Mia Renamed", "Asia/Tokyo"
+    profile.save()
+    fresh = identity.user_for_session(member.pk)
+    assert (fresh.display_name, fresh.profile.time_zone) == ("Mia Renamed", "Asia/Tokyo")
+
+
+def test_a_snapshot_read_before_a_change_is_never_taken_for_the_new_version(member):
+    version_key, snapshot_key = identity._keys(member.pk)
+    seen = cache.get(version_key)  # a slow request sees the version, then reads the rows
+    old_rows = identity._snapshot(User.objects.select_related("profile").get(pk=member.pk))
+    member.is_active = False
+    member.save()
+    cache.set(snapshot_key, (seen, old_rows))  # ... and stores its copy after the change
+    assert identity.user_for_session(member.pk).is_active is False
+
+
+def test_copies_stored_again_before_the_commit_are_dropped_after_it(member, django_capture_on_commit_callbacks):
+    client = signed_in(member)
+    cookie = cookie_of(client)
+    store = identity.SessionStore(cookie)
+    session_copy = store.load()
+    version_key, snapshot_key = identity._keys(member.pk)
+    old_rows = identity._snapshot(User.objects.select_related("profile").get(pk=member.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        user_deactivate(acting_user=None, user=member)
+        # A request on another connection, before the commit, still reads the old rows and caches them again.
+        cache.set(snapshot_key, (cache.get(version_key), old_rows))
+        store._cache.set(store.cache_key, session_copy, 300)
+    assert replay(cookie) == 302  # the user's copy was dropped after the commit
+    user_reactivate(acting_user=None, user=member)
+    assert replay(cookie) == 302  # and the session's copy too
+
+
+def test_with_the_cache_down_people_still_sign_in_and_out(settings, member):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:9/0"}}  # nothing listens on port 9  # fmt: skip
+    client = Client()
+    login = client.post("/accounts/login/", {"username": member.email, "password": PASSWORD})
+    assert login.status_code == 302
+    assert client.get("/ping").status_code == 200
+    cookie = cookie_of(client)
+    assert client.post("/accounts/logout/").status_code == 302
+    assert replay(cookie) == 302
+
+
+def test_the_websocket_handshake_uses_the_cached_identity(member, django_assert_num_queries):
+    cookie = cookie_of(signed_in(member))
+    with django_assert_num_queries(0):
+        session, user = resolve_session(cookie)
+    assert user == member and user.display_name == "Mia Member" and session.session_key == cookie
+    user_deactivate(acting_user=None, user=member)
+    user_reactivate(acting_user=None, user=member)
+    assert isinstance(resolve_session(cookie)[1], AnonymousUser)
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_socket_with_an_ended_session_is_refused(member):
+    from channels.db import database_sync_to_async
+
+    from intranet.asgi import application
+
+    def end_it() -> str:
+        cookie = cookie_of(signed_in(member))
+        user_deactivate(acting_user=None, user=member)
+        user_reactivate(acting_user=None, user=member)
+        return cookie
+
+    cookie = await database_sync_to_async(end_it)()
+    assert await refusal(application, cookie=cookie) == 4401
