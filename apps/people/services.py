@@ -49,6 +49,7 @@ def profile_update(
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {', '.join(sorted(unknown))}")
+    shown_on_cards = profile.display_name
     for name, value in fields.items():
         setattr(profile, name, (value or "").strip())
     if "skills" in fields:
@@ -71,7 +72,16 @@ def profile_update(
     with validating():
         profile.full_clean(exclude=["photo", "photo_thumbnail", "user"])
     profile.save()
+    if profile.display_name != shown_on_cards:
+        _forget_cards_showing(profile)
     return profile
+
+
+def _forget_cards_showing(profile: Profile) -> None:
+    """Post cards are cached with their author's and commenters' names and photos (apps/feed/cards.py)."""
+    from apps.feed.cards import forget_person
+
+    forget_person(profile.user_id)
 
 
 def _would_loop(user_id: int, manager_id: int) -> bool:
@@ -101,6 +111,7 @@ def profile_set_photo(*, acting_user: User | None, profile: Profile, upload: Upl
     profile.photo.save("photo.jpg", ContentFile(photo), save=False)
     profile.photo_thumbnail.save("thumb.jpg", ContentFile(thumbnail), save=False)
     profile.save(update_fields=["photo", "photo_thumbnail", "updated_at"])
+    _forget_cards_showing(profile)
     transaction.on_commit(lambda: _delete_files(profile.photo.storage, old_names))
     return profile
 
@@ -112,6 +123,7 @@ def profile_remove_photo(*, acting_user: User | None, profile: Profile) -> Profi
     profile.photo = ""
     profile.photo_thumbnail = ""
     profile.save(update_fields=["photo", "photo_thumbnail", "updated_at"])
+    _forget_cards_showing(profile)
     transaction.on_commit(lambda: _delete_files(storage, old_names))
     return profile
 

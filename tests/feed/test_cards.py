@@ -143,3 +143,32 @@ def test_with_the_cache_down_the_feed_is_rendered_and_changes_still_commit(
     assert b"Still here" in reader.get("/").content
     commit(services.post_edit, acting_user=member, post=post, body="Still here, edited")
     assert b"Still here, edited" in reader.get("/").content
+
+
+def test_no_stale_card_after_the_author_or_a_commenter_renames_or_changes_their_photo(
+    client_as, department, member, colleague, commit
+):
+    """A card shows its author's and latest commenters' names and photos: the people services forget it."""
+    from apps.people import services as people
+    from tests.factories import image_bytes
+
+    post = commit(services.post_create, acting_user=member, department=department, body="Quarterly numbers")
+    commit(services.comment_create, acting_user=colleague, post=post, body="Great work")
+    reader = client_as("colleague")
+    reader.get("/")
+    assert _cached(post)
+    commit(people.profile_update, acting_user=member, profile=member.profile, display_name="Mia Renamed")
+    commit(people.profile_update, acting_user=colleague, profile=colleague.profile, display_name="Cleo Renamed")
+    card = _card(reader.get("/").content, post)
+    assert "Mia Renamed" in card and "Cleo Renamed" in card
+    assert "avatar-initials" in card and "<img" not in card.split('class="post-author"')[0]
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    photo = SimpleUploadedFile("me.jpg", image_bytes(), content_type="image/jpeg")
+    commit(people.profile_set_photo, acting_user=member, profile=member.profile, upload=photo)
+    card = _card(reader.get("/").content, post)
+    assert '<img class="avatar avatar-sm"' in card.split('class="post-author"')[0]
+    commit(people.profile_remove_photo, acting_user=member, profile=member.profile)
+    card = _card(reader.get("/").content, post)
+    assert "<img" not in card.split('class="post-author"')[0]
