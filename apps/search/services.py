@@ -3,8 +3,9 @@
 Who may find what is decided inside the query, by the documents' audience keys (see
 `visibility`: the reader's keys come from `apps.departments.access` and the apps' own
 rules), never by filtering a page of results afterwards: pages, counts and tabs only ever
-see rows the person may read. A results page costs four queries whatever the data: the
-reader's keys, the page, its snippets, and the (capped) counts per kind.
+see rows the person may read. A results page costs three queries whatever the data: the
+reader's keys, the page (with its snippets, and the rank window as a subquery), and the
+(capped) counts per kind.
 """
 
 from collections import Counter
@@ -12,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -31,6 +34,11 @@ MAX_OFFSET = 1_000  # 50 pages: past that, refine the words
 COUNT_CAP = 1_000
 SORTS = ("relevance", "date")
 RANK_WINDOW = 2_000
+# What a hit shows: fewer columns to compile, read and build objects from.
+_SHOWN = (
+    "kind", "object_id", "url", "title", "body", "created_at", "department__name", "author__email",
+    "author__profile__display_name",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -209,57 +217,66 @@ def search(
     )
     wanted = {k.name for k in _kinds_for(filters.kind)}
     page_qs = matching.filter(kind__in=wanted) if filters.kind else matching
-    # Counts stop at COUNT_CAP; without a kind filter, the newest matches ranked below count too.
-    counted: list[str] | None = None
     if filters.sort == "date":
-        page_qs = page_qs.order_by("-created_at", "-id")
+        order, score = ("-created_at", "-id"), None
     else:
         # Scoring every match of a common word (tens of thousands of rows) is what made search
         # slow at company scale: rank the newest RANK_WINDOW matches only (recency is part of
         # the score anyway). Rare words and phrases match fewer rows and are ranked in full.
-        # The window is read first, as a list: a subquery here would be planned per row.
-        newest = list(page_qs.order_by("-created_at", "-id").values_list("pk", "kind")[:RANK_WINDOW])
-        if not filters.kind:
-            counted = [kind for _, kind in newest[: COUNT_CAP + 1]]
-        page_qs = (
-            Document.objects.filter(engine.among([pk for pk, _ in newest]))
-            .annotate(score=engine.score(parsed))
-            .order_by("-score", "-id")
-        )
-    # The body (up to 200,000 characters) is read only for the snippets, of the rows shown.
-    rows = list(page_qs.select_related("department", "author__profile").defer("body")[offset : offset + page_size + 1])
+        # The window is a subquery (the back ends' SQL names the row by its alias, so it is
+        # not run once per row), never a list of ids through Python.
+        window = page_qs.order_by("-created_at", "-id").values("pk")[:RANK_WINDOW]
+        order, score = ("-score", "-id"), engine.score(parsed)
+        page_qs = Document.objects.filter(pk__in=window).annotate(score=score)
+    # One query: the page's ids (a subquery, over the documents alone), then those rows with
+    # their department, author and snippet (joined and computed for the rows shown only).
+    page_ids = page_qs.order_by(*order).values("pk")[offset : offset + page_size + 1]
+    shown = Document.objects.filter(pk__in=page_ids)
+    if score is not None:
+        shown = shown.annotate(score=score)
+    shown = shown.select_related("department", "author__profile").only(*_SHOWN).order_by(*order)
+    shown = engine.with_snippets(shown, parsed)
+    rows = list(shown)
     if len(rows) > page_size:
         rows = rows[:page_size]
         if offset + page_size <= MAX_OFFSET:
             results.next_cursor = sign_cursor(str(offset + page_size), ["search", filters.sort])
     if offset:
         results.previous_cursor = sign_cursor(str(max(0, offset - page_size)), ["search", filters.sort])
-    snippets = engine.snippets(Document.objects.filter(pk__in=[r.pk for r in rows]), parsed) if rows else {}
     for row in rows:
         k = registry.kind(row.kind)
-        snippet = snippets.get(row.pk)
+        snippet = engine.snippet(row, parsed)
         results.hits.append(
             Hit(
                 kind=row.kind,
                 kind_label=k.label if k else row.kind,
                 object_id=row.object_id,
                 url=row.url,
-                title=snippet.title if snippet else "",
-                snippet=snippet.body if snippet else "",
+                title=snippet.title,
+                snippet=snippet.body,
                 created_at=row.created_at,
                 department_name=row.department.name if row.department_id else None,
                 author=row.author,
             )
         )
-    if counted is None:
-        counted = list(matching.order_by().values_list("kind", flat=True)[: COUNT_CAP + 1])
-    by_kind = Counter(counted)
+    by_kind = _counts(matching)
     results.capped = sum(by_kind.values()) > COUNT_CAP
     for group in registry.groups():
         results.counts[group.name] = sum(by_kind.get(k.name, 0) for k in registry.kinds_in_group(group.name))
     if not results.hits and not offset:
         results.message = "Nothing you can see matches these words."
     return results
+
+
+def _counts(matching: QuerySet[Document]) -> Counter:
+    """Matches per kind, of the first COUNT_CAP + 1 found (in no order: a count, not a page), in one query."""
+    try:
+        sql, params = matching.order_by().values("kind")[: COUNT_CAP + 1].query.sql_with_params()
+    except EmptyResultSet:  # a condition that can match nothing (no keys at all)
+        return Counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT capped.kind, COUNT(*) FROM ({sql}) capped GROUP BY capped.kind", params)  # noqa: S608
+        return Counter(dict(cursor.fetchall()))
 
 
 def _group_names() -> set[str]:
