@@ -1,9 +1,9 @@
 """The two full-text back ends behind one interface: PostgreSQL and SQLite's FTS5.
 
 Each gives, for a parsed query: the condition that a document matches (`matches`), a
-relevance score that favours newer documents (`score`), and highlighted snippets for the
-rows of one results page, read by the page's own query (`with_snippets`, then `snippet`
-per row). Everything else (who may see what, filters, sorting,
+relevance score that favours newer documents (`score_sql`), and highlighted snippets for
+the rows of one results page, read by the page's own query (`snippet_source_sql`, then
+`snippet` per row). Everything else (who may see what, filters, sorting,
 pages, counts) is ordinary ORM code in `services.py`, the same for both.
 
 Highlights are marked with the control characters \\x02 and \\x03 (never found in indexed
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, FloatField, Q, QuerySet
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -69,7 +69,7 @@ class OnDocument(RawSQL):
 
     def as_sql(self, compiler, connection):
         alias = compiler.query.base_table or Document._meta.db_table
-        return "(" + self.sql.replace("{doc}", compiler.quote_name_unless_alias(alias)) + ")", self.params
+        return "(" + self.sql.replace("{doc}", compiler.quote_name(alias)) + ")", self.params
 
 
 @dataclass
@@ -105,32 +105,23 @@ class PostgresBackend:
             condition |= fuzzy_within & Q(fuzzy, kind__in=fuzzy_kinds)
         return condition
 
-    def score(self, parsed: ParsedQuery) -> OnDocument:
-        return OnDocument(
-            f'(ts_rank({{doc}}."vector", {self._tsquery()})'
-            " + CASE WHEN {doc}.\"kind\" IN ('person', 'department')"
-            ' THEN similarity(lower({doc}."title"), lower(%s)) ELSE 0 END)'
-            ' * (1.0 + 1.0 / (1.0 + extract(epoch from (now() - {doc}."created_at")) / 86400.0 / %s))',
-            [language(), parsed.text, " ".join(parsed.words), RECENCY_DAYS],
-            output_field=FloatField(),
+    def score_sql(self, parsed: ParsedQuery, alias: str) -> tuple[str, list]:
+        """Relevance (ts_rank, names' similarity) times a recency bonus, over the row `alias`."""
+        sql = (
+            f"((ts_rank({alias}.vector, {self._tsquery()}) + CASE WHEN {alias}.kind IN ('person', 'department')"
+            f" THEN similarity(lower({alias}.title), lower(%s)) ELSE 0 END)"
+            f" * (1.0 + 1.0 / (1.0 + extract(epoch from (now() - {alias}.created_at)) / 86400.0 / %s)))"
         )
+        return sql, [language(), parsed.text, " ".join(parsed.words), RECENCY_DAYS]
 
-    def with_snippets(self, page: QuerySet, parsed: ParsedQuery) -> QuerySet:
-        """The page's rows with their highlighted extract (`headline`), in the page's own query.
-
-        ts_headline is costly (procost 100), so PostgreSQL computes it after the sort and the
-        limit, for the rows shown only; the body itself never leaves the database.
-        """
+    def snippet_source_sql(self, parsed: ParsedQuery, alias: str) -> tuple[str, list]:
+        """The row's highlighted extract (ts_headline), computed in the page's query for the rows shown only."""
         options = f"StartSel={START}, StopSel={STOP}, MaxWords={SNIPPET_WORDS}, MinWords=12, MaxFragments=2"
-        return page.defer("body").annotate(
-            headline=OnDocument(
-                f'ts_headline(%s::regconfig, {{doc}}."body", {self._tsquery()}, %s)',
-                [language(), language(), parsed.text, options + ', FragmentDelimiter=" … "'],
-            )
-        )
+        sql = f"ts_headline(%s::regconfig, {alias}.body, {self._tsquery()}, %s)"
+        return sql, [language(), language(), parsed.text, options + ', FragmentDelimiter=" … "']
 
-    def snippet(self, row: Document, parsed: ParsedQuery) -> Snippet:
-        return Snippet(to_html(mark_words(row.title, parsed)), to_html(row.headline))
+    def snippet(self, title: str, text: str, parsed: ParsedQuery) -> Snippet:
+        return Snippet(to_html(mark_words(title, parsed)), to_html(text))
 
 
 class SqliteBackend:
@@ -155,24 +146,22 @@ class SqliteBackend:
             condition |= fuzzy_within & Q(fuzzy, kind__in=fuzzy_kinds)
         return condition
 
-    def score(self, parsed: ParsedQuery) -> OnDocument:
-        return OnDocument(
-            "(COALESCE((SELECT -bm25(search_document_fts, 10.0, 1.0) FROM search_document_fts"
-            ' WHERE search_document_fts MATCH %s AND rowid = {doc}."id"), 0.5)'
-            " + CASE WHEN {doc}.\"kind\" IN ('person', 'department')"
-            ' THEN search_similarity({doc}."title", %s) ELSE 0 END)'
-            " * (1.0 + 1.0 / (1.0 + (julianday('now') - julianday({doc}.\"created_at\")) / %s))",
-            [parsed.fts5(), " ".join(parsed.words), RECENCY_DAYS],
-            output_field=FloatField(),
+    def score_sql(self, parsed: ParsedQuery, alias: str) -> tuple[str, list]:
+        """Relevance (bm25, names' similarity) times a recency bonus, over the row `alias`."""
+        sql = (
+            "((COALESCE((SELECT -bm25(search_document_fts, 10.0, 1.0) FROM search_document_fts"  # noqa: S608
+            f" WHERE search_document_fts MATCH %s AND rowid = {alias}.id), 0.5)"
+            f" + CASE WHEN {alias}.kind IN ('person', 'department')"
+            f" THEN search_similarity({alias}.title, %s) ELSE 0 END)"
+            f" * (1.0 + 1.0 / (1.0 + (julianday('now') - julianday({alias}.created_at)) / %s)))"
         )
+        return sql, [parsed.fts5(), " ".join(parsed.words), RECENCY_DAYS]
 
-    def with_snippets(self, page: QuerySet, parsed: ParsedQuery) -> QuerySet:
-        return page  # the body is read with the page's rows and cut around the match in Python
+    def snippet_source_sql(self, parsed: ParsedQuery, alias: str) -> tuple[str, list]:
+        return f"{alias}.body", []  # cut around the match and highlighted in Python (`snippet`)
 
-    def snippet(self, row: Document, parsed: ParsedQuery) -> Snippet:
-        return Snippet(
-            to_html(mark_words(row.title, parsed)), to_html(mark_words(row.body, parsed, window=SNIPPET_WORDS))
-        )
+    def snippet(self, title: str, text: str, parsed: ParsedQuery) -> Snippet:
+        return Snippet(to_html(mark_words(title, parsed)), to_html(mark_words(text, parsed, window=SNIPPET_WORDS)))
 
 
 def backend() -> PostgresBackend | SqliteBackend:
