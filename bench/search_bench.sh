@@ -58,7 +58,7 @@ log() { echo "[search-bench] $*" >&2; }
 "$PY" manage.py migrate --noinput -v0
 log "seeding (idempotent)"
 [ "${BENCH_SKIP_SEED:-0}" = 1 ] || "$PY" manage.py seed_demo --no-photos --users "$BENCH_USERS" --departments "$BENCH_DEPARTMENTS" \
-    --posts "$BENCH_POSTS" --comments-per-post "$BENCH_COMMENTS" --reactions-per-post 0 >"$OUT/seed.log" 2>&1
+    --posts "$BENCH_POSTS" --comments-per-post "$BENCH_COMMENTS" --reactions-per-post 0 --no-search-index >"$OUT/seed.log" 2>&1
 "$PY" bench/search_seed.py --messages "$BENCH_MESSAGES" >>"$OUT/seed.log" 2>&1
 if [ "$BENCH_REBUILD" = 1 ]; then
     log "rebuilding the index from scratch"

@@ -3,6 +3,11 @@ from django.db import models
 from django.utils import timezone
 
 
+def name_to_show(display_name: str, email: str) -> str:
+    """A person's name as shown everywhere: their profile's display name, else their address's local part."""
+    return display_name or email.split("@")[0]
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -65,9 +70,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def display_name(self) -> str:
         profile = getattr(self, "profile", None)
-        if profile is not None and profile.display_name:
-            return profile.display_name
-        return self.email.split("@")[0]
+        return name_to_show(profile.display_name if profile is not None else "", self.email)
 
     def get_full_name(self) -> str:
         return self.display_name

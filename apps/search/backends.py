@@ -1,8 +1,9 @@
 """The two full-text back ends behind one interface: PostgreSQL and SQLite's FTS5.
 
 Each gives, for a parsed query: the condition that a document matches (`matches`), a
-relevance score that favours newer documents (`score`), and highlighted snippets for the
-rows of one results page (`snippets`). Everything else (who may see what, filters, sorting,
+relevance score that favours newer documents (`score_sql`), and highlighted snippets for
+the rows of one results page, read by the page's own query (`snippet_source_sql`, then
+`snippet` per row). Everything else (who may see what, filters, sorting,
 pages, counts) is ordinary ORM code in `services.py`, the same for both.
 
 Highlights are marked with the control characters \\x02 and \\x03 (never found in indexed
@@ -15,11 +16,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, FloatField, Q, QuerySet
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from .models import Document
 from .query import ParsedQuery
 from .trigrams import SIMILARITY_THRESHOLD, WORD_SIMILARITY_THRESHOLD
 
@@ -57,6 +59,19 @@ def mark_words(text: str, parsed: ParsedQuery, *, window: int | None = None) -> 
     return pattern.sub(lambda m: START + m.group(0) + STOP, text)
 
 
+class OnDocument(RawSQL):
+    """SQL over the document row that names the row `{doc}`: the alias its query gives the table.
+
+    The text conditions run inside subqueries too (the rank window), where Django renames the
+    table (U0); naming "search_document" there would point at the outer query's row instead
+    and make PostgreSQL run the subquery once per row.
+    """
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.query.base_table or Document._meta.db_table
+        return "(" + self.sql.replace("{doc}", compiler.quote_name(alias)) + ")", self.params
+
+
 @dataclass
 class Snippet:
     title: SafeString
@@ -67,15 +82,13 @@ class PostgresBackend:
     name = "postgresql"
 
     def _tsquery(self) -> str:
-        return "websearch_to_tsquery(%s::regconfig, %s)"
-
-    def among(self, ids: list[int]) -> Q:
-        """`id IN ids` as one array parameter: 2,000 separate parameters cost more to build than to run."""
-        return Q(RawSQL('"search_document"."id" = ANY(%s::bigint[])', [ids], output_field=BooleanField()))
+        # A scalar subquery is computed once per statement (an InitPlan); the bare call would
+        # parse and stem the typed text again for every row it scores or rechecks.
+        return "(SELECT websearch_to_tsquery(%s::regconfig, %s))"
 
     def matches(self, parsed: ParsedQuery, *, fuzzy_kinds: list[str], within: Q, fuzzy_within: Q) -> Q:
-        text_match = RawSQL(  # noqa: S611 (constant SQL; typed text only as parameters)
-            f'"search_document"."vector" @@ {self._tsquery()}', [language(), parsed.text], output_field=BooleanField()
+        text_match = OnDocument(
+            f'{{doc}}."vector" @@ {self._tsquery()}', [language(), parsed.text], output_field=BooleanField()
         )
         # Who may see goes into each alternative, so that the words and the audience meet
         # inside the GIN index (ddl.VECTOR_INDEX) rather than as two bitmaps; the names'
@@ -84,45 +97,40 @@ class PostgresBackend:
         condition = within & Q(text_match)
         if fuzzy_kinds and any(len(w) >= 3 for w in parsed.words):
             # pg_trgm: "jon smi" finds John Smith (similarity), "smi" finds Smith (word similarity).
-            fuzzy = RawSQL(
-                '(lower("search_document"."title") %% lower(%s) OR lower(%s) <%% lower("search_document"."title"))',
+            fuzzy = OnDocument(
+                '(lower({doc}."title") %% lower(%s) OR lower(%s) <%% lower({doc}."title"))',
                 [" ".join(parsed.words), " ".join(parsed.words)],
                 output_field=BooleanField(),
             )
             condition |= fuzzy_within & Q(fuzzy, kind__in=fuzzy_kinds)
         return condition
 
-    def score(self, parsed: ParsedQuery) -> RawSQL:
-        return RawSQL(  # noqa: S611 (constant SQL; typed text only as parameters)
-            f'(ts_rank("search_document"."vector", {self._tsquery()})'
-            " + CASE WHEN \"search_document\".\"kind\" IN ('person', 'department')"
-            ' THEN similarity(lower("search_document"."title"), lower(%s)) ELSE 0 END)'
-            ' * (1.0 + 1.0 / (1.0 + extract(epoch from (now() - "search_document"."created_at")) / 86400.0 / %s))',
-            [language(), parsed.text, " ".join(parsed.words), RECENCY_DAYS],
-            output_field=FloatField(),
+    def score_sql(self, parsed: ParsedQuery, alias: str) -> tuple[str, list]:
+        """Relevance (ts_rank, names' similarity) times a recency bonus, over the row `alias`."""
+        sql = (
+            f"((ts_rank({alias}.vector, {self._tsquery()}) + CASE WHEN {alias}.kind IN ('person', 'department')"
+            f" THEN similarity(lower({alias}.title), lower(%s)) ELSE 0 END)"
+            f" * (1.0 + 1.0 / (1.0 + extract(epoch from (now() - {alias}.created_at)) / 86400.0 / %s)))"
         )
+        return sql, [language(), parsed.text, " ".join(parsed.words), RECENCY_DAYS]
 
-    def snippets(self, documents: QuerySet, parsed: ParsedQuery) -> dict[int, Snippet]:
+    def snippet_source_sql(self, parsed: ParsedQuery, alias: str) -> tuple[str, list]:
+        """The row's highlighted extract (ts_headline), computed in the page's query for the rows shown only."""
         options = f"StartSel={START}, StopSel={STOP}, MaxWords={SNIPPET_WORDS}, MinWords=12, MaxFragments=2"
-        rows = documents.annotate(
-            headline=RawSQL(  # noqa: S611 (constant SQL; typed text only as parameters)
-                f'ts_headline(%s::regconfig, "search_document"."body", {self._tsquery()}, %s)',
-                [language(), language(), parsed.text, options + ', FragmentDelimiter=" … "'],
-            )
-        ).values_list("pk", "title", "headline")
-        return {pk: Snippet(to_html(mark_words(title, parsed)), to_html(headline)) for pk, title, headline in rows}
+        sql = f"ts_headline(%s::regconfig, {alias}.body, {self._tsquery()}, %s)"
+        return sql, [language(), language(), parsed.text, options + ', FragmentDelimiter=" … "']
+
+    def snippet(self, title: str, text: str, parsed: ParsedQuery) -> Snippet:
+        return Snippet(to_html(mark_words(title, parsed)), to_html(text))
 
 
 class SqliteBackend:
     name = "sqlite"
 
-    def among(self, ids: list[int]) -> Q:
-        return Q(pk__in=ids)
-
     def matches(self, parsed: ParsedQuery, *, fuzzy_kinds: list[str], within: Q, fuzzy_within: Q) -> Q:
         condition = within & Q(
-            RawSQL(
-                '"search_document"."id" IN (SELECT rowid FROM search_document_fts WHERE search_document_fts MATCH %s)',
+            OnDocument(
+                '{doc}."id" IN (SELECT rowid FROM search_document_fts WHERE search_document_fts MATCH %s)',
                 [parsed.fts5()],
                 output_field=BooleanField(),
             )
@@ -130,32 +138,30 @@ class SqliteBackend:
         if fuzzy_kinds and any(len(w) >= 3 for w in parsed.words):
             # pg_trgm's measures, as SQL functions (apps/search/trigrams.py): the same matches as PostgreSQL's.
             typed = " ".join(parsed.words)
-            fuzzy = RawSQL(
-                '(search_similarity("search_document"."title", %s) >= %s'
-                ' OR search_word_similarity(%s, "search_document"."title") >= %s)',
+            fuzzy = OnDocument(
+                '(search_similarity({doc}."title", %s) >= %s OR search_word_similarity(%s, {doc}."title") >= %s)',
                 [typed, SIMILARITY_THRESHOLD, typed, WORD_SIMILARITY_THRESHOLD],
                 output_field=BooleanField(),
             )
             condition |= fuzzy_within & Q(fuzzy, kind__in=fuzzy_kinds)
         return condition
 
-    def score(self, parsed: ParsedQuery) -> RawSQL:
-        return RawSQL(
-            "(COALESCE((SELECT -bm25(search_document_fts, 10.0, 1.0) FROM search_document_fts"
-            ' WHERE search_document_fts MATCH %s AND rowid = "search_document"."id"), 0.5)'
-            " + CASE WHEN \"search_document\".\"kind\" IN ('person', 'department')"
-            ' THEN search_similarity("search_document"."title", %s) ELSE 0 END)'
-            ' * (1.0 + 1.0 / (1.0 + (julianday(\'now\') - julianday("search_document"."created_at")) / %s))',
-            [parsed.fts5(), " ".join(parsed.words), RECENCY_DAYS],
-            output_field=FloatField(),
+    def score_sql(self, parsed: ParsedQuery, alias: str) -> tuple[str, list]:
+        """Relevance (bm25, names' similarity) times a recency bonus, over the row `alias`."""
+        sql = (
+            "((COALESCE((SELECT -bm25(search_document_fts, 10.0, 1.0) FROM search_document_fts"  # noqa: S608
+            f" WHERE search_document_fts MATCH %s AND rowid = {alias}.id), 0.5)"
+            f" + CASE WHEN {alias}.kind IN ('person', 'department')"
+            f" THEN search_similarity({alias}.title, %s) ELSE 0 END)"
+            f" * (1.0 + 1.0 / (1.0 + (julianday('now') - julianday({alias}.created_at)) / %s)))"
         )
+        return sql, [parsed.fts5(), " ".join(parsed.words), RECENCY_DAYS]
 
-    def snippets(self, documents: QuerySet, parsed: ParsedQuery) -> dict[int, Snippet]:
-        rows = documents.values_list("pk", "title", "body")
-        return {
-            pk: Snippet(to_html(mark_words(title, parsed)), to_html(mark_words(body, parsed, window=SNIPPET_WORDS)))
-            for pk, title, body in rows
-        }
+    def snippet_source_sql(self, parsed: ParsedQuery, alias: str) -> tuple[str, list]:
+        return f"{alias}.body", []  # cut around the match and highlighted in Python (`snippet`)
+
+    def snippet(self, title: str, text: str, parsed: ParsedQuery) -> Snippet:
+        return Snippet(to_html(mark_words(title, parsed)), to_html(mark_words(text, parsed, window=SNIPPET_WORDS)))
 
 
 def backend() -> PostgresBackend | SqliteBackend:

@@ -58,8 +58,11 @@ class Audience:
     """Who finds documents of this audience: `keys(user)` are the ids (departments, rooms, ...) they hold.
 
     `keys` returns a queryset of ids (one query for all audiences together, see
-    `reader_keys`) or a list. `active_author`: documents whose author was deactivated are
-    found by no one (their private messages, their profile).
+    `reader_keys`) or a list. A queryset must be lazy: its SQL may depend on the user's id
+    and flags (active, staff, superuser) only, never on data read while building it,
+    because that SQL is compiled once per reader and reused; a list is asked for every time.
+    `active_author`: documents whose author was deactivated are found by no one (their
+    private messages, their profile).
     """
 
     name: str

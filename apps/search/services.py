@@ -3,22 +3,27 @@
 Who may find what is decided inside the query, by the documents' audience keys (see
 `visibility`: the reader's keys come from `apps.departments.access` and the apps' own
 rules), never by filtering a page of results afterwards: pages, counts and tabs only ever
-see rows the person may read. A results page costs four queries whatever the data: the
-reader's keys, the page, its snippets, and the (capped) counts per kind.
+see rows the person may read. A results page costs three queries whatever the data: the
+reader's keys, the page (with its snippets, and the rank window as a subquery), and the
+(capped) counts per kind.
 """
 
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from apps.accounts.models import User
+from apps.accounts.models import User, name_to_show
 from apps.core.errors import Invalid
 from apps.core.ids import parse_id
 from apps.core.pagination import bad_cursor, sign_cursor, unsign_cursor
+from apps.departments.models import Department
+from apps.people.models import Profile
 
 from . import registry, visibility
 from .backends import backend
@@ -31,6 +36,11 @@ MAX_OFFSET = 1_000  # 50 pages: past that, refine the words
 COUNT_CAP = 1_000
 SORTS = ("relevance", "date")
 RANK_WINDOW = 2_000
+_DOCUMENTS = connection.ops.quote_name(Document._meta.db_table)
+_DEPARTMENTS = connection.ops.quote_name(Department._meta.db_table)
+_USERS = connection.ops.quote_name(User._meta.db_table)
+_PROFILES = connection.ops.quote_name(Profile._meta.db_table)
+_PROFILE_USER = connection.ops.quote_name(Profile._meta.get_field("user").column)
 
 
 @dataclass(frozen=True)
@@ -55,7 +65,19 @@ class Hit:
     snippet: str
     created_at: datetime
     department_name: str | None
-    author: User | None
+    author: "Author | None"
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who wrote a hit: what a result shows of them (read with the page, not as a User)."""
+
+    id: int
+    display_name: str
+
+    @property
+    def pk(self) -> int:
+        return self.id
 
 
 @dataclass
@@ -207,59 +229,101 @@ def search(
             fuzzy_within=visibility.condition(keys, only=fuzzy_audiences),
         )
     )
-    wanted = {k.name for k in _kinds_for(filters.kind)}
-    page_qs = matching.filter(kind__in=wanted) if filters.kind else matching
-    # Counts stop at COUNT_CAP; without a kind filter, the newest matches ranked below count too.
-    counted: list[str] | None = None
-    if filters.sort == "date":
-        page_qs = page_qs.order_by("-created_at", "-id")
-    else:
-        # Scoring every match of a common word (tens of thousands of rows) is what made search
-        # slow at company scale: rank the newest RANK_WINDOW matches only (recency is part of
-        # the score anyway). Rare words and phrases match fewer rows and are ranked in full.
-        # The window is read first, as a list: a subquery here would be planned per row.
-        newest = list(page_qs.order_by("-created_at", "-id").values_list("pk", "kind")[:RANK_WINDOW])
-        if not filters.kind:
-            counted = [kind for _, kind in newest[: COUNT_CAP + 1]]
-        page_qs = (
-            Document.objects.filter(engine.among([pk for pk, _ in newest]))
-            .annotate(score=engine.score(parsed))
-            .order_by("-score", "-id")
-        )
-    # The body (up to 200,000 characters) is read only for the snippets, of the rows shown.
-    rows = list(page_qs.select_related("department", "author__profile").defer("body")[offset : offset + page_size + 1])
+    wanted = sorted(k.name for k in _kinds_for(filters.kind)) if filters.kind else None
+    try:
+        # Compiled once: the page and the counts are written around it (SQL, not the ORM:
+        # building and compiling nested querysets cost more than running them).
+        found = matching.order_by().values("id", "kind", "created_at").query.sql_with_params()
+    except EmptyResultSet:  # a condition that can match nothing (no keys at all)
+        found = None
+    rows = _page(engine, found, parsed, wanted, filters.sort, offset, page_size + 1) if found else []
     if len(rows) > page_size:
         rows = rows[:page_size]
         if offset + page_size <= MAX_OFFSET:
             results.next_cursor = sign_cursor(str(offset + page_size), ["search", filters.sort])
     if offset:
         results.previous_cursor = sign_cursor(str(max(0, offset - page_size)), ["search", filters.sort])
-    snippets = engine.snippets(Document.objects.filter(pk__in=[r.pk for r in rows]), parsed) if rows else {}
-    for row in rows:
-        k = registry.kind(row.kind)
-        snippet = snippets.get(row.pk)
+    for _pk, kind, object_id, url, title, created_at, department_name, author_id, email, name, text in rows:
+        k = registry.kind(kind)
+        snippet = engine.snippet(title, text, parsed)
         results.hits.append(
             Hit(
-                kind=row.kind,
-                kind_label=k.label if k else row.kind,
-                object_id=row.object_id,
-                url=row.url,
-                title=snippet.title if snippet else "",
-                snippet=snippet.body if snippet else "",
-                created_at=row.created_at,
-                department_name=row.department.name if row.department_id else None,
-                author=row.author,
+                kind=kind,
+                kind_label=k.label if k else kind,
+                object_id=object_id,
+                url=url,
+                title=snippet.title,
+                snippet=snippet.body,
+                created_at=_aware(created_at),
+                department_name=department_name,
+                author=Author(author_id, name_to_show(name or "", email)) if author_id is not None else None,
             )
         )
-    if counted is None:
-        counted = list(matching.order_by().values_list("kind", flat=True)[: COUNT_CAP + 1])
-    by_kind = Counter(counted)
+    by_kind = _counts(found)
     results.capped = sum(by_kind.values()) > COUNT_CAP
     for group in registry.groups():
         results.counts[group.name] = sum(by_kind.get(k.name, 0) for k in registry.kinds_in_group(group.name))
     if not results.hits and not offset:
         results.message = "Nothing you can see matches these words."
     return results
+
+
+def _page(
+    engine, found: tuple[str, tuple], parsed: ParsedQuery, kinds: list[str] | None, sort: str, offset: int, limit: int
+) -> list[tuple]:
+    """One page of hits, in one statement: the page's ids over the documents alone, then those
+    rows joined to their department and author, with their snippet (for the rows shown only).
+
+    Relevance ranks the newest RANK_WINDOW matches only: scoring every match of a common
+    word (tens of thousands of rows) is what made search slow at company scale, and recency
+    is part of the score anyway. Rare words and phrases match fewer rows and are ranked in full.
+    """
+    sql, found_params = found
+    only_kinds = ""
+    if kinds is not None:
+        only_kinds = " WHERE m.kind IN (" + ", ".join(["%s"] * len(kinds)) + ")"
+    newest = f"FROM ({sql}) m{only_kinds} ORDER BY m.created_at DESC, m.id DESC"
+    params = [*found_params, *(kinds or [])]
+    if sort == "date":
+        page = f"SELECT m.id, m.created_at AS score {newest}"
+    else:
+        score, score_params = engine.score_sql(parsed, "r")
+        page = (
+            f"SELECT r.id, {score} AS score FROM {_DOCUMENTS} r"  # noqa: S608 (our SQL; values as parameters)
+            f" WHERE r.id IN (SELECT m.id {newest} LIMIT %s) ORDER BY score DESC, r.id DESC"
+        )
+        params = [*score_params, *params, RANK_WINDOW]
+    text, text_params = engine.snippet_source_sql(parsed, "d")
+    # Our SQL and the ORM's compiled condition; every value is a parameter.
+    statement = (
+        "SELECT d.id, d.kind, d.object_id, d.url, d.title, d.created_at, dep.name, d.author_id, u.email,"  # noqa: S608
+        f" p.display_name, {text} FROM ({page} LIMIT %s OFFSET %s) page JOIN {_DOCUMENTS} d ON d.id = page.id"
+        f" LEFT JOIN {_DEPARTMENTS} dep ON dep.id = d.department_id LEFT JOIN {_USERS} u ON u.id = d.author_id"
+        f" LEFT JOIN {_PROFILES} p ON p.{_PROFILE_USER} = d.author_id ORDER BY page.score DESC, page.id DESC"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*text_params, *params, limit, offset])
+        return cursor.fetchall()
+
+
+def _aware(value: datetime | str) -> datetime:
+    """A timestamp read by plain SQL as the ORM would give it (SQLite hands back naive UTC, or text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
+
+
+def _counts(found: tuple[str, tuple] | None) -> Counter:
+    """Matches per kind, of the first COUNT_CAP + 1 found (in no order: a count, not a page), in one query."""
+    if found is None:
+        return Counter()
+    sql, params = found
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.kind, COUNT(*) FROM (SELECT m.kind FROM ({sql}) m LIMIT %s) c GROUP BY c.kind",  # noqa: S608
+            [*params, COUNT_CAP + 1],
+        )
+        return Counter(dict(cursor.fetchall()))
 
 
 def _group_names() -> set[str]:

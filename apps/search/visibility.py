@@ -2,11 +2,17 @@
 
 The department audiences ask `apps.departments.access` (the one read rule); chat's private
 rooms and questions register theirs in their `searchable.py` from their own `visible_to`.
-A search computes the reader's keys once, in one query (`reader_keys`), and then filters
+A search computes the reader's keys once, in one query (`reader_keys`, whose SQL is compiled
+once per reader), and then filters
 documents with a literal `audience_key IN (...)`: PostgreSQL combines that with the
 full-text index on the same table, where an OR of per-kind subqueries made it scan.
 """
 
+import threading
+from dataclasses import dataclass
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Q, QuerySet, Value
 
 from apps.accounts.models import User
@@ -29,22 +35,68 @@ for _audience in (DEPARTMENT, PAGE, EVERYONE):
     register_audience(_audience)
 
 
-def reader_keys(user) -> dict[str, list[int]]:
-    """The audience keys `user` holds, by audience name, in one query."""
-    if not _signed_in(user):
-        return {}
+# Building and compiling the audiences' querysets (a union of five apps' rules) was most of a
+# search's Python time, several times a whole trivial page. Their SQL depends only on who
+# asks, never on the data (the rules are lazy querysets of the user's id and flags; see
+# `registry.Audience`), so it is compiled once per reader and run on every search: what the
+# reader holds is always read from the database at that moment.
+_COMPILED_MAX = 4096
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: tuple[str, tuple] | None  # the union of the audiences whose keys are querysets
+    listed: tuple[Audience, ...]  # the audiences whose keys are plain lists: asked every time
+
+
+_compiled: dict[tuple, _Compiled] = {}
+_compiled_lock = threading.Lock()
+
+
+def _compile(user) -> _Compiled:
     branches: list[QuerySet] = []
-    rows: list[tuple[int, int]] = []
+    listed: list[Audience] = []
     for audience in audiences():
         keys = audience.keys(user)
         if isinstance(keys, QuerySet):
             field = keys.query.values_select[0] if keys.query.values_select else "pk"
             branches.append(keys.order_by().values_list(Value(audience.code), field))
         else:
-            rows += [(audience.code, int(k)) for k in keys]
-    if branches:
-        first, *rest = branches
-        rows += list(first.union(*rest, all=True).order_by()) if rest else list(first)
+            listed.append(audience)
+    if not branches:
+        return _Compiled(None, tuple(listed))
+    first, *rest = branches
+    union = first.union(*rest, all=True).order_by() if rest else first
+    try:
+        return _Compiled(union.query.sql_with_params(), tuple(listed))
+    except EmptyResultSet:  # every rule says "nothing" (none())
+        return _Compiled(None, tuple(listed))
+
+
+def _compiled_for(user) -> _Compiled:
+    shape = (connection.vendor, len(audiences()), user.pk, user.is_active, user.is_staff, user.is_superuser)
+    compiled = _compiled.get(shape)
+    if compiled is None:
+        compiled = _compile(user)
+        with _compiled_lock:
+            if len(_compiled) >= _COMPILED_MAX:
+                _compiled.clear()
+            _compiled[shape] = compiled
+    return compiled
+
+
+def reader_keys(user) -> dict[str, list[int]]:
+    """The audience keys `user` holds, by audience name, in one query."""
+    if not _signed_in(user):
+        return {}
+    compiled = _compiled_for(user)
+    rows: list[tuple[int, int]] = []
+    if compiled.sql is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(*compiled.sql)
+            rows += cursor.fetchall()
+    for audience in compiled.listed:
+        rows += [(audience.code, int(k)) for k in audience.keys(user)]
     by_code = {a.code: a for a in audiences()}
     held: dict[str, set[int]] = {}
     for code, object_id in rows:

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from apps.chat.models import Message, Room
-from apps.departments.models import Department
+from apps.departments.models import Department, Membership
 from apps.feed import services as feed
 from apps.feed.models import Attachment, Comment, Post
 from apps.people.models import Profile
@@ -21,6 +21,7 @@ from apps.search import registry, services
 from apps.videos import services as video_services
 from apps.videos.models import Video
 from apps.voting.models import Idea, Poll
+from tests.factories import add_member
 
 from .conftest import WORD
 
@@ -200,3 +201,19 @@ def test_a_video_is_found_by_its_captions_until_they_change_or_it_is_deleted(quo
     assert [h.object_id for h in services.search(acting_user=member, q="wombat").hits] == [spoken.pk]
     video_services.video_delete(acting_user=colleague, video_id=spoken.pk)
     assert services.search(acting_user=member, q="wombat").total == 0
+
+
+def test_joining_a_department_and_becoming_an_admin_count_at_once(quokka_world, member, other_department):
+    """The reader's audience SQL is compiled once per reader and reused: what they hold is still read every time."""
+    assert not _found(member, "post")[0] & set(
+        Post.objects.filter(department=other_department).values_list("pk", flat=True)
+    )
+    add_member(other_department, member)
+    legal = set(Post.objects.filter(department=other_department, is_confidential=False).values_list("pk", flat=True))
+    assert legal and legal <= _found(member, "post")[0]
+    product = quokka_world["product"]
+    Membership.objects.filter(user=member).delete()
+    assert product.pk not in _found(member, "department")[0]
+    member.is_staff = True
+    member.save(update_fields=["is_staff"])
+    assert product.pk in _found(member, "department")[0]  # admins open every department's page

@@ -93,3 +93,19 @@ def test_a_search_page_costs_the_same_queries_with_more_results(
         feed.post_create(acting_user=member, department=department, body=f"Hiring plan {n}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/search/", {"q": "hiring"})
+
+
+def test_the_api_answer_is_what_its_schema_serializer_says(client_as, department, member):
+    """The hits are built without the serializer (for speed): they must stay exactly what it would give."""
+    from apps.search import services
+    from apps.search.api import SearchResultsSerializer
+
+    feed.post_create(acting_user=member, department=department, body="Budget <b>review</b> for May")
+    body = client_as("member").get("/api/v1/search/", {"q": "budget"}).json()
+    results = services.search(acting_user=member, q="budget")
+    expected = SearchResultsSerializer(
+        {"next": None, "previous": None, "results": results.hits, "counts": results.counts,
+         "counts_capped": results.capped, "message": results.message},
+    ).data  # fmt: skip
+    assert body["results"] and body["results"] == [dict(hit) for hit in expected["results"]]
+    assert body["counts"] == expected["counts"] and body["counts_capped"] is expected["counts_capped"]
