@@ -466,7 +466,9 @@ def progress_report(
 
     Between two reports, at most the elapsed wall-clock time (times the fastest playback
     speed) counts. A jump further than that is a seek: it moves the position and counts
-    nothing, so skipping to the end never completes a video.
+    nothing, so skipping to the end never completes a video. A report that reaches the row
+    after a later one (two requests in flight on a slow server) is stale and changes nothing:
+    taking its older position would make the next report look like a seek.
     """
     video = access_video(acting_user, video_id)
     if video.status != Video.Status.READY:
@@ -480,6 +482,8 @@ def progress_report(
     now = now or timezone.now()
     with transaction.atomic():
         row, _ = WatchProgress.objects.select_for_update().get_or_create(video=video, user=acting_user)
+        if row.last_report_at is not None and now < row.last_report_at:
+            return row
         if row.last_report_at is not None:
             elapsed = max(0.0, (now - row.last_report_at).total_seconds())
             moved = position - row.last_position

@@ -120,11 +120,17 @@ if (video) {
   // Progress reports: every few seconds while playing, and on pause; the server counts only plausible watching.
   const state = document.querySelector("[data-watch-state]");
   let lastSent = -1;
-  const report = async () => {
+  let inFlight = Promise.resolve();
+  const send = async (position) => {
+    const { ok, data } = await request(`/api/v1/videos/${videoId}/progress/`, { method: "POST", json: { position } });
+    if (ok && data.completed) state.textContent = "Completed";
+  };
+  // One report at a time, in order: on a slow server a later report must not overtake an earlier one.
+  const report = () => {
     if (Math.abs(video.currentTime - lastSent) < 0.5) return;
     lastSent = video.currentTime;
-    const { ok, data } = await request(`/api/v1/videos/${videoId}/progress/`, { method: "POST", json: { position: video.currentTime } });
-    if (ok && data.completed) state.textContent = "Completed";
+    const position = video.currentTime;
+    inFlight = inFlight.then(() => send(position), () => send(position));
   };
   video.addEventListener("play", report);
   video.addEventListener("pause", report);

@@ -124,8 +124,9 @@ def test_the_record_page_costs_the_same_queries_however_many_people(
             accept(user, sales_policy)
     client = client_as("manager")
     client.get("/policies/")  # the session and the policy caches are warm, as on any later page
-    # policy, page of readers with their acceptance, two counts, unread badge (session and user: cached)
-    with django_assert_num_queries(6):  # + the chat badge
+    # policy, page of readers with their acceptance, two counts, both unread badges in one query
+    # (session and user: cached)
+    with django_assert_num_queries(5):
         response = client.get(f"/policies/{sales_policy.pk}/acceptances/")
     assert response.status_code == 200
     assert len(response.context["page"].items) == min(50, people + 1)

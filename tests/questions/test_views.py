@@ -128,8 +128,9 @@ def test_question_lists_cost_a_constant_number_of_queries(
     _many(department, product, member, count)
     client = client_as("member")
     client.get("/questions/")  # warm: session and caches, as on every later page
-    # page of questions, my departments, unread badge (the session and the user come from the cache)
-    with django_assert_num_queries(4):  # + the chat badge
+    # page of questions, my departments, both unread badges in one query (the session and the user
+    # come from the cache)
+    with django_assert_num_queries(3):
         assert client.get("/questions/").status_code == 200
     # department (+ role), page of questions asked, their targets, response targets,
     # figures 30 and 90 days, inbox counts, unread badge
@@ -153,8 +154,9 @@ def test_the_inbox_and_a_thread_cost_a_constant_number_of_queries(
     client = Client()
     client.force_login(product_member)
     client.get("/questions/")
-    # department (+ role), inbox page, response targets, figures 30 and 90, counts, unread badge
-    with django_assert_num_queries(8):  # + the chat badge
+    # department (+ role), inbox page, response targets, figures 30 and 90, counts, both unread
+    # badges in one query
+    with django_assert_num_queries(7):
         assert client.get("/questions/d/product/").status_code == 200
     # question, answers, their files, my reactions, comments, targets, my roles in the departments
     # asked, files of the question, unread badge

@@ -39,6 +39,20 @@ def test_double_speed_counts_but_faster_does_not(member, colleague, video):
     assert _watch(colleague, video, [0, 2.0], every=0.4).watched_seconds == 0  # 5x: a seek
 
 
+def test_a_report_that_arrives_after_a_later_one_changes_nothing(member, video):
+    """Two reports in flight on a slow server: the older one, processed last, must not reset the position."""
+    start = timezone.now()
+    later = start + timedelta(seconds=1)
+    services.progress_report(acting_user=member, video_id=video.pk, position=0.0, now=start - timedelta(seconds=1))
+    services.progress_report(acting_user=member, video_id=video.pk, position=1.0, now=later)
+    stale = services.progress_report(acting_user=member, video_id=video.pk, position=0.0, now=start)
+    assert (stale.last_position, stale.last_report_at) == (1.0, later)
+    row = services.progress_report(
+        acting_user=member, video_id=video.pk, position=video.duration, now=later + timedelta(seconds=video.duration)
+    )
+    assert row.completed_at is not None
+
+
 def test_a_position_outside_the_video_is_refused(member, video):
     with pytest.raises(Invalid):
         services.progress_report(acting_user=member, video_id=video.pk, position=video.duration + 60)
