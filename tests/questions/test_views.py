@@ -133,8 +133,8 @@ def test_question_lists_cost_a_constant_number_of_queries(
     with django_assert_num_queries(3):
         assert client.get("/questions/").status_code == 200
     # department (+ role), page of questions asked, their targets, response targets,
-    # figures 30 and 90 days, inbox counts, unread badge
-    with django_assert_num_queries(9):  # + the chat badge
+    # figures 30 and 90 days, inbox counts, both unread badges (one query)
+    with django_assert_num_queries(8):
         assert client.get("/questions/d/sales/?view=asked").status_code == 200
     # page, targets (the session's user from the cache)
     with django_assert_num_queries(2):
@@ -159,6 +159,6 @@ def test_the_inbox_and_a_thread_cost_a_constant_number_of_queries(
     with django_assert_num_queries(7):
         assert client.get("/questions/d/product/").status_code == 200
     # question, answers, their files, my reactions, comments, targets, my roles in the departments
-    # asked, files of the question, unread badge
-    with django_assert_num_queries(10):  # + the chat badge
+    # asked, files of the question, both unread badges (one query)
+    with django_assert_num_queries(9):
         assert client.get(f"/questions/{question.pk}/").status_code == 200
