@@ -33,7 +33,6 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import Count  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -115,13 +114,7 @@ def time_per_request(app, path: str, cookie: str, n: int = 150) -> float:
 
 
 def main() -> None:
-    user = (
-        User.objects.filter(email__startswith="person", is_active=True)
-        .annotate(n=Count("memberships"))
-        .filter(n__gte=2)
-        .order_by("id")
-        .first()
-    )
+    user = pages_targets.reader()
     key = login(user)
     cookie = f"{settings.SESSION_COOKIE_NAME}={key}"
     try:

@@ -31,11 +31,8 @@ django.setup()
 
 import pages_targets  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-from apps.accounts.models import User  # noqa: E402
 
 
 def main() -> int:
@@ -46,13 +43,7 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
     wanted = args.targets.split(",")
-    user = (
-        User.objects.filter(email__startswith="person")
-        .annotate(n=Count("memberships"))
-        .filter(n__gte=2)
-        .order_by("id")
-        .first()
-    )
+    user = pages_targets.reader()
     client = Client()
     client.force_login(user)
     paths = {name: (path, marker) for name, path, marker in pages_targets.TARGETS}

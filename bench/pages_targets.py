@@ -17,6 +17,9 @@ import django
 
 django.setup()
 
+from django.db.models import Count  # noqa: E402
+
+from apps.accounts.models import User  # noqa: E402
 from apps.chat.models import Room  # noqa: E402
 from apps.departments.models import Department  # noqa: E402
 
@@ -26,6 +29,18 @@ if company is None:
 room = Room.objects.filter(department=company).order_by("id").first()
 if room is None:
     raise SystemExit(f"no chat room for {company.slug}")
+
+
+def reader() -> User:
+    """The seeded person the in-process benchmarks act as: the first in two or more departments."""
+    return (
+        User.objects.filter(email__startswith="person", is_active=True)
+        .annotate(n=Count("memberships"))
+        .filter(n__gte=2)
+        .order_by("id")
+        .first()
+    )
+
 
 # name, path, a marker every good answer contains
 TARGETS = [
