@@ -18,6 +18,7 @@ hops go to one shared pool of that many threads instead, which bounds how many r
 compete for the interpreter lock at once.
 """
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 
@@ -55,6 +56,7 @@ class OneHopASGIHandler(ASGIHandler):
         return iscoroutinefunction(match.func)
 
     async def handle(self, scope, receive, send) -> None:
+        arrived_at = time.time()  # before any queueing: see apps.core.arrival
         if self._view_is_async(scope):
             return await super().handle(scope, receive, send)
         try:
@@ -67,15 +69,17 @@ class OneHopASGIHandler(ASGIHandler):
                 hop = sync_to_async(self._serve, thread_sensitive=True)
             else:
                 hop = sync_to_async(self._serve, thread_sensitive=False, executor=self._executor)
-            response = await hop(scope, body_file)
+            response = await hop(scope, body_file, arrived_at)
             await self.send_response(response, send)
             if response.streaming:
                 await sync_to_async(response.close)()
 
-    def _serve(self, scope: dict, body_file) -> HttpResponse:
+    def _serve(self, scope: dict, body_file, arrived_at: float) -> HttpResponse:
         """The whole synchronous part of a request, in the worker thread."""
         signals.request_started.send(sender=self.__class__, scope=scope)
         request, error_response = self.create_request(scope, body_file)
+        if request is not None:
+            request.arrived_at = arrived_at
         response = error_response if request is None else self._sync_handler.get_response(request)
         response._handler_class = self.__class__
         if isinstance(response, FileResponse):

@@ -10,6 +10,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.core.arrival import arrived_at
 from apps.core.errors import Invalid
 from apps.core.ids import parse_id
 from apps.core.pagination import DefaultCursorPagination
@@ -226,7 +227,9 @@ class VideoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     def progress(self, request, pk=None):
         """The player reports its position; only plausible watching counts (a seek to the end does not)."""
         data = _valid(ProgressSerializer, request)
-        row = services.progress_report(acting_user=request.user, video_id=pk, position=data["position"])
+        row = services.progress_report(
+            acting_user=request.user, video_id=pk, position=data["position"], now=arrived_at(request)
+        )
         return Response(ProgressAnswerSerializer(row).data)
 
     @extend_schema(methods=["GET"], responses=CaptionSerializer(many=True))

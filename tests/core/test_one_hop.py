@@ -1,6 +1,7 @@
 """The ASGI handler serves a synchronous request in one thread hop, and answers as Django's would."""
 
 import asyncio
+import time
 
 import asgiref.sync
 import pytest
@@ -99,3 +100,20 @@ def test_a_bounded_pool_of_threads_serves_the_same(settings, member):
     settings.HTTP_WORKER_THREADS = 2
     hops, (status, _headers, body) = _hops("/ping", cookie=_cookie(member))
     assert (hops, status, body) == (1, 200, b"pong")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_is_stamped_on_arrival_before_it_waits_for_a_thread(member):
+    """apps.core.arrival: a report is timed by when it reached the server (the video player's progress)."""
+    app = OneHopASGIHandler()
+    seen: list[tuple[float, float]] = []
+    serve = app._sync_handler.get_response
+
+    def stamped(request):
+        seen.append((request.arrived_at, time.time()))
+        return serve(request)
+
+    app._sync_handler.get_response = stamped
+    before = time.time()
+    status, _headers, _body = asyncio.run(_get(app, "/ping", cookie=_cookie(member)))
+    assert status == 200 and before <= seen[0][0] <= seen[0][1]

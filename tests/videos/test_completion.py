@@ -1,12 +1,15 @@
 """Required viewing: a view completes at 90 % of plausible watching; seeking to the end does not count."""
 
+import time
 from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIRequestFactory, force_authenticate
 
 from apps.core.errors import Forbidden, Invalid
 from apps.videos import selectors, services
+from apps.videos.api import VideoViewSet
 from apps.videos.models import WatchProgress
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +95,21 @@ def test_reminders_go_before_the_due_date_to_those_who_have_not_completed(
         "colleague@example.com", "manager@example.com",
     }  # fmt: skip
     assert WatchProgress.objects.get(user=member).completed_at is not None
+
+
+def test_reports_are_timed_by_their_arrival_not_by_when_a_busy_server_served_them(member, video):
+    """The first report waited seconds for a busy server: the watching since it was sent still counts."""
+    view = VideoViewSet.as_view({"post": "progress"})
+
+    def report(position: float, arrived: float) -> dict:
+        request = APIRequestFactory().post(
+            f"/api/v1/videos/{video.pk}/progress/", {"position": position}, format="json"
+        )
+        request.arrived_at = arrived  # as intranet/handler.py stamps it
+        force_authenticate(request, member)
+        return view(request, pk=str(video.pk)).data
+
+    now = time.time()
+    first = report(0.0, now - video.duration - 3)  # sent as play began, served 3 s later (now)
+    assert first["completed"] is False
+    assert report(video.duration, now)["completed"] is True  # served a moment after the first
