@@ -126,16 +126,18 @@ if (video) {
     if (ok && data.completed) state.textContent = "Completed";
   };
   // One report at a time, in order: on a slow server a later report must not overtake an earlier one.
-  const report = () => {
-    if (Math.abs(video.currentTime - lastSent) < 0.5) return;
-    lastSent = video.currentTime;
+  // Play and the timer skip a report within half a second of the last one; a pause and the end
+  // always report where the player stopped (else a report just before the end would swallow the end).
+  const report = (always) => {
     const position = video.currentTime;
+    if (position === lastSent || (!always && Math.abs(position - lastSent) < 0.5)) return;
+    lastSent = position;
     inFlight = inFlight.then(() => send(position), () => send(position));
   };
-  video.addEventListener("play", report);
-  video.addEventListener("pause", report);
-  video.addEventListener("ended", report);
-  setInterval(() => { if (!video.paused) report(); }, 5000);
+  video.addEventListener("play", () => report(false));
+  video.addEventListener("pause", () => report(true));
+  video.addEventListener("ended", () => report(true));
+  setInterval(() => { if (!video.paused) report(false); }, 5000);
 }
 
 function toSeconds(stamp) {

@@ -26,6 +26,19 @@ def sales(live_site):
     return sales, mia
 
 
+PAUSE_NEAR_THE_END_AND_GO_ON = """() => new Promise((resolve) => {
+  const v = document.querySelector("video");
+  v.addEventListener("ended", resolve);
+  const watch = () => {
+    if (v.ended) return;
+    if (v.currentTime < v.duration - 0.45) return requestAnimationFrame(watch);
+    v.pause();
+    setTimeout(() => v.play().then(resolve, resolve), 300);
+  };
+  watch();
+})"""
+
+
 def test_upload_process_play_seek_captions_and_complete(sales, new_page, clips, run_worker, settings):
     settings.VIDEO_FFMPEG_PRESET = "ultrafast"
     _, mia = sales
@@ -60,6 +73,8 @@ def test_upload_process_play_seek_captions_and_complete(sales, new_page, clips, 
     assert page.evaluate("document.querySelector('video').textTracks.length") == 1
     page.evaluate("() => { const v = document.querySelector('video'); v.muted = true; return v.play(); }")
     page.wait_for_function("() => document.querySelector('video').currentTime > 0.3")
+    # A pause just before the end (a report within half a second of it) must not swallow the end's own report.
+    page.evaluate(PAUSE_NEAR_THE_END_AND_GO_ON)
     page.wait_for_function("() => document.querySelector('video').ended", timeout=15000)
     expect(page.locator("[data-watch-state]")).to_have_text("Completed", timeout=10000)
     assert WatchProgress.objects.get(user=mia, video=video).completed_at is not None
