@@ -12,11 +12,14 @@ import pytest
 from channels.layers import channel_layers
 from django.test import Client
 
+from tests import fast_flush
 from tests.factories import DepartmentFactory, UserFactory, add_member
 
 STRICT = os.environ.get("REQUIRE_SERVICES") == "1"
 
 pytest_plugins = ["tests.browser"]
+
+fast_flush.install()
 
 
 def _missing_service(item) -> str | None:
