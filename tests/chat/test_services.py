@@ -148,3 +148,15 @@ def test_demo_chat_history_is_idempotent(member, manager, sales_room, all_staff_
     assert Room.objects.filter(kind="group", name="Lunch club").exists() and Room.objects.filter(kind="direct").exists()
     count = Message.objects.count()
     assert seed_chat(seed=1).messages == 0 and Message.objects.count() == count
+
+
+def test_the_rate_limit_slides_so_that_no_burst_gets_through_at_a_window_boundary(settings, member):
+    """3 sends per 10 s: three just before a fixed window's end and a fourth just after are four in 10 s."""
+    settings.CHAT_RATE_LIMIT_MESSAGES, settings.CHAT_RATE_LIMIT_WINDOW = 3, 10
+    boundary = 10 * 180_000_000.0
+    for i in range(3):
+        services.check_rate(member, now=boundary - 0.5 + i * 0.1)
+    with pytest.raises(ServiceError) as refused:
+        services.check_rate(member, now=boundary + 0.2)
+    assert refused.value.code == "rate_limited" and 0 < refused.value.retry_after <= 10
+    services.check_rate(member, now=boundary + 0.2 + refused.value.retry_after)  # waiting as told is enough

@@ -64,13 +64,19 @@ def parse_client_id(client_id: object) -> uuid.UUID | None:
     raise Invalid("bad_client_id", "client_id must be a UUID string, e.g. from crypto.randomUUID().")
 
 
-def check_rate(user: User) -> None:
-    """At most CHAT_RATE_LIMIT_MESSAGES sends and edits per CHAT_RATE_LIMIT_WINDOW seconds per user, in any process."""
+def check_rate(user: User, *, now: float | None = None) -> None:
+    """At most CHAT_RATE_LIMIT_MESSAGES sends and edits per CHAT_RATE_LIMIT_WINDOW seconds per user, in any process.
+
+    A sliding window, estimated from two fixed ones (this window's count, plus the last
+    window's weighted by how much of it the sliding window still covers): a fixed window
+    alone let twice the limit through across its boundary.
+    """
     limit, window = settings.CHAT_RATE_LIMIT_MESSAGES, settings.CHAT_RATE_LIMIT_WINDOW
     if limit <= 0:
         return
-    now = time.time()
-    key = f"chat:rate:{user.pk}:{int(now // window)}"
+    now = time.time() if now is None else now
+    slot, into = divmod(now, window)
+    key = f"chat:rate:{user.pk}:{int(slot)}"
     try:
         cache.add(key, 0, timeout=window * 2)
         try:
@@ -78,12 +84,15 @@ def check_rate(user: User) -> None:
         except ValueError:  # expired between add and incr
             cache.set(key, 1, timeout=window * 2)
             count = 1
+        previous = cache.get(f"chat:rate:{user.pk}:{int(slot) - 1}", 0)
     except (ConnectionError, RedisError):
         # The cache (Redis) is down: chat keeps working, unmetered, rather than failing every send.
         logger.warning("chat: rate limit not enforced, the cache is unavailable")
         return
-    if count > limit:
-        retry_after = round(window - now % window, 1)
+    if count + previous * (1 - into / window) > limit:
+        # When this window's sends alone, fading out over the next window, leave room for one more.
+        fade = window * max(0.0, 1 - (limit - 1) / count)
+        retry_after = round(max(0.1, window - into + fade), 1)
         raise RateLimited(
             "rate_limited",
             f"You are sending too fast: at most {limit} messages every {window} seconds. "
