@@ -13,6 +13,35 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from .compiled import PersonQuery
+
+
+def _badges_query(user):
+    """Both counts in one row: unread notifications, and unread messages over the rooms not muted."""
+    from apps.accounts.models import User
+    from apps.chat.badge import unread_rooms
+    from apps.notifications.services import unread_queryset
+
+    notifications = unread_queryset(user).order_by().values("recipient_id").annotate(n=Count("pk")).values("n")[:1]
+    chat = (
+        unread_rooms(user)
+        .order_by()
+        .annotate(total=Func(F("unread_count"), function="SUM", output_field=IntegerField()))
+        .values("total")[:1]
+    )
+    return (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            unread_notifications=Coalesce(Subquery(notifications), Value(0)),
+            unread_chat=Coalesce(Subquery(chat), Value(0)),
+        )
+        .values_list("unread_notifications", "unread_chat")
+    )
+
+
+# Built and compiled once per process (7 ms of ORM work on every page; the query runs in 0.3 ms).
+BADGES = PersonQuery(_badges_query)
+
 
 class _Badges:
     def __init__(self, user) -> None:
@@ -20,29 +49,8 @@ class _Badges:
 
     @cached_property
     def counts(self) -> tuple[int, int]:
-        from apps.accounts.models import User
-        from apps.chat.badge import unread_rooms
-        from apps.notifications.services import unread_queryset
-
-        notifications = (
-            unread_queryset(self.user).order_by().values("recipient_id").annotate(n=Count("pk")).values("n")[:1]
-        )
-        chat = (
-            unread_rooms(self.user)
-            .order_by()
-            .annotate(total=Func(F("unread_count"), function="SUM", output_field=IntegerField()))
-            .values("total")[:1]
-        )
-        row = (
-            User.objects.filter(pk=self.user.pk)
-            .annotate(
-                unread_notifications=Coalesce(Subquery(notifications), Value(0)),
-                unread_chat=Coalesce(Subquery(chat), Value(0)),
-            )
-            .values_list("unread_notifications", "unread_chat")
-            .first()
-        )
-        return row or (0, 0)
+        rows = BADGES.rows(self.user)  # raw rows: PostgreSQL's SUM is a numeric (Decimal) there
+        return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
 
 
 def header_badges(request: HttpRequest) -> dict:

@@ -208,9 +208,17 @@ def slot(name: str, value: object = "") -> SafeString:
     return mark_safe(f"\x00{name}:{value}\x00")  # noqa: S308 - a placeholder replaced by personalize()
 
 
+def _csrf_token(request: HttpRequest) -> str:
+    """One masked token for all the cards of a page: Django masks anew (32 random picks) on each `get_token`."""
+    token = getattr(request, "_cards_csrf_token", None)
+    if token is None:
+        token = request._cards_csrf_token = get_token(request)
+    return token
+
+
 def personalize(post: Post, request: HttpRequest, *, next_url: str = "") -> SafeString:
     """The card for this reader: the cached HTML with its slots filled in."""
-    token = get_token(request)
+    token = _csrf_token(request)
     raw_back = next_url or request.get_full_path()
     back = escape(raw_back)
     mine = post.my_emojis
