@@ -7,19 +7,23 @@ for every signed-in, active person, `PersonQuery` builds it for a stand-in id, a
 on runs that SQL with the person's id in the stand-in's places.
 
 It checks that this is safe before it caches anything: two builds for two different
-stand-ins must give the same SQL, with parameters that differ exactly where the stand-ins
-are. A query that reads anything else that changes (the time, a setting) fails that check
-and is simply built for each call, as before.
+stand-ins (the second one staff and superuser too) must give the same SQL, with parameters
+that differ exactly where the stand-ins' ids are. A query that reads anything else that
+changes (the time, a setting, whether the person is an admin) fails that check and is
+simply built for each call, as before.
 """
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +41,8 @@ class PersonQuery:
 
     def _compile(self) -> tuple[str, str, tuple, frozenset[int]] | object:
         user_model = get_user_model()
-        first, second = (self.build(user_model(pk=pk, is_active=True)) for pk in _STAND_INS)
+        first = self.build(user_model(pk=_STAND_INS[0], is_active=True))
+        second = self.build(user_model(pk=_STAND_INS[1], is_active=True, is_staff=True, is_superuser=True))
         (sql_a, params_a), (sql_b, params_b) = first.query.sql_with_params(), second.query.sql_with_params()
         places = frozenset(i for i, value in enumerate(params_a) if value == _STAND_INS[0])
         safe = (
@@ -54,7 +59,7 @@ class PersonQuery:
             return _UNSAFE
         return first.db, sql_a, tuple(params_a), places
 
-    def rows(self, user) -> list[tuple]:
+    def rows(self, user: "User") -> list[tuple]:
         if self._compiled is None:
             self._compiled = self._compile()
         if self._compiled is _UNSAFE or not (user.is_authenticated and user.is_active):

@@ -49,3 +49,10 @@ def test_a_query_that_reads_the_time_is_not_cached_and_stays_right(member):
 def test_someone_no_longer_active_gets_the_query_built_for_them(member):
     member.is_active = False
     assert PersonQuery(_badges_query).rows(member) == [(0, 0)]
+
+
+def test_a_query_that_depends_on_being_an_admin_is_not_cached(member, admin_user):
+    staff_only = PersonQuery(lambda user: Notification.objects.filter(recipient=user, id__gt=0 if user.is_staff else -1)
+                             .values_list("title"))  # fmt: skip
+    notify(recipients=[member, admin_user], kind="mention", title="Hello", url="/")
+    assert staff_only.rows(member) == staff_only.rows(admin_user) == [("Hello",)] and staff_only._compiled is _UNSAFE
