@@ -65,9 +65,7 @@ class PersonQuery:
         if self._compiled is _UNSAFE or not (user.is_authenticated and user.is_active):
             return _run(self.build(user))
         alias, sql, params, places = self._compiled
-        with connections[alias].cursor() as cursor:
-            cursor.execute(sql, tuple(user.pk if i in places else value for i, value in enumerate(params)))
-            return cursor.fetchall()
+        return _fetch(alias, sql, tuple(user.pk if i in places else value for i, value in enumerate(params)))
 
 
 def _run(queryset: QuerySet) -> list[tuple]:
@@ -75,6 +73,10 @@ def _run(queryset: QuerySet) -> list[tuple]:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:  # e.g. `.none()` for someone who reads nothing
         return []
-    with connections[queryset.db].cursor() as cursor:
+    return _fetch(queryset.db, sql, params)
+
+
+def _fetch(alias: str, sql: str, params: tuple) -> list[tuple]:
+    with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
