@@ -4,16 +4,13 @@ With REQUIRE_SERVICES=1 (CI), a test that needs PostgreSQL or Redis fails instea
 of being skipped when the service is not configured, and any skip fails the run.
 """
 
-import copy
 import os
-import uuid
 
 import pytest
 from channels.layers import channel_layers
 from django.test import Client
 
-from tests import fast_flush
-from tests.factories import DepartmentFactory, UserFactory, add_member
+from tests import cast, fast_flush
 
 STRICT = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -46,16 +43,8 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.REALTIME_CHECK_FRAMES = True  # every event a service sends must match its declaration
-    settings.MEDIA_ROOT = tmp_path / "media"
-    # A fresh cache namespace per test: counters such as rate limits live in the cache
-    # (Redis in CI), and ids repeat from one test to the next.
-    caches = copy.deepcopy(settings.CACHES)
-    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
-    settings.CACHES = caches
-    # The session and the user from the cache, as in production (with Redis): one process, one cache.
-    settings.IDENTITY_CACHE_SECONDS = 300
+    for name, value in cast.isolated_settings(tmp_path).items():
+        setattr(settings, name, value)
 
 
 @pytest.fixture(autouse=True)
@@ -70,49 +59,38 @@ def _fresh_channel_layers():
 
 @pytest.fixture
 def department(db):
-    return DepartmentFactory(name="Sales", description="We sell.", mission="Win **fairly**.")
+    return cast.sales()
 
 
 @pytest.fixture
 def other_department(db):
-    return DepartmentFactory(name="Legal", description="Contracts.")
+    return cast.legal()
 
 
 @pytest.fixture
 def member(department):
-    user = UserFactory(email="member@example.com", display_name="Mia Member", bio="I like **pricing**.")
-    add_member(department, user)
-    return user
+    return cast.member(department)
 
 
 @pytest.fixture
 def colleague(department):
     """A second plain member of Sales: for checks of one member against another member's content."""
-    user = UserFactory(email="colleague@example.com", display_name="Carl Colleague")
-    add_member(department, user)
-    return user
+    return cast.colleague(department)
 
 
 @pytest.fixture
 def manager(department):
-    user = UserFactory(email="manager@example.com", display_name="Max Manager")
-    add_member(department, user, "manager")
-    return user
+    return cast.manager(department)
 
 
 @pytest.fixture
 def outsider(other_department):
-    user = UserFactory(email="outsider@example.com", display_name="Olga Outsider")
-    add_member(other_department, user)
-    return user
+    return cast.outsider(other_department)
 
 
 @pytest.fixture
 def admin_user(db):
-    return UserFactory(email="admin@example.com", display_name="Ada Admin", is_staff=True)
-
-
-CAST = ("anonymous", "outsider", "member", "manager", "admin_user")
+    return cast.admin_user()
 
 
 @pytest.fixture

@@ -25,29 +25,45 @@ def company(db):
     return company_wide_department()
 
 
-@pytest.fixture
-def goal(department, manager, member):
+def make_goal(department, manager, member):
     return services.goal_create(acting_user=manager, department=department, data=goal_data(member))
 
 
-@pytest.fixture
-def routine(department, manager, member):
+def make_routine(department, manager, member):
     return services.routine_create(
         acting_user=manager, department=department, title="Post a video", owner_id=member.pk, cadence="monthly"
     )
 
 
-@pytest.fixture
-def slot(department, manager, member):
+def make_slot(department, manager, member):
     return services.slot_create(
         acting_user=manager, department=department, on=timezone.localdate() + timedelta(days=3), channel="post",
         theme="Customer story", owner_id=member.pk,
     )  # fmt: skip
 
 
-@pytest.fixture
-def review(department, manager, goal):
+def make_review(department, manager, goal):
     return services.review_create(
         acting_user=manager, department=department, worked="Check-ins", changes="More video",
         proposals=[{"goal": goal.pk, "target": "95"}],
     )  # fmt: skip
+
+
+@pytest.fixture
+def goal(department, manager, member):
+    return make_goal(department, manager, member)
+
+
+@pytest.fixture
+def routine(department, manager, member):
+    return make_routine(department, manager, member)
+
+
+@pytest.fixture
+def slot(department, manager, member):
+    return make_slot(department, manager, member)
+
+
+@pytest.fixture
+def review(department, manager, goal):
+    return make_review(department, manager, goal)
