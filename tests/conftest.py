@@ -42,9 +42,11 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings, tmp_path):
+def _fast_and_isolated(request, settings, tmp_path):
     for name, value in cast.isolated_settings(tmp_path).items():
         setattr(settings, name, value)
+    if "shared" in request.fixturenames:  # a module's world built once (tests/shared_world.py): its files
+        request.getfixturevalue("shared").copy_media(settings.MEDIA_ROOT)
 
 
 @pytest.fixture(autouse=True)

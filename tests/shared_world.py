@@ -22,8 +22,10 @@ open transaction and see the world, and a transactional test cannot run inside i
 """
 
 import copy
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.db import transaction
@@ -36,6 +38,12 @@ from tests import cast
 class Shared:
     people: dict[str, object]
     objects: dict[str, object]
+    media: Path
+
+    def copy_media(self, to: Path) -> None:
+        """The files the world's objects point at, copied into a test's own media folder (files do not roll back)."""
+        if self.media.exists():
+            shutil.copytree(self.media, to, dirs_exist_ok=True)
 
     @property
     def world(self) -> dict[str, object]:
@@ -51,14 +59,19 @@ class Shared:
         return client
 
 
-def shared_world(build: Callable[[dict[str, object]], dict[str, object]]):
-    """A module-scoped `shared` fixture: the cast, and `build(cast)`'s dict as its world."""
+def shared_world(build: Callable[[dict[str, object]], dict[str, object]], *, uses: tuple[str, ...] = ()):
+    """A module-scoped `shared` fixture: the cast, and `build(cast)`'s dict as its world.
+
+    `uses` names session-scoped fixtures that `build` needs (e.g. the video clips): they are
+    passed to it in the same dict as the cast."""
 
     @pytest.fixture(scope="module")
     def shared(request, django_db_setup, django_db_blocker, tmp_path_factory):
         _all_tests_use_it(request)
+        needs = {name: request.getfixturevalue(name) for name in uses}
         tmp = tmp_path_factory.mktemp("shared-world")
-        with override_settings(**cast.isolated_settings(tmp)):
+        isolated = cast.isolated_settings(tmp)
+        with override_settings(**isolated):
             with django_db_blocker.unblock():
                 outer = transaction.atomic()
                 outer._from_testcase = True  # a durable block inside it behaves as inside a test's
@@ -66,8 +79,8 @@ def shared_world(build: Callable[[dict[str, object]], dict[str, object]]):
             try:
                 with django_db_blocker.unblock():
                     people = cast.everyone()
-                    objects = build(dict(people))
-                yield Shared(people=people, objects=objects)
+                    objects = build({**people, **needs})
+                yield Shared(people=people, objects=objects, media=Path(isolated["MEDIA_ROOT"]))
             finally:
                 with django_db_blocker.unblock():
                     transaction.set_rollback(True)

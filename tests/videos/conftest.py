@@ -118,8 +118,7 @@ def ready_video(user, department, clips, processed: Path, **kwargs) -> Video:
     return made
 
 
-@pytest.fixture
-def video(member, department, clips, processed) -> Video:
+def captioned_video(member, department, clips, processed) -> Video:
     """A processed video in Sales, uploaded by the member, with English captions."""
     made = ready_video(member, department, clips, processed, description="00:00 Hello\n00:01 The offer")
     services.caption_save(
@@ -128,3 +127,8 @@ def video(member, department, clips, processed) -> Video:
              b"00:00:01.000 --> 00:00:02.000\nWe discuss the discount.\n",
     )  # fmt: skip
     return made
+
+
+@pytest.fixture
+def video(member, department, clips, processed) -> Video:
+    return captioned_video(member, department, clips, processed)
