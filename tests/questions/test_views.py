@@ -1,87 +1,18 @@
-"""Question pages, API and files: the permission matrix, bad input, query counts on the lists."""
+"""Question pages and API: bad input and query counts on the lists (the permission matrix: test_permissions.py)."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.questions import services
 from apps.questions.models import Question
-from tests.matrix import cases, check, matrix
-from tests.matrix import expect as S
+
+from .conftest import TARGETS, ids_of
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def world(department, product, member, manager, outsider, admin_user, product_member, question, secret):
-    answer = services.answer_create(
-        acting_user=product_member, question=secret, body="No.",
-        attachments=[SimpleUploadedFile("note.txt", b"Nothing is closing.")],
-    )  # fmt: skip
-    return {
-        "question": question.pk, "secret": secret.pk, "answer": answer.pk, "sales": department.pk,
-        "product": product.pk, "file": f"/media/{answer.attachments.get().file.name}",
-    }  # fmt: skip
-
-
-TARGETS = {"first_response_days": "1", "answer_days": "3", "time_zone": "Europe/Paris", "working_days": [0, 1, 2, 3, 4],
-           "day_starts": "09:00", "day_ends": "17:00", "holiday_country": "FR", "closed_days": ""}  # fmt: skip
-
-PAGES = matrix(
-    ("get", "/questions/", None, S(302, 200, 200, 200, 200)),
-    ("get", "/questions/ask/", None, S(302, 200, 200, 200, 200)),
-    ("post", "/questions/ask/", {"asking_department": "{sales}", "departments": ["{product}"], "title": "Price list?",
-                                 "body": "For the fair"}, S(302, 400, 302, 302, 400)),
-    ("get", "/questions/{question}/", None, S(302, 200, 200, 200, 200)),
-    ("get", "/questions/{secret}/", None, S(302, 404, 200, 200, 404)),
-    ("get", "/questions/{secret}/?fragment=thread", None, S(302, 404, 200, 200, 404)),
-    ("post", "/questions/{question}/answers/", {"body": "Not sure"}, S(302, 302, 302, 302, 302)),
-    ("post", "/questions/{secret}/answers/", {"body": "Not sure"}, S(302, 404, 302, 302, 404)),
-    ("post", "/questions/{secret}/comments/", {"body": "Thanks"}, S(302, 404, 302, 302, 404)),
-    ("post", "/questions/{secret}/reopen/", None, S(302, 404, 302, 403, 404)),
-    ("post", "/questions/{secret}/assign/", {"department": "{product}", "assignee": ""}, S(302, 404, 403, 403, 404)),
-    ("post", "/questions/{secret}/to-post/", {"department": "{product}"}, S(302, 404, 403, 403, 404)),
-    ("post", "/questions/{secret}/to-idea/", {"department": "{product}"}, S(302, 404, 403, 403, 404)),
-    ("post", "/questions/answers/{answer}/accept/", None, S(302, 404, 302, 403, 404)),
-    ("post", "/questions/answers/{answer}/edit/", {"body": "Yes"}, S(302, 404, 403, 403, 404)),
-    ("post", "/questions/answers/{answer}/delete/", None, S(302, 404, 403, 403, 404)),
-    ("post", "/questions/answers/{answer}/react/", {"emoji": "heart"}, S(302, 404, 302, 302, 404)),
-    ("get", "/questions/d/sales/", None, S(302, 404, 200, 200, 404)),
-    ("get", "/questions/d/sales/?view=asked", None, S(302, 404, 200, 200, 404)),
-    ("get", "/questions/d/sales/?tab=overdue&fragment=list", None, S(302, 404, 200, 200, 404)),
-    ("get", "/questions/d/sales/targets/", None, S(302, 404, 403, 200, 404)),
-    ("post", "/questions/d/sales/targets/", TARGETS, S(302, 404, 403, 302, 404)),
-    ("get", "{file}", None, S(302, 404, 200, 200, 404)),
-)  # fmt: skip
-
-API = matrix(
-    ("get", "/api/v1/questions/", None, S(401, 200, 200, 200, 200)),
-    ("get", "/api/v1/questions/?department=product&box=inbox&tab=open", None, S(401, 404, 404, 404, 404)),
-    ("get", "/api/v1/questions/?department=sales&box=asked", None, S(401, 404, 200, 200, 404)),
-    ("post", "/api/v1/questions/", {"asking_department": "sales", "departments": ["product"], "title": "Price list?",
-                                    "body": "For the fair"}, S(401, 404, 201, 201, 404)),
-    ("get", "/api/v1/questions/similar/?q=export+fix", None, S(401, 200, 200, 200, 200)),
-    ("get", "/api/v1/questions/{secret}/", None, S(401, 404, 200, 200, 404)),
-    ("get", "/api/v1/questions/{secret}/answers/", None, S(401, 404, 200, 200, 404)),
-    ("post", "/api/v1/questions/{secret}/answers/", {"body": "Maybe"}, S(401, 404, 201, 201, 404)),
-    ("get", "/api/v1/questions/{secret}/comments/", None, S(401, 404, 200, 200, 404)),
-    ("post", "/api/v1/questions/{secret}/comments/", {"body": "Thanks"}, S(401, 404, 201, 201, 404)),
-    ("post", "/api/v1/questions/{secret}/reopen/", None, S(401, 404, 409, 403, 404)),
-    ("post", "/api/v1/questions/{secret}/assign/", {"department": "product", "assignee": None}, S(401, 404, 403, 403, 404)),
-    ("post", "/api/v1/questions/{secret}/to-post/", {"department": "product"}, S(401, 404, 403, 403, 404)),
-    ("post", "/api/v1/questions/{secret}/to-idea/", {"department": "product"}, S(401, 404, 403, 403, 404)),
-    ("patch", "/api/v1/answers/{answer}/", {"body": "Yes"}, S(401, 404, 403, 403, 404)),
-    ("delete", "/api/v1/answers/{answer}/", None, S(401, 404, 403, 403, 404)),
-    ("post", "/api/v1/answers/{answer}/accept/", None, S(401, 404, 200, 403, 404)),
-    ("post", "/api/v1/answers/{answer}/react/", {"emoji": "heart"}, S(401, 404, 200, 200, 404)),
-    ("get", "/api/v1/response-targets/sales/", None, S(401, 404, 200, 200, 404)),
-    ("put", "/api/v1/response-targets/sales/", {**TARGETS, "closed_days": []}, S(401, 404, 403, 200, 404)),
-    ("get", "/api/v1/response-targets/sales/figures/?days=90", None, S(401, 404, 200, 200, 404)),
-)  # fmt: skip
-
-
-@pytest.mark.parametrize(("route", "role"), cases(PAGES + API))
-def test_question_pages_endpoints_and_files_check_permissions(client_as, world, route, role):
-    check(client_as, world, route, role)
+    return ids_of(department, product, product_member, question, secret)
 
 
 def test_the_inbox_api_of_the_department_asked(client_as, world, product_member):
