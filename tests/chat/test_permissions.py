@@ -10,29 +10,32 @@ import pytest
 
 from apps.chat import services
 from apps.chat.models import Message, Room
-from tests.factories import UserFactory, add_member
+from apps.departments.services import company_wide_department
 from tests.matrix import cases, check, expect, matrix
+from tests.shared_world import shared_world
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world(department, member, manager, outsider, admin_user, all_staff_room):
-    colleague = UserFactory(email="colleague@example.com", display_name="Carl Colleague")
-    add_member(department, colleague)
-    sales = Room.objects.get(department=department)
+def _world(cast: dict) -> dict:
+    member, colleague = cast["member"], cast["colleague"]
+    sales = Room.objects.get(department=cast["department"])
+    all_staff = services.chat_room_for_department(company_wide_department())
     group = services.group_room_create(acting_user=member, name="Pricing task force", member_ids=[colleague.pk])
     member_message, _ = services.message_send(acting_user=member, room_id=sales.pk, body="mine")
     colleague_message, _ = services.message_send(acting_user=colleague, room_id=sales.pk, body="theirs")
     return {
         "sales": sales.pk,
-        "all_staff": all_staff_room.pk,
+        "all_staff": all_staff.pk,
         "group": group.pk,
         "colleague": colleague.pk,
-        "manager_id": manager.pk,
+        "manager_id": cast["manager"].pk,
         "member_message": member_message.pk,
         "colleague_message": colleague_message.pk,
     }
+
+
+shared = shared_world(_world)
 
 
 HTML = matrix(
@@ -77,11 +80,12 @@ API = matrix(
 
 
 @pytest.mark.parametrize(("route", "role"), cases(HTML + API))
-def test_chat_pages_and_endpoints_check_permissions(client_as, world, route, role):
-    check(client_as, world, route, role)
+def test_chat_pages_and_endpoints_check_permissions(shared, route, role):
+    check(shared.client_as, shared.world, route, role)
 
 
-def test_nothing_is_changed_by_a_refused_request(client_as, world):
+def test_nothing_is_changed_by_a_refused_request(shared):
+    client_as, world = shared.client_as, shared.world
     before = list(Message.objects.values_list("pk", "body", "deleted_at"))
     client_as("outsider").post(
         f"/api/v1/chat/rooms/{world['sales']}/messages/", {"body": "x"}, content_type="application/json"
