@@ -6,17 +6,25 @@ from apps.voting import services
 from apps.voting.models import Idea, Poll
 
 
-@pytest.fixture
-def idea(department, colleague) -> Idea:
-    """By `colleague` (tests/conftest.py), so `member` is neither its author nor a manager."""
+def make_idea(department, colleague) -> Idea:
     return services.idea_create(
         acting_user=colleague, department=department, title="Dark mode for the CRM", description="Our eyes **hurt**."
     )
 
 
+def make_other_idea(department, colleague) -> Idea:
+    return services.idea_create(acting_user=colleague, department=department, title="Night theme in the CRM")
+
+
+@pytest.fixture
+def idea(department, colleague) -> Idea:
+    """By `colleague` (tests/conftest.py), so `member` is neither its author nor a manager."""
+    return make_idea(department, colleague)
+
+
 @pytest.fixture
 def other_idea(department, colleague) -> Idea:
-    return services.idea_create(acting_user=colleague, department=department, title="Night theme in the CRM")
+    return make_other_idea(department, colleague)
 
 
 @pytest.fixture

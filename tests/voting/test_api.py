@@ -1,4 +1,4 @@
-"""The ideas and polls API: the permission matrix, the flows, clear errors, anonymity, query counts."""
+"""The ideas and polls API: the flows, clear errors, anonymity, query counts (the matrix: test_permissions.py)."""
 
 import pytest
 from django.test import Client
@@ -6,60 +6,9 @@ from django.test import Client
 from apps.voting import services
 from apps.voting.models import Idea, IdeaVote, Poll, PollBallot
 from tests.factories import UserFactory, add_member
-from tests.matrix import cases, check, matrix
-from tests.matrix import expect as S
 from tests.voting.conftest import make_poll, option_ids
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(department, company_wide, member, manager, outsider, admin_user, colleague, idea, other_idea, poll):
-    comment = services.comment_create(idea=idea, acting_user=colleague, body="First!")
-    return {
-        "idea": idea.pk,
-        "dup": other_idea.pk,
-        "poll": poll.pk,
-        "comment": comment.pk,
-        "option": option_ids(poll)[0],
-    }
-
-
-API = matrix(
-    ("get", "/api/v1/ideas/", None, S(401, 200, 200, 200, 200)),
-    ("get", "/api/v1/ideas/?department=sales&sort=trending&status=open&q=dark", None, S(401, 404, 200, 200, 404)),
-    ("get", "/api/v1/ideas/?department=all-staff", None, S(401, 200, 200, 200, 200)),
-    ("post", "/api/v1/ideas/", {"department": "sales", "title": "Shorter meetings"}, S(401, 404, 201, 201, 404)),
-    ("post", "/api/v1/ideas/", {"department": "all-staff", "title": "Free fruit"}, S(401, 201, 201, 201, 201)),
-    ("get", "/api/v1/ideas/{idea}/", None, S(401, 404, 200, 200, 404)),
-    ("patch", "/api/v1/ideas/{idea}/", {"title": "Dark mode"}, S(401, 404, 403, 200, 404)),
-    ("post", "/api/v1/ideas/{idea}/vote/", None, S(401, 404, 200, 200, 404)),
-    ("delete", "/api/v1/ideas/{idea}/vote/", None, S(401, 404, 409, 409, 404)),
-    ("post", "/api/v1/ideas/{idea}/status/", {"status": "planned", "note": "Q3"}, S(401, 404, 403, 201, 404)),
-    ("post", "/api/v1/ideas/{dup}/merge/", {"into": "{idea}"}, S(401, 404, 403, 200, 404)),
-    ("get", "/api/v1/ideas/{idea}/history/", None, S(401, 404, 200, 200, 404)),
-    ("get", "/api/v1/ideas/{idea}/voters/", None, S(401, 404, 200, 200, 404)),
-    ("get", "/api/v1/ideas/{idea}/comments/", None, S(401, 404, 200, 200, 404)),
-    ("post", "/api/v1/ideas/{idea}/comments/", {"body": "+1"}, S(401, 404, 201, 201, 404)),
-    ("delete", "/api/v1/ideas/{idea}/comments/{comment}/", None, S(401, 404, 403, 204, 404)),
-    ("delete", "/api/v1/ideas/{idea}/", None, S(401, 404, 403, 204, 404)),
-    ("get", "/api/v1/polls/", None, S(401, 200, 200, 200, 200)),
-    ("get", "/api/v1/polls/?department=sales", None, S(401, 404, 200, 200, 404)),
-    ("post", "/api/v1/polls/", {"department": "sales", "question": "Lunch?", "kind": "single", "options": ["A", "B"]},
-     S(401, 404, 201, 201, 404)),
-    ("get", "/api/v1/polls/{poll}/", None, S(401, 404, 200, 200, 404)),
-    ("post", "/api/v1/polls/{poll}/vote/", {"options": ["{option}"]}, S(401, 404, 200, 200, 404)),
-    ("delete", "/api/v1/polls/{poll}/vote/", None, S(401, 404, 409, 409, 404)),
-    ("get", "/api/v1/polls/{poll}/results/", None, S(401, 404, 403, 200, 404)),
-    ("get", "/api/v1/polls/{poll}/voters/", None, S(401, 404, 403, 200, 404)),
-    ("post", "/api/v1/polls/{poll}/close/", None, S(401, 404, 403, 200, 404)),
-    ("delete", "/api/v1/polls/{poll}/", None, S(401, 404, 403, 204, 404)),
-)  # fmt: skip
-
-
-@pytest.mark.parametrize(("route", "role"), cases(API))
-def test_api_endpoints_check_permissions(client_as, world, route, role):
-    check(client_as, world, route, role)
 
 
 # Flows

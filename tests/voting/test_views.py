@@ -1,9 +1,4 @@
-"""The idea boards and polls in HTML: the permission matrix, the flows without JavaScript, query counts.
-
-Expected answers as for departments: anonymous requests go to the login page (302); a
-board one cannot see answers 404 (existence does not leak); an action one may not take
-on a board one can see answers 403.
-"""
+"""The idea boards and polls in HTML: the flows without JavaScript, query counts (the matrix: test_permissions.py)."""
 
 import re
 from pathlib import Path
@@ -13,61 +8,9 @@ import pytest
 from apps.notifications.models import Notification
 from apps.voting import services
 from apps.voting.models import Idea, IdeaComment, IdeaVote, Poll
-from tests.matrix import cases, check, expect, matrix
 from tests.voting.conftest import make_poll, option_ids
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(department, company_wide, member, manager, outsider, admin_user, colleague, idea, other_idea, poll):
-    """Objects for the matrix: Sales' idea, duplicate, poll and comment (all by `colleague`), and an All staff idea."""
-    comment = services.comment_create(idea=idea, acting_user=colleague, body="First!")
-    everyone = services.idea_create(acting_user=colleague, department=company_wide, title="Free fruit")
-    return {"idea": idea.pk, "dup": other_idea.pk, "poll": poll.pk, "comment": comment.pk, "all": everyone.pk,
-            "option": option_ids(poll)[0]}  # fmt: skip
-
-
-S = expect  # short, for the long table below; admins do not read boards they are not members of
-
-HTML = matrix(
-    ("get", "/ideas/", None, S(302, 200, 200, 200, 200)),
-    ("get", "/ideas/sales/", None, S(302, 404, 200, 200, 404)),
-    ("get", "/ideas/sales/?sort=trending&status=open&q=dark", None, S(302, 404, 200, 200, 404)),
-    ("get", "/ideas/all-staff/", None, S(302, 200, 200, 200, 200)),
-    ("get", "/ideas/nowhere/", None, S(302, 404, 404, 404, 404)),
-    ("get", "/ideas/sales/new/", None, S(302, 404, 200, 200, 404)),
-    ("post", "/ideas/sales/new/", {"title": "Shorter meetings"}, S(302, 404, 302, 302, 404)),
-    ("post", "/ideas/all-staff/new/", {"title": "Shorter meetings"}, S(302, 302, 302, 302, 302)),
-    ("get", "/ideas/sales/{idea}/", None, S(302, 404, 200, 200, 404)),
-    ("get", "/ideas/legal/{idea}/", None, S(302, 404, 404, 404, 404)),
-    ("get", "/ideas/all-staff/{all}/", None, S(302, 200, 200, 200, 200)),
-    ("get", "/ideas/sales/{idea}/edit/", None, S(302, 404, 403, 200, 404)),
-    ("post", "/ideas/sales/{idea}/edit/", {"title": "Dark mode", "description": ""}, S(302, 404, 403, 302, 404)),
-    ("post", "/ideas/sales/{idea}/vote/", {}, S(302, 404, 302, 302, 404)),
-    ("post", "/ideas/all-staff/{all}/vote/", {}, S(302, 302, 302, 302, 302)),
-    ("post", "/ideas/sales/{idea}/unvote/", {}, S(302, 404, 302, 302, 404)),
-    ("post", "/ideas/sales/{idea}/status/", {"status": "planned", "note": "Q3"}, S(302, 404, 403, 302, 404)),
-    ("post", "/ideas/sales/{dup}/merge/", {"into": "{idea}"}, S(302, 404, 403, 302, 404)),
-    ("post", "/ideas/sales/{idea}/comments/", {"body": "+1"}, S(302, 404, 302, 302, 404)),
-    ("post", "/ideas/sales/{idea}/comments/{comment}/delete/", {}, S(302, 404, 403, 302, 404)),
-    ("post", "/ideas/sales/{idea}/delete/", {}, S(302, 404, 403, 302, 404)),
-    ("get", "/ideas/sales/polls/", None, S(302, 404, 200, 200, 404)),
-    ("get", "/ideas/sales/polls/new/", None, S(302, 404, 200, 200, 404)),
-    ("post", "/ideas/sales/polls/new/", {"question": "Lunch?", "kind": "single", "options": "Pizza\nSalad"},
-     S(302, 404, 302, 302, 404)),
-    ("get", "/ideas/sales/polls/{poll}/", None, S(302, 404, 200, 200, 404)),
-    ("get", "/ideas/sales/polls/{poll}/results/", None, S(302, 404, 200, 200, 404)),
-    ("post", "/ideas/sales/polls/{poll}/vote/", {"option": "{option}"}, S(302, 404, 302, 302, 404)),
-    ("post", "/ideas/sales/polls/{poll}/withdraw/", {}, S(302, 404, 302, 302, 404)),
-    ("post", "/ideas/sales/polls/{poll}/close/", {}, S(302, 404, 403, 302, 404)),
-    ("post", "/ideas/sales/polls/{poll}/delete/", {}, S(302, 404, 403, 302, 404)),
-)  # fmt: skip
-
-
-@pytest.mark.parametrize(("route", "role"), cases(HTML))
-def test_html_views_check_permissions(client_as, world, route, role):
-    check(client_as, world, route, role)
 
 
 # Flows in the browser without JavaScript
