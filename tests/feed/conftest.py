@@ -10,8 +10,7 @@ def post(department, member):
     return post_create(acting_user=member, department=department, body="Quarterly numbers are **in**.")
 
 
-@pytest.fixture
-def announcement(department, manager, member):
+def make_announcement(department, manager):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -20,6 +19,11 @@ def announcement(department, manager, member):
         acting_user=manager, department=department, kind="announcement", body="New holiday hours from Monday.",
         requires_ack=True, ack_due_at=timezone.now() + timedelta(days=3),
     )  # fmt: skip
+
+
+@pytest.fixture
+def announcement(department, manager, member):
+    return make_announcement(department, manager)
 
 
 def jpeg(name: str = "photo.jpg", **kwargs) -> SimpleUploadedFile:
