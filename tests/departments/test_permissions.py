@@ -8,17 +8,11 @@ leak); one that can be seen but not changed answers 403.
 import pytest
 
 from apps.departments.models import Membership
-from tests.factories import UserFactory, image_bytes
+from tests.factories import image_bytes
 from tests.matrix import cases, check, expect, matrix
+from tests.shared_world import shared_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def colleague(department):
-    user = UserFactory(email="colleague@example.com", display_name="Carl Colleague")
-    Membership.objects.create(department=department, user=user)
-    return user
 
 
 def _image(world):
@@ -66,54 +60,15 @@ API = matrix(
 )  # fmt: skip
 
 
-@pytest.fixture
-def world(member, manager, outsider, admin_user, colleague):
+def _world(cast: dict) -> dict:
+    colleague = cast["colleague"]
     membership = Membership.objects.get(user=colleague, department__slug="sales")
     return {"colleague": colleague.pk, "colleague_membership": membership.pk}
 
 
+shared = shared_world(_world)
+
+
 @pytest.mark.parametrize(("route", "role"), cases(HTML + API))
-def test_department_pages_and_endpoints_check_permissions(client_as, world, route, role):
-    check(client_as, world, route, role)
-
-
-def test_outsider_lists_only_visible_departments_and_memberships(client_as, member, outsider):
-    client = client_as("outsider")
-    slugs = {d["slug"] for d in client.get("/api/v1/departments/").json()["results"]}
-    assert slugs == {"all-staff", "legal"}
-    memberships = client.get("/api/v1/memberships/").json()["results"]
-    assert {m["department"] for m in memberships} == {"legal"}
-
-
-def test_a_role_loaded_for_one_person_is_never_taken_as_anothers(department, manager, outsider, member):
-    """`with_role_of(manager)` annotates the manager's role; asking about someone else must not reuse it."""
-    from apps.departments import access
-    from apps.departments.models import Department
-
-    loaded = Department.objects.with_role_of(manager).get(pk=department.pk)
-    assert access.role_in(manager, loaded) == Membership.Role.MANAGER
-    assert access.role_in(outsider, loaded) is None
-    assert access.role_in(member, loaded) == Membership.Role.MEMBER
-    assert not access.can_moderate(outsider, loaded)
-
-
-def test_linkable_and_confidential_content_follow_the_company_wide_rule(department, other_department):
-    """What a department's plan may link to, and what may be confidential, are asked of access.py only."""
-    from apps.core.errors import Invalid
-    from apps.departments import access
-    from apps.departments.services import company_wide_department
-
-    company = company_wide_department()
-    assert access.read_by_every_reader_of(department, department)
-    assert access.read_by_every_reader_of(company, department)
-    assert not access.read_by_every_reader_of(other_department, department)
-    for place in (department, other_department, company):
-        Membership.objects.create(department=place, user=UserFactory())
-    linkable = Membership.objects.filter(access.read_by_every_reader_of_q(department))
-    assert set(linkable.values_list("department_id", flat=True)) == {department.pk, company.pk}
-
-    access.require_may_be_confidential(department, True, "no")
-    access.require_may_be_confidential(company, False, "no")
-    with pytest.raises(Invalid) as refused:
-        access.require_may_be_confidential(company, True, "Everyone reads All staff.")
-    assert refused.value.errors == {"is_confidential": ["Everyone reads All staff."]}
+def test_department_pages_and_endpoints_check_permissions(shared, route, role):
+    check(shared.client_as, shared.world, route, role)
