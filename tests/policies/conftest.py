@@ -21,9 +21,13 @@ def company_policy(company, admin_user):
     )  # fmt: skip
 
 
+def make_sales_policy(department, manager):
+    return services.policy_create(acting_user=manager, department=department, body="Sales: no prices in public.")
+
+
 @pytest.fixture
 def sales_policy(department, manager):
-    return services.policy_create(acting_user=manager, department=department, body="Sales: no prices in public.")
+    return make_sales_policy(department, manager)
 
 
 def accept(user, policy) -> None:

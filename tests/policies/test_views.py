@@ -1,4 +1,4 @@
-"""Policy pages and API: the permission matrix, the page that comes first, the record and its CSV, query counts."""
+"""Policy pages: the page that comes first, the record and its CSV, query counts (the matrix: test_permissions.py)."""
 
 import csv
 import io
@@ -8,57 +8,10 @@ import pytest
 from apps.policies import services
 from apps.policies.models import PolicyAcceptance
 from tests.factories import UserFactory, add_member
-from tests.matrix import cases, check, matrix
-from tests.matrix import expect as S
 
 from .conftest import accept
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(department, other_department, member, manager, outsider, admin_user, sales_policy):
-    return {"policy": sales_policy.pk, "version": sales_policy.current_version}
-
-
-PAGES = matrix(
-    ("get", "/policies/", None, S(302, 200, 200, 200, 200)),
-    ("get", "/policies/accept/", None, S(302, 200, 200, 200, 200)),
-    ("post", "/policies/accept/", {"policy-{policy}": "{version}"}, S(302, 302, 302, 302, 302)),
-    ("get", "/policies/{policy}/", None, S(302, 404, 200, 200, 404)),
-    ("get", "/policies/{policy}/diff/", None, S(302, 404, 200, 200, 404)),
-    ("get", "/policies/{policy}/edit/", None, S(302, 404, 403, 200, 404)),
-    ("post", "/policies/{policy}/edit/", {"form": "text", "body": "New text", "summary": "New"},
-     S(302, 404, 403, 302, 404)),
-    ("post", "/policies/{policy}/edit/", {"form": "rules", "never_share_words": "salary", "never_share_patterns": ""},
-     S(302, 404, 403, 302, 404)),
-    ("get", "/policies/{policy}/acceptances/", None, S(302, 404, 403, 200, 404)),
-    ("get", "/policies/{policy}/acceptances.csv", None, S(302, 404, 403, 200, 404)),
-    ("post", "/policies/{policy}/remind/", None, S(302, 404, 403, 302, 404)),
-    ("get", "/policies/new/legal/", None, S(302, 403, 404, 404, 403)),
-    ("get", "/policies/new/all-staff/", None, S(302, 403, 403, 403, 200)),
-)  # fmt: skip
-
-API = matrix(
-    ("get", "/api/v1/policies/", None, S(401, 200, 200, 200, 200)),
-    ("get", "/api/v1/policies/pending/", None, S(401, 200, 200, 200, 200)),
-    ("get", "/api/v1/policies/{policy}/", None, S(401, 404, 200, 200, 404)),
-    ("get", "/api/v1/policies/{policy}/versions/", None, S(401, 404, 200, 200, 404)),
-    ("post", "/api/v1/policies/{policy}/versions/", {"body": "v2 text", "summary": "v2"}, S(401, 404, 403, 201, 404)),
-    ("get", "/api/v1/policies/{policy}/diff/?from=1&to=1", None, S(401, 404, 200, 200, 404)),
-    ("post", "/api/v1/policies/{policy}/accept/", {"version": "{version}"}, S(401, 404, 201, 201, 404)),
-    ("get", "/api/v1/policies/{policy}/acceptances/", None, S(401, 404, 403, 200, 404)),
-    ("post", "/api/v1/policies/{policy}/remind/", None, S(401, 404, 403, 200, 404)),
-    ("patch", "/api/v1/policies/{policy}/", {"never_share_words": ["price"], "never_share_patterns": []},
-     S(401, 404, 403, 200, 404)),
-    ("post", "/api/v1/policies/", {"department": "all-staff", "body": "Company rules"}, S(401, 403, 403, 403, 201)),
-    ("post", "/api/v1/policies/", {"department": "legal", "body": "Legal rules"}, S(401, 403, 404, 404, 403)),
-)  # fmt: skip
-
-
-@pytest.mark.parametrize(("route", "role"), cases(PAGES + API))
-def test_policy_pages_and_endpoints_check_permissions(client_as, world, route, role):
-    check(client_as, world, route, role)
 
 
 def test_the_policy_comes_first_on_the_next_page_load_and_accepting_sends_you_on(
