@@ -18,6 +18,7 @@ from apps.people.models import Profile
 
 from . import selectors, services
 from .access import access_room, can_invite, can_moderate_room, can_rename, is_owner
+from .message_html import message_items
 from .models import Room, RoomMember
 from .services.rooms import GROUP_NAME_MAX, TOPIC_MAX
 
@@ -68,7 +69,7 @@ def chat_room(request: HttpRequest, room_id: int) -> HttpResponse:
         {
             "room": room,
             "label": selectors.room_label(room, request.user),
-            "chat_messages": list(reversed(latest[: selectors.HISTORY_PAGE_SIZE])),
+            "message_items": message_items(list(reversed(latest[: selectors.HISTORY_PAGE_SIZE])), request.user),
             "initial_messages": [selectors.message_payload(m) for m in reversed(latest[: selectors.HISTORY_PAGE_SIZE])],
             "has_older": len(latest) > selectors.HISTORY_PAGE_SIZE,
             "can_moderate": can_moderate_room(request.user, room),

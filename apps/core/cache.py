@@ -10,6 +10,11 @@ from typing import Any
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+from redis.exceptions import RedisError
+
+# What a cache that is down raises (Redis refusing, a socket timing out): callers that can do
+# without the cache suppress these and go on (a page rendered in full, a count from the database).
+CACHE_DOWN = (ConnectionError, OSError, RedisError)
 
 
 class ReusingRedisCacheClient(RedisCacheClient):

@@ -11,12 +11,12 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from apps.core.cache import CACHE_DOWN
 from apps.core.errors import require
 from apps.core.pagination import SignedCursorPagination
 from apps.core.schema import error_responses
 from apps.core.serializers import IdField
 from apps.departments.models import Department
-from apps.policies.gate import CACHE_DOWN
 
 from . import access, announcements, cards, selectors, services
 from .models import REACTION_EMOJI, Comment, Post, Reaction

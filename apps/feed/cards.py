@@ -31,8 +31,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from apps.accounts.models import User
+from apps.core.cache import CACHE_DOWN
 from apps.core.templatetags.when import exact_time, when
-from apps.policies.gate import CACHE_DOWN
 
 from . import first_page
 from .models import REACTION_EMOJI, Acknowledgement, Comment, Post, Reaction

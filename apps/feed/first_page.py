@@ -29,8 +29,8 @@ from datetime import datetime
 from django.core.cache import cache
 from django.db import transaction
 
+from apps.core.cache import CACHE_DOWN
 from apps.core.pagination import Page
-from apps.policies.gate import CACHE_DOWN
 
 from .models import Post
 

@@ -14,29 +14,18 @@ returned (`department_members` after `access_department`, or `Profile.objects.vi
 are looked up, so a cached card is never shown to someone the access rules do not admit.
 """
 
-import contextlib
-import functools
-import hashlib
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
-from django.core.cache import cache
-from django.template.loader import get_template, render_to_string
-from django.utils.safestring import SafeString, mark_safe
-
-from apps.policies.gate import CACHE_DOWN
+from apps.core.fragments import cached_fragments, template_digest
 
 from .models import Profile
 
 TEMPLATES = ("people/_card.html", "people/_avatar.html")
 
 
-@functools.cache
-def _template_digest() -> str:
-    sources = "".join(get_template(name).template.source for name in TEMPLATES)
-    return hashlib.sha256(sources.encode()).hexdigest()[:12]
-
-
 def _key(user_id: int, show_bio: bool) -> str:
-    return f"people:card:{_template_digest()}:{user_id}:{'bio' if show_bio else 'short'}"
+    return f"people:card:{template_digest(*TEMPLATES)}:{user_id}:{'bio' if show_bio else 'short'}"
 
 
 def stamp(profile: Profile, show_bio: bool) -> tuple:
@@ -49,20 +38,9 @@ def stamp(profile: Profile, show_bio: bool) -> tuple:
 
 def person_cards(profiles: list[Profile], *, show_bio: bool = False) -> list[SafeString]:
     """The `<li>` card of each profile, in order: one cache round trip, only the misses rendered."""
-    keys = [_key(p.user_id, show_bio) for p in profiles]
-    found = {}
-    with contextlib.suppress(*CACHE_DOWN):  # no cache: every card is rendered, the page still works
-        found = cache.get_many(keys) if keys else {}
-    cards, fresh = [], {}
-    for profile, key in zip(profiles, keys, strict=True):
-        entry, current = found.get(key), stamp(profile, show_bio)
-        if entry is not None and entry[0] == current:
-            cards.append(mark_safe(entry[1]))  # noqa: S308 - our template's output, cached as rendered
-            continue
-        html = render_to_string("people/_card.html", {"profile": profile, "show_bio": show_bio})
-        fresh[key] = (current, str(html))
-        cards.append(html)
-    if fresh:
-        with contextlib.suppress(*CACHE_DOWN):
-            cache.set_many(fresh, timeout=None)
-    return cards
+    return cached_fragments(
+        profiles,
+        key=lambda p: _key(p.user_id, show_bio),
+        stamp=lambda p: stamp(p, show_bio),
+        render=lambda p: render_to_string("people/_card.html", {"profile": p, "show_bio": show_bio}),
+    )

@@ -30,8 +30,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from redis.exceptions import RedisError
 
+from apps.core.cache import CACHE_DOWN
 from apps.core.errors import Forbidden
 from apps.departments.access import readable_department_ids
 from apps.departments.models import Department
@@ -41,7 +41,6 @@ from .models import Policy, PolicyAcceptance
 logger = logging.getLogger(__name__)
 
 REQUIREMENTS_KEY = "policies:requirements:1"
-CACHE_DOWN = (ConnectionError, OSError, RedisError)
 
 
 def _cache_get(key: str) -> Any:
