@@ -8,10 +8,11 @@ from apps.accounts.models import User
 from apps.core.errors import FORM_ERRORS, require
 from apps.core.forms import add_service_errors
 from apps.core.pagination import keyset_page
+from apps.feed.composer import composer_html
 from apps.people.cards import person_cards
 
 from . import services
-from .access import access_department, can_administer_departments, can_manage_department, can_moderate, can_read
+from .access import access_department, can_administer_departments, can_manage_department, can_read
 from .forms import DepartmentForm, DepartmentImageForm, MembershipForm, RoleForm
 from .models import Department
 from .selectors import department_member_count, department_members
@@ -49,17 +50,11 @@ def department_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "member_count": department_member_count(department),
             "can_manage": can_manage_department(request.user, department),
             "reads": reads,
-            "composer": _composer_for(request.user, department) if reads else None,
-            "next_url": reverse("feed:department", args=[department.slug]),
+            "composer_html": composer_html(request, [department], reverse("feed:department", args=[department.slug]))
+            if reads
+            else "",
         },
     )
-
-
-def _composer_for(user, department: Department):
-    """The feed's composer, for posting to this department from its page."""
-    from apps.feed.forms import PostForm
-
-    return PostForm(departments=[department], can_announce=can_moderate(user, department))
 
 
 @require_http_methods(["GET", "POST"])

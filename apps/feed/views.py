@@ -1,17 +1,11 @@
-import functools
 import re
-from types import SimpleNamespace
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.accounts.models import User
@@ -22,6 +16,7 @@ from apps.departments.models import Department
 from apps.policies.forms import offer_to_send_anyway, wants_to_send_anyway
 
 from . import access, announcements, cards, selectors, services
+from .composer import composer_html
 from .forms import CommentForm, EditPostForm, PostForm
 from .models import REACTION_EMOJI, Comment, Post
 
@@ -50,29 +45,6 @@ def _composer(request: HttpRequest, departments: list[Department]) -> PostForm:
     return PostForm(departments=departments, can_announce=can_announce)
 
 
-_CSRF_SLOT, _NEXT_SLOT = "\x00csrf\x00", "\x00next\x00"  # NUL: never in stored text nor in any request
-
-
-@functools.lru_cache(maxsize=1024)
-def _blank_composer(choices: tuple[tuple[int, str], ...], can_announce: bool) -> str:
-    """The empty composer's HTML for these choices, with the CSRF token and the way back as slots.
-
-    It depends on nothing else (no user, no data), so it is kept per process: the form's
-    template costs more than the rest of the page shell.
-    """
-    departments = [Department(pk=pk, name=name) for pk, name in choices]
-    form = PostForm(departments=departments, can_announce=can_announce)
-    page = SimpleNamespace(get_full_path=lambda: _NEXT_SLOT)  # the template's way back, as a slot
-    return render_to_string("feed/_composer.html", {"form": form, "csrf_token": _CSRF_SLOT, "request": page})
-
-
-def _composer_html(request: HttpRequest, departments: list[Department], next_url: str) -> SafeString:
-    can_announce = any(access.can_announce(request.user, d) for d in departments)
-    html = _blank_composer(tuple((d.pk, d.name) for d in departments), can_announce)
-    back = escape(next_url or request.get_full_path())
-    return mark_safe(html.replace(_CSRF_SLOT, get_token(request)).replace(_NEXT_SLOT, back))  # noqa: S308 - escaped
-
-
 def _feed(
     request: HttpRequest, department: Department | None, *, form: PostForm | None = None, next_url: str = ""
 ) -> HttpResponse:
@@ -89,7 +61,7 @@ def _feed(
     context = {"pinned": pinned, "page": page, "department": department, "reactions": REACTION_EMOJI}
     context |= {
         "form": form,
-        "composer_html": _composer_html(request, departments, next_url) if form is None else "",
+        "composer_html": composer_html(request, departments, next_url) if form is None else "",
         "next_url": next_url,
         "watched": departments,
         "can_moderate": department is not None and access.can_moderate(request.user, department),

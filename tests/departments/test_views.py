@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from django.test import Client
 
 from apps.departments.models import Department, Membership
 from apps.people.models import Profile
@@ -115,3 +118,18 @@ def test_members_of_a_deactivated_account_disappear_from_the_page(client_as, mem
     response = client_as("member").get("/departments/sales/")
     assert "Max Manager" not in response.content.decode()
     assert Profile.objects.filter(user=manager).exists()
+
+
+def test_the_department_page_composer_posts_here_and_comes_back_to_its_feed(client_as, department, member):
+    """The page shows the feed's composer (apps/feed/composer.py): this department only, a real token."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    html = client.get("/departments/sales/").content.decode()
+    assert '<input type="hidden" name="next" value="/feed/d/sales/">' in html
+    assert "\x00" not in html and "kind" in html and 'value="announcement"' not in html  # a member: no announcements
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    response = client.post("/feed/posts/new/", {"csrfmiddlewaretoken": token, "department": department.pk,
+                                                "body": "From the department page", "kind": "post",
+                                                "next": "/feed/d/sales/"})  # fmt: skip
+    assert response.status_code == 302 and response["Location"] == "/feed/d/sales/"
+    assert department.posts.filter(body="From the department page").exists()
