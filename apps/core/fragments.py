@@ -11,11 +11,17 @@ Who sees an item is decided before the cache is consulted: only rows the page's 
 returned under the one access rule are looked up, so a cached fragment is never shown to
 someone the rule does not admit. Without the cache every fragment is rendered and the page
 still works.
+
+What differs per reader or per request inside a cached fragment (the CSRF token, the way
+back, "3 hours ago") is written as a slot: `slot(name, value)` when rendering, filled by
+`fill_slots` for each request. A slot is NUL-delimited; NUL never appears in stored text
+(PostgreSQL refuses it, the input rules refuse it in every request), so no one can write one.
 """
 
 import contextlib
 import functools
 import hashlib
+import re
 from collections.abc import Callable, Hashable, Sequence
 
 from django.core.cache import cache
@@ -23,6 +29,18 @@ from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
 from apps.core.cache import CACHE_DOWN
+
+SLOT = re.compile("\x00([a-z]+):([^\x00]*)\x00")
+
+
+def slot(name: str, value: object = "") -> SafeString:
+    """A placeholder for a per-request part of a cached fragment (`value`: what the filler needs)."""
+    return mark_safe(f"\x00{name}:{value}\x00")  # noqa: S308 - a placeholder replaced by fill_slots()
+
+
+def fill_slots(html: str, fill: Callable[[str, str], str]) -> SafeString:
+    """`html` with each slot replaced by `fill(name, value)`, which must return escaped HTML."""
+    return mark_safe(SLOT.sub(lambda match: fill(*match.groups()), html))  # noqa: S308 - escaped by `fill`
 
 
 @functools.cache

@@ -17,7 +17,6 @@ cached card is never served to someone the one access rule does not admit.
 """
 
 import contextlib
-import re
 from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
@@ -28,17 +27,17 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from apps.accounts.models import User
 from apps.core.cache import CACHE_DOWN
+from apps.core.fragments import fill_slots, slot
 from apps.core.templatetags.when import exact_time, when
 
 from . import first_page
 from .models import REACTION_EMOJI, Acknowledgement, Comment, Post, Reaction
 
 LATEST_COMMENTS = 3
-SLOT = re.compile("\x00([a-z]+):([^\x00]*)\x00")
 _VARIANTS = ("feed", "single")
 
 
@@ -204,10 +203,6 @@ def prepare(posts: list[Post], user: User, *, variant: str = "feed", personal: b
 # ---------------------------------------------------------------- slots
 
 
-def slot(name: str, value: object = "") -> SafeString:
-    return mark_safe(f"\x00{name}:{value}\x00")  # noqa: S308 - a placeholder replaced by personalize()
-
-
 def _csrf_token(request: HttpRequest) -> str:
     """One masked token for all the cards of a page: Django masks anew (32 random picks) on each `get_token`."""
     token = getattr(request, "_cards_csrf_token", None)
@@ -223,8 +218,7 @@ def personalize(post: Post, request: HttpRequest, *, next_url: str = "") -> Safe
     back = escape(raw_back)
     mine = post.my_emojis
 
-    def fill(match: re.Match) -> str:
-        name, value = match.groups()
+    def fill(name: str, value: str) -> str:
         if name == "csrf":
             return token
         if name == "next":
@@ -243,7 +237,7 @@ def personalize(post: Post, request: HttpRequest, *, next_url: str = "") -> Safe
             )
         raise ValueError(f"unknown card slot {name!r}")
 
-    return mark_safe(SLOT.sub(fill, post.card_html))  # noqa: S308 - cached template output and escaped values
+    return fill_slots(post.card_html, fill)
 
 
 __all__ = [

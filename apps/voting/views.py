@@ -18,6 +18,7 @@ from apps.departments.models import Department
 
 from . import selectors, services
 from .access import access_idea, access_poll, can_delete_comment, can_edit_idea, can_manage_poll, can_moderate_board
+from .board_rows import idea_rows
 from .forms import CommentForm, IdeaForm, MergeForm, PollForm, StatusForm
 from .models import Idea, Poll
 
@@ -58,6 +59,7 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "department": department,
             "page": page,
+            "idea_rows": idea_rows(page.items, request),
             "sort": sort,
             "sorts": selectors.SORT_LABELS,
             "status": status,

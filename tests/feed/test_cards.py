@@ -6,7 +6,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from apps.feed import announcements, cards, services
+from apps.core.fragments import SLOT
+from apps.feed import announcements, services
 from apps.feed.models import Comment, Post
 
 
@@ -130,7 +131,7 @@ def test_times_are_shown_in_each_readers_time_zone(client_as, department, member
     Profile.objects.filter(user=member).update(time_zone="UTC")
     assert "1 Jan 2020, 12:00" in _card(client_as("member").get("/").content, post)
     assert "1 Jan 2020, 21:00" in _card(client_as("colleague").get("/").content, post)
-    assert cards.SLOT.search(_card(client_as("colleague").get("/").content, post)) is None
+    assert SLOT.search(_card(client_as("colleague").get("/").content, post)) is None
 
 
 def test_with_the_cache_down_the_feed_is_rendered_and_changes_still_commit(
