@@ -53,11 +53,13 @@ def _render(idea: Idea) -> str:
 
 def idea_rows(ideas: Sequence[Idea], request: HttpRequest) -> list[SafeString]:
     """Each idea's `<li>` for this request, in order; `ideas` from `selectors.board_ideas`."""
-    back = escape(request.get_full_path())
+    back, token = escape(request.get_full_path()), []
 
     def fill(name: str, value: str) -> str:
-        if name == "csrf":  # only asked when a row has a vote form, as `{% csrf_token %}` was
-            return get_token(request)
+        if name == "csrf":  # asked only when a row has a vote form, as `{% csrf_token %}` was; one mask a page
+            if not token:
+                token.append(get_token(request))
+            return token[0]
         if name == "next":
             return back
         if name == "ago":
