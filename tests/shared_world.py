@@ -49,7 +49,8 @@ class Shared:
     def world(self) -> dict[str, object]:
         return copy.deepcopy(self.objects)
 
-    def person(self, role: str):
+    def person(self, role: str) -> object:
+        """A copy of one of the cast (a `User`), so that what a test changes on it stays in that test."""
         return copy.deepcopy(self.people[role])
 
     def client_as(self, role: str) -> Client:
@@ -59,7 +60,9 @@ class Shared:
         return client
 
 
-def shared_world(build: Callable[[dict[str, object]], dict[str, object]], *, uses: tuple[str, ...] = ()):
+def shared_world(
+    build: Callable[[dict[str, object]], dict[str, object]], *, uses: tuple[str, ...] = ()
+) -> Callable[..., object]:
     """A module-scoped `shared` fixture: the cast, and `build(cast)`'s dict as its world.
 
     `uses` names session-scoped fixtures that `build` needs (e.g. the video clips): they are
