@@ -57,3 +57,17 @@ def test_a_cached_row_is_not_shown_on_another_board(client_as, member, idea, oth
     assert _row(client_as("member").get("/ideas/sales/").content.decode(), idea)
     assert "Dark mode for the CRM" not in client_as("outsider").get("/ideas/legal/").content.decode()
     assert client_as("outsider").get("/ideas/sales/").status_code == 404
+
+
+def test_a_row_is_served_from_the_cache_while_its_stamp_matches(client_as, member, idea):
+    from django.core.cache import cache
+
+    from apps.voting import board_rows, selectors
+
+    client_as("member").get("/ideas/sales/")
+    (listed,) = [i for i in selectors.board_ideas(member, department=idea.department) if i.pk == idea.pk]
+    key = board_rows._key(listed)
+    stamp, _ = cache.get(key)
+    cache.set(key, (stamp, f'<li class="idea-row" id="idea-{idea.pk}">from the cache \x00next:\x00</li>'))
+    page = client_as("member").get("/ideas/sales/?sort=new").content.decode()
+    assert f'<li class="idea-row" id="idea-{idea.pk}">from the cache /ideas/sales/?sort=new</li>' in page
