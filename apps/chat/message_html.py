@@ -25,10 +25,13 @@ TEMPLATE = "chat/_message.html"
 KEEP_SECONDS = 24 * 3600  # a room's recent messages are the ones read again; old ones may fall out
 
 
-def _key(message: Message, reader: User) -> str:
-    mine = int(message.author_id == reader.pk)
-    where = f"{timezone.get_current_timezone_name()}:{get_language()}"
-    return f"chat:message:{template_digest(TEMPLATE)}:{message.pk}:{mine}:{where}"
+def _prefix() -> str:
+    """The part of the keys that is the same for every message of a page: template, time zone, language."""
+    return f"chat:message:{template_digest(TEMPLATE)}:{timezone.get_current_timezone_name()}:{get_language()}"
+
+
+def _key(message: Message, reader: User, prefix: str | None = None) -> str:
+    return f"{prefix or _prefix()}:{message.pk}:{int(message.author_id == reader.pk)}"
 
 
 def stamp(message: Message) -> str:
@@ -43,9 +46,10 @@ def stamp(message: Message) -> str:
 
 def message_items(messages: Sequence[Message], reader: User) -> list[SafeString]:
     """Each message's `<li>`, in order; `messages` loaded by `selectors.messages_with_authors()`."""
+    prefix = _prefix()
     return cached_fragments(
         messages,
-        key=lambda m: _key(m, reader),
+        key=lambda m: _key(m, reader, prefix),
         stamp=stamp,
         render=lambda m: render_to_string(TEMPLATE, {"message": m, "user": reader}),
         timeout=KEEP_SECONDS,

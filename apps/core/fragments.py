@@ -25,6 +25,8 @@ import re
 from collections.abc import Callable, Hashable, Sequence
 
 from django.core.cache import cache
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
@@ -41,6 +43,14 @@ def slot(name: str, value: object = "") -> SafeString:
 def fill_slots(html: str, fill: Callable[[str, str], str]) -> SafeString:
     """`html` with each slot replaced by `fill(name, value)`, which must return escaped HTML."""
     return mark_safe(SLOT.sub(lambda match: fill(*match.groups()), html))  # noqa: S308 - escaped by `fill`
+
+
+def page_csrf_token(request: HttpRequest) -> str:
+    """One masked CSRF token for every slot of a page: Django masks anew (32 random picks) on each `get_token`."""
+    token = getattr(request, "_fragments_csrf_token", None)
+    if token is None:
+        token = request._fragments_csrf_token = get_token(request)
+    return token
 
 
 @functools.cache

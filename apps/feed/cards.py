@@ -23,7 +23,6 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import CharField, IntegerField, Prefetch, Value, prefetch_related_objects
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
@@ -31,7 +30,7 @@ from django.utils.safestring import SafeString
 
 from apps.accounts.models import User
 from apps.core.cache import CACHE_DOWN
-from apps.core.fragments import fill_slots, slot
+from apps.core.fragments import fill_slots, page_csrf_token, slot
 from apps.core.templatetags.when import exact_time, when
 
 from . import first_page
@@ -203,17 +202,9 @@ def prepare(posts: list[Post], user: User, *, variant: str = "feed", personal: b
 # ---------------------------------------------------------------- slots
 
 
-def _csrf_token(request: HttpRequest) -> str:
-    """One masked token for all the cards of a page: Django masks anew (32 random picks) on each `get_token`."""
-    token = getattr(request, "_cards_csrf_token", None)
-    if token is None:
-        token = request._cards_csrf_token = get_token(request)
-    return token
-
-
 def personalize(post: Post, request: HttpRequest, *, next_url: str = "") -> SafeString:
     """The card for this reader: the cached HTML with its slots filled in."""
-    token = _csrf_token(request)
+    token = page_csrf_token(request)
     raw_back = next_url or request.get_full_path()
     back = escape(raw_back)
     mine = post.my_emojis

@@ -11,12 +11,11 @@ import functools
 from types import SimpleNamespace
 
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 
-from apps.core.fragments import fill_slots, slot
+from apps.core.fragments import fill_slots, page_csrf_token, slot
 from apps.departments.models import Department
 
 from . import access
@@ -40,7 +39,7 @@ def composer_html(request: HttpRequest, departments: list[Department], next_url:
 
     def fill(name: str, value: str) -> str:
         if name == "csrf":
-            return get_token(request)
+            return page_csrf_token(request)
         if name == "next":
             return back
         raise ValueError(f"unknown composer slot {name!r}")

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from types import SimpleNamespace
 
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
@@ -21,15 +20,20 @@ from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
 from django.utils.translation import get_language
 
-from apps.core.fragments import cached_fragments, fill_slots, slot, template_digest
+from apps.core.fragments import cached_fragments, fill_slots, page_csrf_token, slot, template_digest
 
 from .models import Idea
 
 TEMPLATES = ("voting/_idea_row.html", "voting/_vote_box.html", "voting/_status_badge.html")
 
 
-def _key(idea: Idea) -> str:
-    return f"voting:row:{template_digest(*TEMPLATES)}:{idea.pk}:{int(bool(idea.my_vote))}:{get_language()}"
+def _prefix() -> str:
+    """The part of the keys that is the same for every row of a page: templates and language."""
+    return f"voting:row:{template_digest(*TEMPLATES)}:{get_language()}"
+
+
+def _key(idea: Idea, prefix: str | None = None) -> str:
+    return f"{prefix or _prefix()}:{idea.pk}:{int(bool(idea.my_vote))}"
 
 
 def stamp(idea: Idea) -> tuple:
@@ -53,18 +57,17 @@ def _render(idea: Idea) -> str:
 
 def idea_rows(ideas: Sequence[Idea], request: HttpRequest) -> list[SafeString]:
     """Each idea's `<li>` for this request, in order; `ideas` from `selectors.board_ideas`."""
-    back, token = escape(request.get_full_path()), []
+    back = escape(request.get_full_path())
 
     def fill(name: str, value: str) -> str:
-        if name == "csrf":  # asked only when a row has a vote form, as `{% csrf_token %}` was; one mask a page
-            if not token:
-                token.append(get_token(request))
-            return token[0]
+        if name == "csrf":  # asked only when a row has a vote form, as `{% csrf_token %}` was
+            return page_csrf_token(request)
         if name == "next":
             return back
         if name == "ago":
             return escape(timesince(parse_datetime(value)))
         raise ValueError(f"unknown idea row slot {name!r}")
 
-    rows = cached_fragments(ideas, key=_key, stamp=stamp, render=_render)
+    prefix = _prefix()
+    rows = cached_fragments(ideas, key=lambda idea: _key(idea, prefix), stamp=stamp, render=_render)
     return [fill_slots(row, fill) for row in rows]
