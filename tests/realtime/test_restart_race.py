@@ -56,10 +56,13 @@ async def test_every_receiver_sees_every_message_once_across_restarts(tmp_path, 
         readers = await asyncio.gather(*(_resubscribe(socket, room) for socket in receivers))
         sender = await NetSocket(a, await cookie_for(manager)).connect()
         sending = True
+        sent = 0
 
         async def send() -> None:
+            nonlocal sent
             while sending:
                 await sender.send({"type": "chat.send", "room": room, "body": "tick", "client_id": str(uuid.uuid4())})
+                sent += 1
                 await asyncio.sleep(SEND_INTERVAL)
 
         sender_task = asyncio.create_task(send())
@@ -75,16 +78,21 @@ async def test_every_receiver_sees_every_message_once_across_restarts(tmp_path, 
         await asyncio.sleep(0.5)
         sending = False
         await sender_task
-        await asyncio.sleep(0.5)  # the last sends are stored
-        stored = await database_sync_to_async(
+        stored_since_start = database_sync_to_async(
             lambda: list(
                 Message.objects.filter(room_id=room, id__gt=start_after).order_by("id").values_list("id", flat=True)
             )
-        )()
-        assert len(stored) > 100
+        )
+        # Every send is stored before the ids are compared: on a busy machine the sender's
+        # process may still be working through its last frames for a while.
+        deadline = asyncio.get_running_loop().time() + 20
+        while len(stored := await stored_since_start()) < sent:
+            assert asyncio.get_running_loop().time() < deadline, f"{len(stored)} of {sent} sends stored"
+            await asyncio.sleep(0.1)
+        assert len(stored) == sent > 100
         deadline = asyncio.get_running_loop().time() + 20
         while any(s.last_id.get(room) != stored[-1] for s in receivers):
-            assert asyncio.get_running_loop().time() < deadline, [s.last_id.get(room) for s in receivers]
+            assert asyncio.get_running_loop().time() < deadline, (stored[-1], [s.last_id.get(room) for s in receivers])
             await asyncio.sleep(0.1)
         for index, socket in enumerate(receivers):
             seen = socket.received.get(room, [])
