@@ -8,6 +8,7 @@ with --profile, cProfile's top functions by cumulative and by own CPU time over 
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/intranet_speed python bench/pages_profile.py \
         --targets ping,api,department --profile
+    ... bench/pages_profile.py --targets ping --path 'common=/api/v1/search/?q=customer|"results"'
 """
 
 import argparse
@@ -41,12 +42,16 @@ def main() -> int:
     parser.add_argument("--targets", default="ping,api,department,people,chat,ideas")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument(
+        "--path", action="append", default=[], metavar="NAME=PATH|MARKER", help="another page, e.g. a search"
+    )
     args = parser.parse_args()
-    wanted = args.targets.split(",")
+    extra = {name: tuple(rest.split("|", 1)) for name, rest in (spec.split("=", 1) for spec in args.path)}
+    wanted = [name for name in args.targets.split(",") if name] + list(extra)
     user = pages_targets.reader()
     client = Client()
     client.force_login(user)
-    paths = {name: (path, marker) for name, path, marker in pages_targets.TARGETS}
+    paths = {name: (path, marker) for name, path, marker in pages_targets.TARGETS} | extra
     for name in wanted:
         path, marker = paths[name]
         response = client.get(path)  # warm: templates, URL resolvers, caches

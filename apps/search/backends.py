@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Q
+from django.db.models import BooleanField, Q, TextField
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -25,6 +25,7 @@ from .models import Document
 from .query import ParsedQuery
 from .trigrams import SIMILARITY_THRESHOLD, WORD_SIMILARITY_THRESHOLD
 
+_DOCUMENTS = connection.ops.quote_name(Document._meta.db_table)
 START, STOP = "\x02", "\x03"
 SNIPPET_WORDS = 30
 # Days after which a document's recency bonus has halved.
@@ -97,13 +98,24 @@ class PostgresBackend:
         condition = within & Q(text_match)
         if fuzzy_kinds and any(len(w) >= 3 for w in parsed.words):
             # pg_trgm: "jon smi" finds John Smith (similarity), "smi" finds Smith (word similarity).
+            # The names come from their trigram index (ddl: search_doc_title_trgm) as an array
+            # computed once per statement: written as a condition on the row, PostgreSQL read
+            # every person and department of the reader's audience and compared trigrams row
+            # by row (2,000 rows, ~11 ms, in the page and again in the counts).
+            typed = " ".join(parsed.words)
+            in_list = ", ".join(["%s"] * len(fuzzy_kinds))
             fuzzy = OnDocument(
-                '(lower({doc}."title") %% lower(%s) OR lower(%s) <%% lower({doc}."title"))',
-                [" ".join(parsed.words), " ".join(parsed.words)],
+                f'{{doc}}."id" = ANY(ARRAY(SELECT t."id" FROM {_DOCUMENTS} t WHERE t."kind" IN ({in_list})'  # noqa: S608
+                ' AND (lower(t."title") %% lower(%s) OR lower(%s) <%% lower(t."title"))))',
+                [*fuzzy_kinds, typed, typed],
                 output_field=BooleanField(),
             )
             condition |= fuzzy_within & Q(fuzzy, kind__in=fuzzy_kinds)
         return condition
+
+    def score_columns(self) -> dict[str, RawSQL]:
+        """What `score_sql` reads besides the model's fields, selected with the matches."""
+        return {"vector": OnDocument('{doc}."vector"', [], output_field=TextField())}
 
     def score_sql(self, parsed: ParsedQuery, alias: str) -> tuple[str, list]:
         """Relevance (ts_rank, names' similarity) times a recency bonus, over the row `alias`."""
@@ -145,6 +157,9 @@ class SqliteBackend:
             )
             condition |= fuzzy_within & Q(fuzzy, kind__in=fuzzy_kinds)
         return condition
+
+    def score_columns(self) -> dict[str, RawSQL]:
+        return {}  # bm25 reads the FTS5 table by the row's id
 
     def score_sql(self, parsed: ParsedQuery, alias: str) -> tuple[str, list]:
         """Relevance (bm25, names' similarity) times a recency bonus, over the row `alias`."""

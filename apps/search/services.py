@@ -35,6 +35,7 @@ MAX_OFFSET = 1_000  # 50 pages: past that, refine the words
 # Counting every match of a common word costs more than it tells: counts stop here ("1000+").
 COUNT_CAP = 1_000
 SORTS = ("relevance", "date")
+# The newest matches a page is chosen from: it must hold the counts' cap and the last page.
 RANK_WINDOW = 2_000
 _DOCUMENTS = connection.ops.quote_name(Document._meta.db_table)
 _DEPARTMENTS = connection.ops.quote_name(Department._meta.db_table)
@@ -233,10 +234,11 @@ def search(
     try:
         # Compiled once: the page and the counts are written around it (SQL, not the ORM:
         # building and compiling nested querysets cost more than running them).
-        found = matching.order_by().values("id", "kind", "created_at").query.sql_with_params()
+        columns = ("id", "kind", "created_at", "title")
+        found = matching.order_by().values(*columns, **engine.score_columns()).query.sql_with_params()
     except EmptyResultSet:  # a condition that can match nothing (no keys at all)
         found = None
-    rows = _page(engine, found, parsed, wanted, filters.sort, offset, page_size + 1) if found else []
+    rows, by_kind = _page(engine, found, parsed, wanted, filters.sort, offset, page_size + 1) if found else ([], None)
     if len(rows) > page_size:
         rows = rows[:page_size]
         if offset + page_size <= MAX_OFFSET:
@@ -259,7 +261,8 @@ def search(
                 author=Author(author_id, name_to_show(name or "", email)) if author_id is not None else None,
             )
         )
-    by_kind = _counts(found)
+    if by_kind is None:
+        by_kind = _counts(found)
     results.capped = sum(by_kind.values()) > COUNT_CAP
     for group in registry.groups():
         results.counts[group.name] = sum(by_kind.get(k.name, 0) for k in registry.kinds_in_group(group.name))
@@ -270,40 +273,51 @@ def search(
 
 def _page(
     engine, found: tuple[str, tuple], parsed: ParsedQuery, kinds: list[str] | None, sort: str, offset: int, limit: int
-) -> list[tuple]:
-    """One page of hits, in one statement: the page's ids over the documents alone, then those
-    rows joined to their department and author, with their snippet (for the rows shown only).
+) -> tuple[list[tuple], Counter | None]:
+    """One page of hits and, for every tab at once (no `kinds`), the counts: one statement.
 
-    Relevance ranks the newest RANK_WINDOW matches only: scoring every match of a common
-    word (tens of thousands of rows) is what made search slow at company scale, and recency
-    is part of the score anyway. Rare words and phrases match fewer rows and are ranked in full.
+    The window is the newest RANK_WINDOW matches (of `kinds`, if given), read once from the
+    index: relevance scores those rows only (scoring every match of a common word, tens of
+    thousands of rows, is what made search slow at company scale, and recency is part of
+    the score anyway), then the page's rows are joined to their department and author with
+    their snippet (for the rows shown only). The window holds every match up to the counts'
+    cap (COUNT_CAP < RANK_WINDOW), so the counts are read from it rather than from a second
+    scan of the index; a tab's window has only its own kinds, so there the counts are
+    `_counts`' own query. Rare words and phrases match fewer rows and are ranked in full.
     """
     sql, found_params = found
     only_kinds = ""
     if kinds is not None:
         only_kinds = " WHERE m.kind IN (" + ", ".join(["%s"] * len(kinds)) + ")"
-    newest = f"FROM ({sql}) m{only_kinds} ORDER BY m.created_at DESC, m.id DESC"
-    params = [*found_params, *(kinds or [])]
+    window = f"SELECT m.* FROM ({sql}) m{only_kinds} ORDER BY m.created_at DESC, m.id DESC LIMIT %s"  # noqa: S608
     if sort == "date":
-        page = f"SELECT m.id, m.created_at AS score {newest}"
+        score, score_params = "w.created_at", []
     else:
-        score, score_params = engine.score_sql(parsed, "r")
-        page = (
-            f"SELECT r.id, {score} AS score FROM {_DOCUMENTS} r"  # noqa: S608 (our SQL; values as parameters)
-            f" WHERE r.id IN (SELECT m.id {newest} LIMIT %s) ORDER BY score DESC, r.id DESC"
-        )
-        params = [*score_params, *params, RANK_WINDOW]
+        score, score_params = engine.score_sql(parsed, "w")
     text, text_params = engine.snippet_source_sql(parsed, "d")
+    counts, count_params = "", []
+    if kinds is None:
+        counts = (
+            " UNION ALL SELECT 1, NULL, NULL, c.kind, c.n, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL"
+            " FROM (SELECT x.kind, COUNT(*) AS n FROM (SELECT w.kind FROM w LIMIT %s) x GROUP BY x.kind) c"
+        )
+        count_params = [COUNT_CAP + 1]
     # Our SQL and the ORM's compiled condition; every value is a parameter.
     statement = (
-        "SELECT d.id, d.kind, d.object_id, d.url, d.title, d.created_at, dep.name, d.author_id, u.email,"  # noqa: S608
-        f" p.display_name, {text} FROM ({page} LIMIT %s OFFSET %s) page JOIN {_DOCUMENTS} d ON d.id = page.id"
-        f" LEFT JOIN {_DEPARTMENTS} dep ON dep.id = d.department_id LEFT JOIN {_USERS} u ON u.id = d.author_id"
-        f" LEFT JOIN {_PROFILES} p ON p.{_PROFILE_USER} = d.author_id ORDER BY page.score DESC, page.id DESC"
+        f"WITH w AS MATERIALIZED ({window})"  # noqa: S608
+        " SELECT 0 AS part, page.score, d.id, d.kind, d.object_id, d.url, d.title, d.created_at, dep.name,"
+        f" d.author_id, u.email, p.display_name, {text}"
+        f" FROM (SELECT w.id, {score} AS score FROM w ORDER BY score DESC, w.id DESC LIMIT %s OFFSET %s) page"
+        f" JOIN {_DOCUMENTS} d ON d.id = page.id LEFT JOIN {_DEPARTMENTS} dep ON dep.id = d.department_id"
+        f" LEFT JOIN {_USERS} u ON u.id = d.author_id LEFT JOIN {_PROFILES} p ON p.{_PROFILE_USER} = d.author_id"
+        f"{counts} ORDER BY 1, 2 DESC, 3 DESC"
     )
+    params = [*found_params, *(kinds or []), RANK_WINDOW, *text_params, *score_params, limit, offset, *count_params]
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*text_params, *params, limit, offset])
-        return cursor.fetchall()
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    hits = [row[2:] for row in rows if row[0] == 0]
+    return hits, (Counter({row[3]: row[4] for row in rows if row[0] == 1}) if kinds is None else None)
 
 
 def _aware(value: datetime | str) -> datetime:

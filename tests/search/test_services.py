@@ -147,15 +147,54 @@ def test_links_go_to_the_exact_place(department, member):
     assert [h.kind for h in in_room] == ["message"]
 
 
-def test_a_results_page_costs_the_same_queries_with_more_results(department, member, django_assert_max_num_queries):
+@pytest.mark.parametrize(("kind", "queries"), [(None, 2), ("posts", 3)])
+def test_a_results_page_costs_the_same_queries_with_more_results(
+    department, member, django_assert_max_num_queries, kind, queries
+):
     feed.post_create(acting_user=member, department=department, body="Offsite plans")
-    with django_assert_max_num_queries(3) as few:  # the reader's audience keys, the page and its snippets, the counts
-        services.search(acting_user=member, q="offsite")
+    # The reader's audience keys, then the page with its snippets and the counts in one
+    # statement; a tab's page has only its kinds, so its counts of every tab are one more.
+    with django_assert_max_num_queries(queries) as few:
+        services.search(acting_user=member, q="offsite", filters=services.Filters(kind=kind))
+    assert len(few.captured_queries) == queries
     for n in range(25):
         feed.post_create(acting_user=member, department=department, body=f"Offsite plans {n}")
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        results = services.search(acting_user=member, q="offsite")
+    with django_assert_max_num_queries(queries):
+        results = services.search(acting_user=member, q="offsite", filters=services.Filters(kind=kind))
     assert len(results.hits) == services.PAGE_SIZE
+
+
+def _forecasts(department, member) -> None:
+    from apps.chat import services as chat
+    from apps.chat.models import Room
+
+    room = Room.objects.get(department=department)
+    for n in range(3):
+        post = feed.post_create(acting_user=member, department=department, body=f"Forecast {n}")
+        feed.comment_create(acting_user=member, post=post, body="and the forecast for spring")
+    for n in range(2):
+        chat.message_send(acting_user=member, room_id=room.pk, body=f"forecast {n}", check_rate_limit=False)
+
+
+def test_every_tab_shows_the_same_counts_of_every_tab(department, member):
+    _forecasts(department, member)
+    everything = _search(member, "forecast")
+    assert everything.counts["posts"] == 6 and everything.counts["chat"] == 2 and not everything.capped
+    for kind in ("posts", "chat", "people", "message"):
+        tab = _search(member, "forecast", kind=kind)
+        assert (tab.counts, tab.capped) == (everything.counts, False), kind
+    assert {h.kind for h in _search(member, "forecast", kind="chat").hits} == {"message"}
+
+
+@pytest.mark.parametrize("kind", [None, "chat"])
+def test_counts_stop_at_the_cap(department, member, monkeypatch, kind):
+    _forecasts(department, member)
+    monkeypatch.setattr(services, "COUNT_CAP", 4)
+    results = _search(member, "forecast", kind=kind)
+    assert results.capped and results.total == 5  # the cap and one more: "4+"
+    dated = _search(member, "forecast", kind=kind, sort="date")
+    assert dated.capped and dated.total == 5
+    assert [h.created_at for h in dated.hits] == sorted((h.created_at for h in dated.hits), reverse=True)
 
 
 # The same cases, whichever back end this run uses (CI: PostgreSQL; `make run`: SQLite's FTS5).
