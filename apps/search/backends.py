@@ -1,10 +1,11 @@
 """The two full-text back ends behind one interface: PostgreSQL and SQLite's FTS5.
 
-Each gives, for a parsed query: the condition that a document matches (`matches`), a
-relevance score that favours newer documents (`score_sql`), and highlighted snippets for
-the rows of one results page, read by the page's own query (`snippet_source_sql`, then
-`snippet` per row). Everything else (who may see what, filters, sorting,
-pages, counts) is ordinary ORM code in `services.py`, the same for both.
+Each gives, for a parsed query, SQL over one document row: that it says the words
+(`text_sql`), that it is a name like them (`names_sql`), a relevance score that favours
+newer documents (`score_sql`), and highlighted snippets for the rows of one results page,
+read by the page's own query (`snippet_source_sql`, then `snippet` per row). Everything
+else (who may see what, filters, sorting, pages, counts) is in `services.py`, the same for
+both.
 
 Highlights are marked with the control characters \\x02 and \\x03 (never found in indexed
 text: `index` strips them), then the text is HTML-escaped and only the marks become
@@ -16,8 +17,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Q, TextField
-from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -30,6 +29,10 @@ START, STOP = "\x02", "\x03"
 SNIPPET_WORDS = 30
 # Days after which a document's recency bonus has halved.
 RECENCY_DAYS = 30.0
+
+
+def _marks(values: list) -> str:
+    return ", ".join(["%s"] * len(values))
 
 
 def language() -> str:
@@ -60,19 +63,6 @@ def mark_words(text: str, parsed: ParsedQuery, *, window: int | None = None) -> 
     return pattern.sub(lambda m: START + m.group(0) + STOP, text)
 
 
-class OnDocument(RawSQL):
-    """SQL over the document row that names the row `{doc}`: the alias its query gives the table.
-
-    The text conditions run inside subqueries too (the rank window), where Django renames the
-    table (U0); naming "search_document" there would point at the outer query's row instead
-    and make PostgreSQL run the subquery once per row.
-    """
-
-    def as_sql(self, compiler, connection):
-        alias = compiler.query.base_table or Document._meta.db_table
-        return "(" + self.sql.replace("{doc}", compiler.quote_name(alias)) + ")", self.params
-
-
 @dataclass
 class Snippet:
     title: SafeString
@@ -87,35 +77,29 @@ class PostgresBackend:
         # parse and stem the typed text again for every row it scores or rechecks.
         return "(SELECT websearch_to_tsquery(%s::regconfig, %s))"
 
-    def matches(self, parsed: ParsedQuery, *, fuzzy_kinds: list[str], within: Q, fuzzy_within: Q) -> Q:
-        text_match = OnDocument(
-            f'{{doc}}."vector" @@ {self._tsquery()}', [language(), parsed.text], output_field=BooleanField()
-        )
-        # Who may see goes into each alternative, so that the words and the audience meet
-        # inside the GIN index (ddl.VECTOR_INDEX) rather than as two bitmaps; the names'
-        # alternative has its own (their audiences' keys only), or PostgreSQL would factor
-        # a common condition out of the OR and build the two bitmaps after all.
-        condition = within & Q(text_match)
-        if fuzzy_kinds and any(len(w) >= 3 for w in parsed.words):
-            # pg_trgm: "jon smi" finds John Smith (similarity), "smi" finds Smith (word similarity).
-            # The names come from their trigram index (ddl: search_doc_title_trgm) as an array
-            # computed once per statement: written as a condition on the row, PostgreSQL read
-            # every person and department of the reader's audience and compared trigrams row
-            # by row (2,000 rows, ~11 ms, in the page and again in the counts).
-            typed = " ".join(parsed.words)
-            in_list = ", ".join(["%s"] * len(fuzzy_kinds))
-            fuzzy = OnDocument(
-                f'{{doc}}."id" = ANY(ARRAY(SELECT t."id" FROM {_DOCUMENTS} t WHERE t."kind" IN ({in_list})'  # noqa: S608
-                ' AND (lower(t."title") %% lower(%s) OR lower(%s) <%% lower(t."title"))))',
-                [*fuzzy_kinds, typed, typed],
-                output_field=BooleanField(),
-            )
-            condition |= fuzzy_within & Q(fuzzy, kind__in=fuzzy_kinds)
-        return condition
+    def text_sql(self, parsed: ParsedQuery, alias: str) -> tuple[str, list]:
+        """The row `alias` says the words: through the GIN index over the words and the audience."""
+        return f"{alias}.vector @@ {self._tsquery()}", [language(), parsed.text]
 
-    def score_columns(self) -> dict[str, RawSQL]:
-        """What `score_sql` reads besides the model's fields, selected with the matches."""
-        return {"vector": OnDocument('{doc}."vector"', [], output_field=TextField())}
+    def names_sql(self, parsed: ParsedQuery, kinds: list[str], alias: str) -> tuple[str, list]:
+        """The row `alias` is a name like the words (pg_trgm: "jon smi" finds John Smith by
+        similarity, "smi" finds Smith by word similarity).
+
+        The names come from their trigram index (ddl: search_doc_title_trgm) as an array
+        computed once per statement: written as a condition on the row, PostgreSQL read every
+        person and department of the reader's audience and compared trigrams row by row
+        (2,000 rows, ~11 ms, in the page and again in the counts).
+        """
+        typed = " ".join(parsed.words)
+        sql = (
+            f"{alias}.id = ANY(ARRAY(SELECT t.id FROM {_DOCUMENTS} t WHERE t.kind IN ({_marks(kinds)})"  # noqa: S608
+            " AND (lower(t.title) %% lower(%s) OR lower(%s) <%% lower(t.title))))"
+        )
+        return sql, [*kinds, typed, typed]
+
+    def score_columns(self, alias: str) -> str:
+        """What `score_sql` reads besides the document's columns, selected with the matches."""
+        return f", {alias}.vector"
 
     def score_sql(self, parsed: ParsedQuery, alias: str) -> tuple[str, list]:
         """Relevance (ts_rank, names' similarity) times a recency bonus, over the row `alias`."""
@@ -139,27 +123,21 @@ class PostgresBackend:
 class SqliteBackend:
     name = "sqlite"
 
-    def matches(self, parsed: ParsedQuery, *, fuzzy_kinds: list[str], within: Q, fuzzy_within: Q) -> Q:
-        condition = within & Q(
-            OnDocument(
-                '{doc}."id" IN (SELECT rowid FROM search_document_fts WHERE search_document_fts MATCH %s)',
-                [parsed.fts5()],
-                output_field=BooleanField(),
-            )
-        )
-        if fuzzy_kinds and any(len(w) >= 3 for w in parsed.words):
-            # pg_trgm's measures, as SQL functions (apps/search/trigrams.py): the same matches as PostgreSQL's.
-            typed = " ".join(parsed.words)
-            fuzzy = OnDocument(
-                '(search_similarity({doc}."title", %s) >= %s OR search_word_similarity(%s, {doc}."title") >= %s)',
-                [typed, SIMILARITY_THRESHOLD, typed, WORD_SIMILARITY_THRESHOLD],
-                output_field=BooleanField(),
-            )
-            condition |= fuzzy_within & Q(fuzzy, kind__in=fuzzy_kinds)
-        return condition
+    def text_sql(self, parsed: ParsedQuery, alias: str) -> tuple[str, list]:
+        sql = f"{alias}.id IN (SELECT rowid FROM search_document_fts WHERE search_document_fts MATCH %s)"  # noqa: S608
+        return sql, [parsed.fts5()]
 
-    def score_columns(self) -> dict[str, RawSQL]:
-        return {}  # bm25 reads the FTS5 table by the row's id
+    def names_sql(self, parsed: ParsedQuery, kinds: list[str], alias: str) -> tuple[str, list]:
+        """pg_trgm's measures, as SQL functions (apps/search/trigrams.py): the same matches as PostgreSQL's."""
+        typed = " ".join(parsed.words)
+        sql = (
+            f"({alias}.kind IN ({_marks(kinds)}) AND (search_similarity({alias}.title, %s) >= %s"
+            f" OR search_word_similarity(%s, {alias}.title) >= %s))"
+        )
+        return sql, [*kinds, typed, SIMILARITY_THRESHOLD, typed, WORD_SIMILARITY_THRESHOLD]
+
+    def score_columns(self, alias: str) -> str:
+        return ""  # bm25 reads the FTS5 table by the row's id
 
     def score_sql(self, parsed: ParsedQuery, alias: str) -> tuple[str, list]:
         """Relevance (bm25, names' similarity) times a recency bonus, over the row `alias`."""

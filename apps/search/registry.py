@@ -21,11 +21,11 @@ nothing else changes.
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 
 @dataclass(frozen=True)
@@ -93,9 +93,6 @@ class SearchKind:
     document: Callable[[models.Model], DocumentData | None]
     # Who finds the kind's documents, unless a document says otherwise (see `Audience`).
     audience: str = "department"
-    # Deprecated: an extra condition (a Q over `Document`) AND-ed for this kind's documents.
-    # Slower (it brings back an OR per kind); a kind's audience is what decides.
-    visible: Callable[[object], Q] | None = None
     # Names and titles also match by similarity and prefix ("jon smi" finds John Smith).
     fuzzy_title: bool = False
     # The model fields the document reads: a save(update_fields=...) touching none of them is skipped.
@@ -141,14 +138,11 @@ def audience(name: str) -> Audience:
 def register(kind: SearchKind) -> None:
     """Make `kind` searchable and keep its documents in step with its model's saves and deletes."""
     from . import index
-    from .visibility import department_content
 
     if kind.name in _kinds:
         return
     if len(kind.name) > 32 or not kind.name.isidentifier():
         raise ValueError(f"A search kind's name is a short identifier, not {kind.name!r}")
-    if kind.visible is department_content and kind.audience == "department":
-        kind = replace(kind, visible=None)  # the same rule as the department audience: no extra condition
     _kinds[kind.name] = kind
     models.signals.post_save.connect(index.on_save, sender=kind.model, dispatch_uid=f"search-save-{kind.name}")
     models.signals.post_delete.connect(index.on_delete, sender=kind.model, dispatch_uid=f"search-delete-{kind.name}")

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Q, QuerySet, Value
+from django.db.models import QuerySet, Value
 
 from apps.accounts.models import User
 from apps.departments.access import departments_seen_by, readable_department_ids
 
 from .registry import Audience, audiences, register_audience
+
+_USERS = connection.ops.quote_name(User._meta.db_table)
 
 
 def _signed_in(user) -> bool:
@@ -105,25 +107,22 @@ def reader_keys(user) -> dict[str, list[int]]:
     return {name: sorted(keys) for name, keys in held.items()}
 
 
-def condition(keys: dict[str, list[int]], only: set[str] | None = None) -> Q:
-    """Documents of these keys (of the `only` audiences, if given), as a condition over `Document`."""
+def condition_sql(keys: dict[str, list[int]], alias: str, only: set[str] | None = None) -> tuple[str, list] | None:
+    """Documents of these keys (of the `only` audiences, if given) as SQL over the document row
+    `alias`; None when the reader holds none of them (nothing can match)."""
     plain: list[int] = []
     with_author: list[int] = []
     for audience in audiences():
         if only is None or audience.name in only:
             (with_author if audience.active_author else plain).extend(keys.get(audience.name, []))
-    result = Q(audience_key__in=plain) if plain else Q(pk__in=[])
+    parts: list[str] = []
+    if plain:
+        parts.append(f"{alias}.audience_key IN ({', '.join(['%s'] * len(plain))})")
     if with_author:
-        gone = User.objects.filter(is_active=False).values("pk")
-        result |= Q(audience_key__in=with_author) & ~Q(author_id__in=gone)
-    return result
-
-
-def visible(user) -> Q:
-    """The documents `user` may find, as a condition over `Document` on its own columns."""
-    return condition(reader_keys(user))
-
-
-def department_content(user) -> Q:
-    """Deprecated (a kind's `visible=`): the department audience, which is every kind's default, says the same."""
-    return Q(department_id__in=readable_department_ids(user))
+        parts.append(  # our SQL; the keys are parameters
+            f"({alias}.audience_key IN ({', '.join(['%s'] * len(with_author))}) AND ({alias}.author_id IS NULL"  # noqa: S608
+            f" OR {alias}.author_id NOT IN (SELECT u.id FROM {_USERS} u WHERE NOT u.is_active)))"
+        )
+    if not parts:
+        return None
+    return "(" + " OR ".join(parts) + ")", [*plain, *with_author]
