@@ -81,3 +81,19 @@ def create_text_indexes(connection) -> None:
             cursor.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
             for statement in _TEXT_INDEXES.values():
                 cursor.execute(statement)
+
+
+def compact(connection) -> None:
+    """After a rebuild has committed: the table's statistics, and its indexes without the old rows.
+
+    A rebuild deletes and rewrites every document in one transaction (searches keep the old
+    ones until it commits), so the indexes it builds hold the deleted rows too: at the
+    benchmark's size the GIN index came out at 104 MB instead of 54 and all indexes at 602 MB,
+    a scan reading twice the pages until then. REINDEX CONCURRENTLY rebuilds them without
+    blocking searches (30 s there, to 279 MB). PostgreSQL only, and outside a transaction.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) search_document")
+        cursor.execute("REINDEX TABLE CONCURRENTLY search_document")

@@ -239,3 +239,22 @@ def test_the_index_rebuilds_from_scratch_and_fills_what_bulk_loads_skipped(depar
     assert [h.object_id for h in _search(member, "warehouse").hits] == [post.pk]
     call_command("search_index", verbosity=0)
     assert [h.object_id for h in _search(member, "warehouse").hits] == [post.pk]
+
+
+@pytest.mark.needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_outside_a_transaction_leaves_its_indexes_compact_and_valid(department, member):
+    """`search_index` as an operator runs it: committed, then VACUUM and REINDEX CONCURRENTLY."""
+    from django.core.management import call_command
+
+    post = feed.post_create(acting_user=member, department=department, body="Warehouse move")
+    call_command("search_index", verbosity=0)
+    assert [h.object_id for h in _search(member, "warehouse").hits] == [post.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+            " WHERE i.indrelid = 'search_document'::regclass"
+        )
+        indexes = dict(cursor.fetchall())
+    assert {"search_doc_vector", "search_doc_title_trgm"} <= set(indexes)
+    assert all(indexes.values()) and not [name for name in indexes if "ccnew" in name or "ccold" in name]

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
 from apps.search import index
-from apps.search.ddl import create_text_index, create_text_indexes, drop_text_indexes
+from apps.search.ddl import compact, create_text_index, create_text_indexes, drop_text_indexes
 from apps.search.models import Document
 
 
@@ -28,5 +28,6 @@ class Command(BaseCommand):
             drop_text_indexes(connection)  # built once at the end instead of row by row
             counts = index.rebuild(kinds=options["kind"])
             create_text_indexes(connection)
+        compact(connection)
         summary = ", ".join(f"{name} {count}" for name, count in counts.items())
         self.stdout.write(f"Search index built in {time.monotonic() - started:.1f} s: {summary}")
