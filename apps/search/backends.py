@@ -20,19 +20,14 @@ from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Document
 from .query import ParsedQuery
+from .sql import DOCUMENTS, placeholders
 from .trigrams import SIMILARITY_THRESHOLD, WORD_SIMILARITY_THRESHOLD
 
-_DOCUMENTS = connection.ops.quote_name(Document._meta.db_table)
 START, STOP = "\x02", "\x03"
 SNIPPET_WORDS = 30
 # Days after which a document's recency bonus has halved.
 RECENCY_DAYS = 30.0
-
-
-def _marks(values: list) -> str:
-    return ", ".join(["%s"] * len(values))
 
 
 def language() -> str:
@@ -92,7 +87,7 @@ class PostgresBackend:
         """
         typed = " ".join(parsed.words)
         sql = (
-            f"{alias}.id = ANY(ARRAY(SELECT t.id FROM {_DOCUMENTS} t WHERE t.kind IN ({_marks(kinds)})"  # noqa: S608
+            f"{alias}.id = ANY(ARRAY(SELECT t.id FROM {DOCUMENTS} t WHERE t.kind IN ({placeholders(kinds)})"  # noqa: S608
             " AND (lower(t.title) %% lower(%s) OR lower(%s) <%% lower(t.title))))"
         )
         return sql, [*kinds, typed, typed]
@@ -131,7 +126,7 @@ class SqliteBackend:
         """pg_trgm's measures, as SQL functions (apps/search/trigrams.py): the same matches as PostgreSQL's."""
         typed = " ".join(parsed.words)
         sql = (
-            f"({alias}.kind IN ({_marks(kinds)}) AND (search_similarity({alias}.title, %s) >= %s"
+            f"({alias}.kind IN ({placeholders(kinds)}) AND (search_similarity({alias}.title, %s) >= %s"
             f" OR search_word_similarity(%s, {alias}.title) >= %s))"
         )
         return sql, [*kinds, typed, SIMILARITY_THRESHOLD, typed, WORD_SIMILARITY_THRESHOLD]

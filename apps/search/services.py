@@ -20,13 +20,11 @@ from apps.accounts.models import User, name_to_show
 from apps.core.errors import Invalid
 from apps.core.ids import parse_id
 from apps.core.pagination import bad_cursor, sign_cursor, unsign_cursor
-from apps.departments.models import Department
-from apps.people.models import Profile
 
 from . import registry, visibility
 from .backends import backend
-from .models import Document
 from .query import ParsedQuery, parse
+from .sql import DEPARTMENTS, DOCUMENTS, PROFILE_USER, PROFILES, USERS, placeholders
 
 PAGE_SIZE = 20
 MAX_OFFSET = 1_000  # 50 pages: past that, refine the words
@@ -35,11 +33,6 @@ COUNT_CAP = 1_000
 SORTS = ("relevance", "date")
 # The newest matches a page is chosen from: it must hold the counts' cap and the last page.
 RANK_WINDOW = 2_000
-_DOCUMENTS = connection.ops.quote_name(Document._meta.db_table)
-_DEPARTMENTS = connection.ops.quote_name(Department._meta.db_table)
-_USERS = connection.ops.quote_name(User._meta.db_table)
-_PROFILES = connection.ops.quote_name(Profile._meta.db_table)
-_PROFILE_USER = connection.ops.quote_name(Profile._meta.get_field("user").column)
 
 
 @dataclass(frozen=True)
@@ -191,7 +184,7 @@ def _matches(engine, parsed: ParsedQuery, filters: Filters, keys: dict[str, list
             params += [*names_within[1], *like_params]
     narrowed, narrowed_params = _filters_sql(parsed, filters, "d")
     columns = "d.id, d.kind, d.created_at, d.title" + engine.score_columns("d")
-    return f"SELECT {columns} FROM {_DOCUMENTS} d WHERE {condition}{narrowed}", [*params, *narrowed_params]  # noqa: S608
+    return f"SELECT {columns} FROM {DOCUMENTS} d WHERE {condition}{narrowed}", [*params, *narrowed_params]  # noqa: S608
 
 
 def _offset(cursor: object, filters: Filters) -> int:
@@ -280,7 +273,7 @@ def _page(
     sql, found_params = found
     only_kinds = ""
     if kinds is not None:
-        only_kinds = " WHERE m.kind IN (" + ", ".join(["%s"] * len(kinds)) + ")"
+        only_kinds = f" WHERE m.kind IN ({placeholders(kinds)})"
     window = f"SELECT m.* FROM ({sql}) m{only_kinds} ORDER BY m.created_at DESC, m.id DESC LIMIT %s"  # noqa: S608
     if sort == "date":
         score, score_params = "w.created_at", []
@@ -294,14 +287,14 @@ def _page(
             " FROM (SELECT x.kind, COUNT(*) AS n FROM (SELECT w.kind FROM w LIMIT %s) x GROUP BY x.kind) c"
         )
         count_params = [COUNT_CAP + 1]
-    # Our SQL and the ORM's compiled condition; every value is a parameter.
+    # Our SQL; every value is a parameter.
     statement = (
         f"WITH w AS MATERIALIZED ({window})"  # noqa: S608
         " SELECT 0 AS part, page.score, d.id, d.kind, d.object_id, d.url, d.title, d.created_at, dep.name,"
         f" d.author_id, u.email, p.display_name, {text}"
         f" FROM (SELECT w.id, {score} AS score FROM w ORDER BY score DESC, w.id DESC LIMIT %s OFFSET %s) page"
-        f" JOIN {_DOCUMENTS} d ON d.id = page.id LEFT JOIN {_DEPARTMENTS} dep ON dep.id = d.department_id"
-        f" LEFT JOIN {_USERS} u ON u.id = d.author_id LEFT JOIN {_PROFILES} p ON p.{_PROFILE_USER} = d.author_id"
+        f" JOIN {DOCUMENTS} d ON d.id = page.id LEFT JOIN {DEPARTMENTS} dep ON dep.id = d.department_id"
+        f" LEFT JOIN {USERS} u ON u.id = d.author_id LEFT JOIN {PROFILES} p ON p.{PROFILE_USER} = d.author_id"
         f"{counts} ORDER BY 1, 2 DESC, 3 DESC"
     )
     params = [*found_params, *(kinds or []), RANK_WINDOW, *text_params, *score_params, limit, offset, *count_params]

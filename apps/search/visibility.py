@@ -15,12 +15,10 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet, Value
 
-from apps.accounts.models import User
 from apps.departments.access import departments_seen_by, readable_department_ids
 
 from .registry import Audience, audiences, register_audience
-
-_USERS = connection.ops.quote_name(User._meta.db_table)
+from .sql import USERS, placeholders
 
 
 def _signed_in(user) -> bool:
@@ -117,11 +115,11 @@ def condition_sql(keys: dict[str, list[int]], alias: str, only: set[str] | None 
             (with_author if audience.active_author else plain).extend(keys.get(audience.name, []))
     parts: list[str] = []
     if plain:
-        parts.append(f"{alias}.audience_key IN ({', '.join(['%s'] * len(plain))})")
+        parts.append(f"{alias}.audience_key IN ({placeholders(plain)})")
     if with_author:
         parts.append(  # our SQL; the keys are parameters
-            f"({alias}.audience_key IN ({', '.join(['%s'] * len(with_author))}) AND ({alias}.author_id IS NULL"  # noqa: S608
-            f" OR {alias}.author_id NOT IN (SELECT u.id FROM {_USERS} u WHERE NOT u.is_active)))"
+            f"({alias}.audience_key IN ({placeholders(with_author)}) AND ({alias}.author_id IS NULL"  # noqa: S608
+            f" OR {alias}.author_id NOT IN (SELECT u.id FROM {USERS} u WHERE NOT u.is_active)))"
         )
     if not parts:
         return None
