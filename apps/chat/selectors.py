@@ -8,6 +8,7 @@ from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from apps.accounts.models import User
+from apps.core.compiled import PersonQuery
 from apps.departments.selectors import department_members
 from apps.feed.models import REACTION_EMOJI
 from apps.people.models import Profile
@@ -148,6 +149,10 @@ def rooms_for(user) -> QuerySet[Room]:
         other_name=Subquery(other.values("user__profile__display_name")[:1]),
         level=Coalesce(Subquery(level), Value(RoomSetting.Level.ALL)),
     )
+
+
+# The sidebar's rooms, built and compiled once per process: 2-3 ms of ORM work on every chat page.
+SIDEBAR_ROOMS = PersonQuery(rooms_for)
 
 
 def unread_total(rooms: Iterable[Room]) -> int:

@@ -27,7 +27,7 @@ PEOPLE_SEARCH_LIMIT = 30
 
 def _sidebar(user, current: Room | None) -> dict:
     services.ensure_department_rooms()
-    rooms = selectors.sorted_rooms(selectors.rooms_for(user))
+    rooms = selectors.sorted_rooms(selectors.SIDEBAR_ROOMS.objects(user))
     sections = [
         (kind, title, [r for r in rooms if r.kind == kind])
         for kind, title in [

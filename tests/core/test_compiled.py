@@ -56,3 +56,42 @@ def test_a_query_that_depends_on_being_an_admin_is_not_cached(member, admin_user
                              .values_list("title"))  # fmt: skip
     notify(recipients=[member, admin_user], kind="mention", title="Hello", url="/")
     assert staff_only.rows(member) == staff_only.rows(admin_user) == [("Hello",)] and staff_only._compiled is _UNSAFE
+
+
+def _room_state(rooms) -> list[tuple]:
+    """Everything the sidebar reads of each room, its department and its annotations."""
+    fields = [f.attname for f in Room._meta.concrete_fields]
+    annotations = ("unread_count", "my_last_read", "other_user_id", "other_name", "level")
+    return sorted(
+        (
+            tuple(getattr(room, name) for name in fields),
+            room.department.name if room.department_id else None,
+            tuple(getattr(room, name) for name in annotations),
+        )
+        for room in rooms
+    )
+
+
+def test_the_chat_sidebar_compiled_once_builds_the_rooms_the_orm_builds_for_each_person(
+    member, manager, outsider, department, django_assert_num_queries
+):
+    from apps.chat.selectors import rooms_for
+
+    sidebar = PersonQuery(rooms_for)
+    chat.group_room_create(acting_user=manager, name="Launch", member_ids=[member.pk])
+    direct, _ = chat.direct_room(acting_user=member, other_id=manager.pk)
+    chat.message_send(acting_user=manager, room_id=direct.pk, body="hello")
+    chat.message_send(acting_user=manager, room_id=Room.objects.get(department=department).pk, body="all")
+    RoomSetting.objects.create(room=direct, user=member, level=RoomSetting.Level.MENTIONS)
+    for user in (member, manager, outsider):
+        expected = list(rooms_for(user))
+        with django_assert_num_queries(1):
+            rooms = sidebar.objects(user)
+            states = _room_state(rooms)  # the departments came with the rooms: no query each
+        assert states == _room_state(expected)
+        assert [type(room.created_at) for room in rooms] == [type(room.created_at) for room in expected]
+    assert sidebar._compiled not in (None, _UNSAFE)
+    mine = {room.pk: room for room in sidebar.objects(member)}
+    assert mine[direct.pk].other_name == manager.display_name and mine[direct.pk].unread_count == 1
+    assert mine[direct.pk].level == RoomSetting.Level.MENTIONS
+    assert direct.pk not in {room.pk for room in sidebar.objects(outsider)}
