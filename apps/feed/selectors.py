@@ -55,14 +55,16 @@ def feed_page(
     `department` (its feed); without either, the page is read from the database.
     """
     now = now or timezone.now()
-    visible = Post.objects.visible_to(user)
     if department is not None:
-        visible = visible.filter(department=department)
         audience = [department.pk]
-    elif audience is not None:
-        visible = visible.filter(department_id__in=audience)
 
     def build() -> tuple[list[Post], Page, datetime | None]:
+        # Built here, not before: a cached first page needs no queryset (3 ms of ORM work).
+        visible = Post.objects.visible_to(user)
+        if department is not None:
+            visible = visible.filter(department=department)
+        elif audience is not None:
+            visible = visible.filter(department_id__in=audience)
         page = keyset_page(visible.not_pinned(now), fields=("-published_at", "-id"), cursor=cursor, size=size)
         pinned: list[Post] = []
         pin_ends = None

@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from apps.accounts.models import User
+from apps.core.compiled import PersonQuery
 from apps.core.errors import FORM_ERRORS, Forbidden, require
 from apps.core.forms import add_service_errors
 from apps.departments.access import access_department_content
@@ -23,6 +24,10 @@ from .models import REACTION_EMOJI, Comment, Post
 
 def _postable_departments(user: User):
     return Department.objects.readable_by(user).with_role_of(user).order_by("-is_company_wide", "name")
+
+
+# The home feed's departments, built and compiled once per process (3 ms of ORM work on every home page).
+POSTABLE_DEPARTMENTS = PersonQuery(_postable_departments)
 
 
 def _back(request: HttpRequest, default: str, *args: object) -> HttpResponse:
@@ -55,7 +60,7 @@ def _feed(
         return render(request, "feed/_page.html", context)
     # The departments the reader reads (the access rule, asked now): the home feed's audience,
     # the composer's choices and the side list, in one query.
-    departments = list(_postable_departments(request.user)) if department is None else [department]
+    departments = POSTABLE_DEPARTMENTS.objects(request.user) if department is None else [department]
     audience = [d.pk for d in departments] if department is None else None
     pinned, page = selectors.feed_page(request.user, department=department, audience=audience, cursor=cursor)
     context = {"pinned": pinned, "page": page, "department": department, "reactions": REACTION_EMOJI}
@@ -97,7 +102,7 @@ def _origin(request: HttpRequest) -> tuple[str, Department | None]:
 @require_POST
 def post_create(request: HttpRequest) -> HttpResponse:
     next_url, origin = _origin(request)
-    form = _composer(request, [origin] if origin else list(_postable_departments(request.user)))
+    form = _composer(request, [origin] if origin else POSTABLE_DEPARTMENTS.objects(request.user))
     if form.is_valid():
         data = form.cleaned_data
         try:

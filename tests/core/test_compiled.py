@@ -95,3 +95,25 @@ def test_the_chat_sidebar_compiled_once_builds_the_rooms_the_orm_builds_for_each
     assert mine[direct.pk].other_name == manager.display_name and mine[direct.pk].unread_count == 1
     assert mine[direct.pk].level == RoomSetting.Level.MENTIONS
     assert direct.pk not in {room.pk for room in sidebar.objects(outsider)}
+
+
+def test_the_home_feeds_departments_compiled_once_are_the_orms_with_each_persons_role(
+    member, manager, outsider, department
+):
+    from apps.departments.models import Department
+    from apps.feed.views import _postable_departments
+
+    postable = PersonQuery(_postable_departments)
+    DepartmentFactory(name="Compliance")
+
+    def seen(departments) -> list[tuple]:
+        return [(d.pk, d.name, d.is_company_wide, d.my_role, d.my_role_of) for d in departments]
+
+    for user in (member, manager, outsider):
+        assert seen(postable.objects(user)) == seen(_postable_departments(user))
+    assert postable._compiled not in (None, _UNSAFE)
+    roles = {d.pk: d.my_role for d in postable.objects(manager)}
+    assert roles[department.pk] == "manager" and set(roles) == set(
+        Department.objects.readable_by(manager).values_list("pk", flat=True)
+    )
+    assert department.pk not in {d.pk for d in postable.objects(outsider)}
