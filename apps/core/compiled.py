@@ -7,10 +7,11 @@ for every signed-in, active person, `PersonQuery` builds it for a stand-in id, a
 on runs that SQL with the person's id in the stand-in's places.
 
 It checks that this is safe before it caches anything: two builds for two different
-stand-ins (the second one staff and superuser too) must give the same SQL, with parameters
-that differ exactly where the stand-ins' ids are. A query that reads anything else that
-changes (the time, a setting, whether the person is an admin) fails that check and is
-simply built for each call, as before.
+stand-ins (different ids and e-mail addresses, the second one a superuser) must give the
+same SQL, with parameters that differ exactly where the stand-ins' ids (and keys) are. A
+query that reads anything else that changes (the time, a setting, the address) fails that
+check and is simply built for each call, as before. Admins and everyone else are compiled
+apart, since being an admin changes what some rules return (a department's page).
 
 `objects(user)` gives the model instances the ORM would (with `select_related` and
 annotations), built from those rows the way Django's ModelIterable builds them: the chat
@@ -35,23 +36,25 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Ids no row has and no query uses as a constant.
+# Ids no row has and no query uses as a constant; keys (a slug, an id) likewise.
 _STAND_INS = (-7_654_321_987, -7_654_321_989)
+_KEY_STAND_INS = {int: (-7_654_321_988, -7_654_321_990), str: ("stand-in-key-7654321988", "stand-in-key-7654321990")}
 _UNSAFE = object()
 
 
 class _Compiled:
-    """One stand-in's SQL, where its id goes, and what turns its rows into instances."""
+    """One stand-in's SQL, where the person's id and the key go, and what turns its rows into instances."""
 
-    def __init__(self, queryset: QuerySet, compiler: Any, sql: str, params: tuple, places: frozenset[int]) -> None:
+    def __init__(self, queryset: QuerySet, compiler: Any, sql: str, params: tuple, places: dict[int, str]) -> None:
         self.alias, self.sql, self.params, self.places = queryset.db, sql, params, places
         self.fetch_mode = queryset._fetch_mode
         self.select, self.klass_info = compiler.select, compiler.klass_info
         self.annotations = tuple((compiler.annotation_col_map or {}).items())
         self.converters = tuple(compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]]).items())
 
-    def params_for(self, user: "User") -> tuple:
-        return tuple(user.pk if i in self.places else value for i, value in enumerate(self.params))
+    def params_for(self, user: "User", key: object) -> tuple:
+        values = {"user": user.pk, "key": key}
+        return tuple(values[self.places[i]] if i in self.places else value for i, value in enumerate(self.params))
 
     def instances(self, rows: list[tuple]) -> list[Model]:
         """What ModelIterable yields for these rows (converters, the model, select_related, annotations)."""
@@ -84,28 +87,46 @@ class _Compiled:
 
 
 class PersonQuery:
-    """`build(user)` compiled once; `rows(user)` runs it (raw rows, without the ORM's converters)."""
+    """`build(user)` (or `build(user, key)`) compiled once; `rows(...)` runs it, `objects(...)` gives instances.
 
-    def __init__(self, build: Callable[[Any], QuerySet]) -> None:
-        self.build = build
-        self._compiled: _Compiled | object | None = None
+    `key` is the type of a second argument (`int` or `str`: a room's id, a department's slug)
+    that goes into the SQL as a plain parameter. Admins and others get a compilation each,
+    since who is an admin changes what some rules return.
+    """
 
-    def _compile(self) -> _Compiled | object:
-        user_model = get_user_model()
-        first = self.build(user_model(pk=_STAND_INS[0], is_active=True))
-        second = self.build(user_model(pk=_STAND_INS[1], is_active=True, is_staff=True, is_superuser=True))
+    def __init__(self, build: Callable[..., QuerySet], *, key: type | None = None) -> None:
+        if key not in (None, int, str):
+            raise TypeError("key must be int or str")
+        self.build, self.key = build, key
+        self._compiled: dict[bool, _Compiled | object] = {}
+
+    def _build(self, user: "User", key: object) -> QuerySet:
+        return self.build(user) if self.key is None else self.build(user, key)
+
+    def _stand_in(self, n: int, staff: bool) -> "User":
+        return get_user_model()(
+            pk=_STAND_INS[n], email=f"stand-in-{n}@invalid", is_active=True, is_staff=staff, is_superuser=bool(n)
+        )
+
+    def _compile(self, staff: bool) -> _Compiled | object:
+        keys = _KEY_STAND_INS[self.key] if self.key else (None, None)
+        first, second = self._build(self._stand_in(0, staff), keys[0]), self._build(self._stand_in(1, staff), keys[1])
         compiler = first.query.get_compiler(using=first.db)
         try:
             (sql_a, params_a), (sql_b, params_b) = compiler.as_sql(), second.query.sql_with_params()
         except EmptyResultSet:  # a stand-in reads nothing: nothing to learn the shape from
             return _UNSAFE
-        places = frozenset(i for i, value in enumerate(params_a) if value == _STAND_INS[0])
+        places = {i: "user" for i, value in enumerate(params_a) if value == _STAND_INS[0]}
+        if self.key:
+            places |= {i: "key" for i, value in enumerate(params_a) if value == keys[0]}
+        expected = {"user": _STAND_INS[1], "key": keys[1]}
         safe = (
-            bool(places)
+            "user" in places.values()
+            and (self.key is None or "key" in places.values())
             and sql_a == sql_b
             and len(params_a) == len(params_b)
             and all(
-                (b == _STAND_INS[1]) if i in places else (a == b)
+                (b == expected[places[i]]) if i in places else (a == b)
                 for i, (a, b) in enumerate(zip(params_a, params_b, strict=True))
             )
         )
@@ -114,26 +135,28 @@ class PersonQuery:
             return _UNSAFE
         return _Compiled(first, compiler, sql_a, tuple(params_a), places)
 
-    def _shared(self, user: "User") -> _Compiled | None:
-        """The compiled query when it serves `user` (signed in and active), else None."""
-        if self._compiled is None:
-            self._compiled = self._compile()
-        if self._compiled is _UNSAFE or not (user.is_authenticated and user.is_active):
+    def _shared(self, user: "User", key: object) -> _Compiled | None:
+        """The compiled query when it serves `user` (signed in and active) and `key`, else None."""
+        if not (user.is_authenticated and user.is_active) or (self.key is not None and type(key) is not self.key):
             return None
-        return self._compiled
-
-    def rows(self, user: "User") -> list[tuple]:
-        compiled = self._shared(user)
+        staff = bool(user.is_staff)
+        compiled = self._compiled.get(staff)
         if compiled is None:
-            return _run(self.build(user))
-        return _fetch(compiled.alias, compiled.sql, compiled.params_for(user))
+            compiled = self._compiled[staff] = self._compile(staff)
+        return None if compiled is _UNSAFE else compiled
 
-    def objects(self, user: "User") -> list[Model]:
-        """`list(build(user))`, without building or compiling it again."""
-        compiled = self._shared(user)
+    def rows(self, user: "User", key: object = None) -> list[tuple]:
+        compiled = self._shared(user, key)
         if compiled is None:
-            return list(self.build(user))
-        return compiled.instances(_fetch(compiled.alias, compiled.sql, compiled.params_for(user)))
+            return _run(self._build(user, key))
+        return _fetch(compiled.alias, compiled.sql, compiled.params_for(user, key))
+
+    def objects(self, user: "User", key: object = None) -> list[Model]:
+        """`list(build(user[, key]))`, without building or compiling it again."""
+        compiled = self._shared(user, key)
+        if compiled is None:
+            return list(self._build(user, key))
+        return compiled.instances(_fetch(compiled.alias, compiled.sql, compiled.params_for(user, key)))
 
 
 def _run(queryset: QuerySet) -> list[tuple]:

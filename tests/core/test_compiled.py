@@ -31,7 +31,7 @@ def test_the_header_badges_compiled_once_count_as_the_orm_does_for_each_person(m
     RoomSetting.objects.create(room=Room.objects.get(department=other), user=member, level=RoomSetting.Level.NOTHING)
     answers = {user.email: tuple(badges.rows(user)[0]) for user in (member, manager, outsider)}
     assert _Badges(member).counts == (1, 2) and all(type(n) is int for n in _Badges(member).counts)
-    assert badges._compiled not in (None, _UNSAFE)  # one SQL for everyone
+    assert badges._compiled[False] is not _UNSAFE  # one SQL for everyone but admins
     assert answers == {user.email: _orm(user) for user in (member, manager, outsider)}
     assert answers[member.email] == (1, 2) and answers[manager.email] == (0, 0)
     chat.message_send(acting_user=member, room_id=room.pk, body="mine does not count for me")
@@ -43,7 +43,7 @@ def test_a_query_that_reads_the_time_is_not_cached_and_stays_right(member):
         recipient=user, created_at__gte=timezone.now() - timedelta(minutes=1)).values_list("title"))  # fmt: skip
     assert recent.rows(member) == []
     notify(recipients=[member], kind="mention", title="Just now", url="/")
-    assert recent.rows(member) == [("Just now",)] and recent._compiled is _UNSAFE
+    assert recent.rows(member) == [("Just now",)] and recent._compiled[False] is _UNSAFE
 
 
 def test_someone_no_longer_active_gets_the_query_built_for_them(member):
@@ -51,11 +51,23 @@ def test_someone_no_longer_active_gets_the_query_built_for_them(member):
     assert PersonQuery(_badges_query).rows(member) == [(0, 0)]
 
 
-def test_a_query_that_depends_on_being_an_admin_is_not_cached(member, admin_user):
+def test_a_query_that_depends_on_being_an_admin_is_compiled_apart_for_admins(member, admin_user):
     staff_only = PersonQuery(lambda user: Notification.objects.filter(recipient=user, id__gt=0 if user.is_staff else -1)
                              .values_list("title"))  # fmt: skip
     notify(recipients=[member, admin_user], kind="mention", title="Hello", url="/")
-    assert staff_only.rows(member) == staff_only.rows(admin_user) == [("Hello",)] and staff_only._compiled is _UNSAFE
+    assert staff_only.rows(member) == staff_only.rows(admin_user) == [("Hello",)]
+    assert _UNSAFE not in staff_only._compiled.values() and set(staff_only._compiled) == {False, True}
+    assert staff_only._compiled[False].sql == staff_only._compiled[True].sql
+    assert staff_only._compiled[False].params != staff_only._compiled[True].params
+
+
+def test_a_query_that_reads_more_of_the_person_than_the_id_is_not_cached(member, admin_user):
+    superuser_only = PersonQuery(lambda user: Notification.objects.filter(
+        recipient=user, id__gt=0 if user.is_superuser else -1).values_list("title"))  # fmt: skip
+    by_address = PersonQuery(lambda user: Notification.objects.filter(recipient__email=user.email).values_list("title"))
+    notify(recipients=[member], kind="mention", title="Hello", url="/")
+    assert superuser_only.rows(member) == by_address.rows(member) == [("Hello",)]
+    assert superuser_only._compiled[False] is _UNSAFE and by_address._compiled[False] is _UNSAFE
 
 
 def _room_state(rooms) -> list[tuple]:
@@ -90,7 +102,7 @@ def test_the_chat_sidebar_compiled_once_builds_the_rooms_the_orm_builds_for_each
             states = _room_state(rooms)  # the departments came with the rooms: no query each
         assert states == _room_state(expected)
         assert [type(room.created_at) for room in rooms] == [type(room.created_at) for room in expected]
-    assert sidebar._compiled not in (None, _UNSAFE)
+    assert sidebar._compiled[False] is not _UNSAFE
     mine = {room.pk: room for room in sidebar.objects(member)}
     assert mine[direct.pk].other_name == manager.display_name and mine[direct.pk].unread_count == 1
     assert mine[direct.pk].level == RoomSetting.Level.MENTIONS
@@ -111,9 +123,30 @@ def test_the_home_feeds_departments_compiled_once_are_the_orms_with_each_persons
 
     for user in (member, manager, outsider):
         assert seen(postable.objects(user)) == seen(_postable_departments(user))
-    assert postable._compiled not in (None, _UNSAFE)
+    assert postable._compiled[False] is not _UNSAFE
     roles = {d.pk: d.my_role for d in postable.objects(manager)}
     assert roles[department.pk] == "manager" and set(roles) == set(
         Department.objects.readable_by(manager).values_list("pk", flat=True)
     )
     assert department.pk not in {d.pk for d in postable.objects(outsider)}
+
+
+def test_the_department_gatekeepers_compiled_once_admit_whom_the_rule_admits(member, outsider, admin_user, department):
+    from apps.core.errors import NotFound
+    from apps.departments.access import access_department, access_department_content
+    from apps.departments.models import Department
+
+    company = Department.objects.get(is_company_wide=True)
+    for _ in range(2):  # the second round runs the compiled SQL
+        assert access_department(member, department.slug).my_role == "member"
+        assert access_department_content(member, department.pk).pk == department.pk
+        assert access_department_content(outsider, company.slug).my_role == "member"
+        admin_view = access_department(admin_user, department.slug)  # admins see the page, not the content
+        assert admin_view.pk == department.pk and admin_view.my_role is None and admin_view.my_role_of == admin_user.pk
+        for user, ref in ((outsider, department.slug), (outsider, department.pk), (admin_user, department.slug)):
+            with pytest.raises(NotFound):
+                access_department_content(user, ref)
+        with pytest.raises(NotFound):
+            access_department(outsider, department.slug)
+        with pytest.raises(NotFound):
+            access_department(member, "no-such-department")
