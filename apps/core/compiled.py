@@ -158,6 +158,10 @@ class PersonQuery:
             return list(self._build(user, key))
         return compiled.instances(_fetch(compiled.alias, compiled.sql, compiled.params_for(user, key)))
 
+    def first(self, user: "User", key: object = None) -> Model | None:
+        """The first of `objects(user[, key])`, or None: for a `build` that slices to one row."""
+        return next(iter(self.objects(user, key)), None)
+
 
 def _run(queryset: QuerySet) -> list[tuple]:
     try:

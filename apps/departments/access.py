@@ -232,7 +232,7 @@ _READ_BY_ID = PersonQuery(lambda user, pk: _read(user, pk=pk), key=int)
 
 def access_department(user, slug: object, *, manage: bool = False) -> Department:
     """A department whose page `user` may see (`NotFound` otherwise); with `manage`, one they manage."""
-    department = next(iter(_SEEN_BY_SLUG.objects(user, slug)), None) if isinstance(slug, str) else None
+    department = _SEEN_BY_SLUG.first(user, slug) if isinstance(slug, str) else None
     if department is None:
         raise NotFound("unknown_department", UNKNOWN_DEPARTMENT)
     if manage and not can_manage_department(user, department):
@@ -246,9 +246,9 @@ def access_department_content(user, department_ref: object, *, moderate: bool = 
     With `moderate`, one they moderate (`Forbidden` otherwise).
     """
     if isinstance(department_ref, str):  # a slug (ids come as ints)
-        department = next(iter(_READ_BY_SLUG.objects(user, department_ref)), None) if department_ref else None
+        department = _READ_BY_SLUG.first(user, department_ref) if department_ref else None
     elif isinstance(department_ref, int) and (pk := parse_id(department_ref)) is not None:
-        department = next(iter(_READ_BY_ID.objects(user, pk)), None)
+        department = _READ_BY_ID.first(user, pk)
     else:
         department = None
     if department is None:

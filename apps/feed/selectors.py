@@ -61,9 +61,7 @@ def feed_page(
     def build() -> tuple[list[Post], Page, datetime | None]:
         # Built here, not before: a cached first page needs no queryset (3 ms of ORM work).
         visible = Post.objects.visible_to(user)
-        if department is not None:
-            visible = visible.filter(department=department)
-        elif audience is not None:
+        if audience is not None:  # the home feed's departments, or this department's feed
             visible = visible.filter(department_id__in=audience)
         page = keyset_page(visible.not_pinned(now), fields=("-published_at", "-id"), cursor=cursor, size=size)
         pinned: list[Post] = []
