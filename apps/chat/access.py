@@ -11,9 +11,11 @@ from collections.abc import Iterable
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from apps.accounts.models import User
+from apps.core.compiled import PersonQuery
 from apps.core.errors import Forbidden, NotFound
 from apps.core.ids import parse_id
 from apps.departments.access import can_moderate, can_read, readable_department_ids, readers_of
+from apps.departments.models import role_of
 
 from .models import Message, MessageFile, Room, RoomMember
 
@@ -31,12 +33,30 @@ def readable_rooms(user) -> Q:
     )
 
 
+def _readable_room(user, pk: int) -> QuerySet[Room]:
+    return (
+        Room.objects.filter(readable_rooms(user), pk=pk)
+        .select_related("department")
+        .annotate(department_role=role_of(user, "department_id", "department__is_company_wide"))
+    )[:1]
+
+
+# Built and compiled once per process: it runs on every chat page and every frame that names a room.
+_READABLE_ROOM = PersonQuery(_readable_room, key=int)
+
+
 def access_room(user, room_id: object) -> Room:
-    """The room if `user` may read it; `NotFound("unknown_room")` otherwise, whether it exists or not."""
+    """The room if `user` may read it; `NotFound("unknown_room")` otherwise, whether it exists or not.
+
+    A department room's department comes with the user's role in it, so `can_moderate_room`
+    and the other department rules on it ask no further query.
+    """
     pk = parse_id(room_id) if not isinstance(room_id, str) else None
-    room = Room.objects.select_related("department").filter(pk=pk).first() if pk else None
-    if room is None or not can_read_room(user, room):
+    room = _READABLE_ROOM.first(user, pk) if pk else None
+    if room is None:
         raise NotFound("unknown_room", UNKNOWN_ROOM)
+    if room.department is not None:
+        room.department.my_role, room.department.my_role_of = room.department_role, user.pk
     return room
 
 

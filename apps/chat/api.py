@@ -74,7 +74,6 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Room.objects.none()
-        services.ensure_department_rooms()
         return selectors.rooms_for(self.request.user)
 
     def get_room(self) -> Room:

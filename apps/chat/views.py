@@ -26,7 +26,6 @@ PEOPLE_SEARCH_LIMIT = 30
 
 
 def _sidebar(user, current: Room | None) -> dict:
-    services.ensure_department_rooms()
     rooms = selectors.sorted_rooms(selectors.SIDEBAR_ROOMS.objects(user))
     sections = [
         (kind, title, [r for r in rooms if r.kind == kind])
@@ -58,6 +57,7 @@ def chat_index(request: HttpRequest) -> HttpResponse:
 @require_safe
 def chat_room(request: HttpRequest, room_id: int) -> HttpResponse:
     room = access_room(request.user, room_id)
+    can_moderate = can_moderate_room(request.user, room)  # from the role access_room read
     context = _sidebar(request.user, room)
     room = context["current"]
     latest = list(
@@ -72,7 +72,7 @@ def chat_room(request: HttpRequest, room_id: int) -> HttpResponse:
             "message_items": message_items(list(reversed(latest[: selectors.HISTORY_PAGE_SIZE])), request.user),
             "initial_messages": [selectors.message_payload(m) for m in reversed(latest[: selectors.HISTORY_PAGE_SIZE])],
             "has_older": len(latest) > selectors.HISTORY_PAGE_SIZE,
-            "can_moderate": can_moderate_room(request.user, room),
+            "can_moderate": can_moderate,
             # In a direct conversation, what the other person said about being around (status, away).
             "other_profile": Profile.objects.filter(user_id=getattr(room, "other_user_id", None)).first()
             if room.kind == Room.Kind.DIRECT

@@ -30,18 +30,26 @@ class DepartmentQuerySet(models.QuerySet):
 
         `my_role_of` records whose role it is, so `access.role_in` never answers for someone else.
         """
-        role = models.Subquery(Membership.objects.filter(department=OuterRef("pk"), user_id=user.pk).values("role")[:1])
-        whose = models.Value(user.pk, output_field=models.BigIntegerField())
-        if not (user.is_authenticated and user.is_active):
-            return self.annotate(my_role=role, my_role_of=whose)
-        # Everyone active is a member of the company-wide space, with or without a row.
         return self.annotate(
-            my_role_of=whose,
-            my_role=models.Case(
-                models.When(is_company_wide=True, then=Coalesce(role, models.Value(Membership.Role.MEMBER))),
-                default=role,
-            ),
+            my_role_of=models.Value(user.pk, output_field=models.BigIntegerField()), my_role=role_of(user)
         )
+
+
+def role_of(user, department: str = "pk", company_wide: str = "is_company_wide") -> models.Expression:
+    """The user's role in the department at `department` (a field of the queried model), or None.
+
+    Everyone active is a member of the company-wide space, with or without a row. Also annotated
+    on other models (a chat room's department) so their gatekeepers read the role in their own query.
+    """
+    role = models.Subquery(
+        Membership.objects.filter(department=OuterRef(department), user_id=user.pk).values("role")[:1]
+    )
+    if not (user.is_authenticated and user.is_active):
+        return role
+    return models.Case(
+        models.When(**{company_wide: True}, then=Coalesce(role, models.Value(Membership.Role.MEMBER))),
+        default=role,
+    )
 
 
 class Department(models.Model):

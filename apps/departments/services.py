@@ -58,8 +58,7 @@ def department_create(
     with validating():
         department.full_clean()
     with transaction.atomic():
-        department.save()
-        chat_services.chat_room_for_department(department)
+        department.save()  # its chat room comes with it (apps.chat: post_save)
         record("department.created", actor=acting_user, target=department, after={"name": name, "slug": slug})
     return department
 
@@ -132,7 +131,6 @@ def company_wide_department() -> Department:
                     is_company_wide=True,
                     description="News and people for the whole company.",
                 )
-                chat_services.chat_room_for_department(department)
         except IntegrityError:
             department = Department.objects.get(is_company_wide=True)
     return department

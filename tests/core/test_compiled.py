@@ -150,3 +150,32 @@ def test_the_department_gatekeepers_compiled_once_admit_whom_the_rule_admits(mem
             access_department(outsider, department.slug)
         with pytest.raises(NotFound):
             access_department(member, "no-such-department")
+
+
+def test_the_room_gatekeeper_compiled_once_admits_whom_the_rule_admits_with_their_role(
+    member, manager, outsider, admin_user, department, django_assert_num_queries
+):
+    from apps.chat.access import _READABLE_ROOM, access_room, can_moderate_room
+    from apps.core.errors import NotFound
+
+    sales = Room.objects.get(department=department)
+    company = Room.objects.get(department__is_company_wide=True)
+    group = chat.group_room_create(acting_user=manager, name="Launch", member_ids=[member.pk])
+    add_member(department, admin_user, role="member")
+    for _ in range(2):  # the second round runs the compiled SQL
+        for user, room, moderates in (
+            (member, sales, False),
+            (manager, sales, True),
+            (admin_user, sales, True),  # an admin who is a member moderates like a manager
+            (outsider, company, False),
+            (member, group, False),
+        ):
+            with django_assert_num_queries(1):  # the room, its department and the role: one query
+                opened = access_room(user, room.pk)
+                assert opened.pk == room.pk and can_moderate_room(user, opened) is moderates
+        for user, room in ((outsider, sales), (outsider, group), (admin_user, group)):
+            with pytest.raises(NotFound):
+                access_room(user, room.pk)
+        with pytest.raises(NotFound):
+            access_room(member, 9_999_999)
+    assert _READABLE_ROOM._compiled[False] is not _UNSAFE and _READABLE_ROOM._compiled[True] is not _UNSAFE

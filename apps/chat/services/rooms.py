@@ -34,8 +34,18 @@ def chat_room_for_department(department: Department) -> Room:
     return room
 
 
+def department_saved(sender: type, instance: Department, created: bool, raw: bool = False, **kwargs: object) -> None:
+    """Every department has its room, however it was made (the service, the admin site, a shell).
+
+    A signal rather than a call in each place, so the chat pages need not check on every request;
+    `bulk_create` sends none, and the demo data calls `ensure_department_rooms` after it.
+    """
+    if created and not raw:
+        chat_room_for_department(instance)
+
+
 def ensure_department_rooms() -> None:
-    """Create the rooms of departments made without the service (demo data, old rows). Idempotent."""
+    """Create the rooms of departments made by `bulk_create` (demo data). Idempotent."""
     missing = Department.objects.filter(chat_room__isnull=True)
     if missing.exists():
         Room.objects.bulk_create(
