@@ -36,7 +36,7 @@ def _key(message: Message, reader: User, prefix: str | None = None) -> str:
 
 def stamp(message: Message) -> str:
     """A digest of everything the message shows: a few bytes per entry, however long the text."""
-    files = [(f.pk, f.file.name, f.original_name, f.size, f.content_type) for f in message.files.all()]
+    files = [(f.pk, f.file.name, f.original_name, f.size, f.content_type) for f in message.attached_files()]
     shown = (
         message.author_id, message.author.display_name, message.revision, message.body, message.html,
         message.created_at, message.edited_at, message.pinned_at, message.reply_count, files,

@@ -167,6 +167,27 @@ class Message(models.Model):
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
+    def attached_files(self) -> list["MessageFile"]:
+        """The message's files: those `with_files` loaded for its list, else a query."""
+        files = getattr(self, FILE_LIST, None)
+        return files if files is not None else list(self.files.all())
+
+
+# Where `with_files` puts a message's files. A plain list, not the related manager's cache:
+# Django's prefetch builds and filters a queryset for every message (51 on a chat page, a
+# fifth of its CPU), a list costs nothing.
+FILE_LIST = "file_list"
+
+
+def files_prefetch() -> models.Prefetch:
+    """`prefetch_related(files_prefetch())`: the messages' files in one query, for `attached_files`."""
+    return models.Prefetch("files", to_attr=FILE_LIST)
+
+
+def with_files(messages: "list[Message] | tuple[Message, ...]") -> None:
+    """Load these messages' files in one query (`Message.attached_files` reads them)."""
+    models.prefetch_related_objects(list(messages), files_prefetch())
+
 
 def chat_file_path(instance: "MessageFile", filename: str) -> str:
     return f"chat/files/{uuid.uuid4().hex}"

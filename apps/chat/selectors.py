@@ -15,7 +15,7 @@ from apps.people.models import Profile
 
 from .access import readers_among, room_readers
 from .events import FilePayload, MessagePayload, ReactionPayload
-from .models import Message, MessageFile, ReadPosition, Room, RoomMember, RoomSetting
+from .models import Message, MessageFile, ReadPosition, Room, RoomMember, RoomSetting, files_prefetch
 
 HISTORY_PAGE_SIZE = 50  # what `subscribe` with `after: null` sends, and the UI's first page
 # `subscribe` replays at most this many messages after `after` (the newest ones); an older
@@ -55,7 +55,7 @@ def message_payload(message: Message) -> MessagePayload:
         "last_reply_at": message.last_reply_at.isoformat() if message.last_reply_at else None,
         "reactions": [] if deleted else reaction_payloads(message.reactions),
         "pinned": message.pinned_at is not None and not deleted,
-        "files": [] if deleted else [file_payload(f) for f in message.files.all()],
+        "files": [] if deleted else [file_payload(f) for f in message.attached_files()],
     }
 
 
@@ -93,7 +93,7 @@ def message_frame(message: Message, kind: str = "message") -> dict:
 
 def messages_with_authors() -> QuerySet[Message]:
     """Messages ready for `message_payload`: authors joined, files prefetched (one query per list)."""
-    return Message.objects.select_related("author__profile").prefetch_related("files")
+    return Message.objects.select_related("author__profile").prefetch_related(files_prefetch())
 
 
 def thread(message: Message) -> list[Message]:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Count, F, Max, Value, When, prefetch_related_objects
+from django.db.models import Case, Count, F, Max, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from redis.exceptions import RedisError
@@ -33,7 +33,7 @@ from apps.search.index import update_index
 
 from .. import selectors
 from ..access import UNKNOWN_MESSAGE, access_message, access_room, room_readers
-from ..models import Message, MessageFile, ReadPosition, Room, RoomSetting
+from ..models import Message, MessageFile, ReadPosition, Room, RoomSetting, with_files
 from .streams import next_revision, publish_room_event, send_to_user, set_last_message
 
 logger = logging.getLogger(__name__)
@@ -239,7 +239,7 @@ def message_send(
         if original is None:
             raise
         return original, False
-    prefetch_related_objects([message], "files")  # frames are built from it in async code too
+    with_files([message])  # frames are built from it in async code too
     return message, True
 
 
@@ -296,7 +296,7 @@ def message_edit(*, acting_user: User, message_id: object, body: object) -> Mess
     message = access_message(acting_user, message_id, action="edit")
     _require_writing(acting_user, message.room)
     body = clean_body(body)
-    prefetch_related_objects([message], "files")
+    with_files([message])
     if body == message.body:
         return message
     check_rate(acting_user)
@@ -331,7 +331,7 @@ def message_edit(*, acting_user: User, message_id: object, body: object) -> Mess
 def message_delete(*, acting_user: User, message_id: object) -> Message:
     """The author deletes their message; a department's moderator moderates its room."""
     message = access_message(acting_user, message_id, action="delete")
-    prefetch_related_objects([message], "files")
+    with_files([message])
     room = message.room
     with transaction.atomic():
         revision = next_revision(room.pk)

@@ -7,7 +7,6 @@ the room may react and pin (as in Slack); a deleted message takes neither.
 """
 
 from django.db import transaction
-from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -15,7 +14,7 @@ from apps.core.errors import Invalid, NotFound
 from apps.feed.models import REACTION_EMOJI
 
 from ..access import UNKNOWN_MESSAGE, access_message, access_room
-from ..models import Message, RoomSetting
+from ..models import Message, RoomSetting, with_files
 from .messages import _require_writing, check_rate, publish_update
 from .streams import next_revision, send_to_user
 
@@ -31,7 +30,7 @@ def _locked_message(message: Message) -> Message:
     fresh.revision = revision
     fresh.author = message.author
     fresh.room = message.room
-    prefetch_related_objects([fresh], "files")
+    with_files([fresh])
     return fresh
 
 
@@ -72,7 +71,7 @@ def message_pin(*, acting_user: User, message_id: object, pinned: object) -> Mes
     if message.parent_id is not None:
         raise Invalid("bad_pin", "Pin the thread's first message rather than a reply.")
     if (message.pinned_at is not None) == pinned:
-        prefetch_related_objects([message], "files")
+        with_files([message])
         return message
     with transaction.atomic():
         message = _locked_message(message)
