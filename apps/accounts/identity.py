@@ -155,6 +155,12 @@ def _from_snapshot(snapshot: tuple[list, list | None]):
     return user
 
 
+def _user_row(pk: int):
+    from .models import User
+
+    return User._default_manager.select_related("profile").filter(pk=pk).first()
+
+
 def user_for_session(user_id: Any):
     """The user with their profile, from the cache when it holds their current version, else one query.
 
@@ -166,16 +172,15 @@ def user_for_session(user_id: Any):
         pk = User._meta.pk.to_python(user_id)
     except Exception:  # noqa: BLE001 - a malformed id in a session is nobody
         return None
-    rows = User._default_manager.select_related("profile").filter(pk=pk)
     if not cache_seconds():
-        return rows.first()
+        return _user_row(pk)
     version_key, snapshot_key = _keys(pk)
     found = _quietly("user read", cache.get_many, [version_key, snapshot_key]) or {}
     version = found.get(version_key)
     stored = found.get(snapshot_key)
     if stored is not None and stored[0] == version:
         return _from_snapshot(stored[1])
-    user = rows.first()
+    user = _user_row(pk)  # the queryset built only on a miss: most requests never need it
     if user is not None:
         _quietly("user write", cache.set, snapshot_key, (version, _snapshot(user)), cache_seconds())
     return user
