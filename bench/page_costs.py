@@ -7,9 +7,10 @@
    back, ~0.2-0.3 ms on this machine).
 3. What each middleware costs: /ping through the project's ASGI handler with the first k
    middlewares of settings.MIDDLEWARE, for k = 0..n; a middleware's cost is the increase
-   over the chain without it (median of 5 interleaved rounds of 60 requests). The chain without the
-   session and authentication middlewares serves /ping anonymously, so the cost of
-   loading the session and the user shows on the middleware that first touches them.
+   over the chain without it (median of 6 interleaved rounds of 60 requests, every other
+   round in reverse order). The chain without the session and authentication middlewares
+   serves /ping anonymously, so the cost of loading the session and the user shows on the
+   middleware that first touches them.
 
 Run with the server's settings (environment), as bench/pages_bench.sh does.
 """
@@ -143,12 +144,15 @@ def main() -> None:
         for k in range(len(full) + 1):
             with override_settings(MIDDLEWARE=full[:k]):
                 apps.append(handler_class())
-        # Interleaved: every chain once per round, so a noisy moment hurts them all alike.
+        # Interleaved: every chain once per round, so a noisy moment hurts them all alike, and in
+        # the reverse order every other round: measured always last, the full chain showed the last
+        # middleware (axes, which does nothing on a GET) at +0.9-1.4 ms in every run of session 27.
         times: list[list[float]] = [[] for _ in apps]
-        for _ in range(5):
-            for k, app in enumerate(apps):
+        for round_ in range(6):
+            order = range(len(apps)) if round_ % 2 == 0 else reversed(range(len(apps)))
+            for k in order:
                 with override_settings(MIDDLEWARE=full[:k]):
-                    times[k].append(time_per_request(app, "/ping", cookie, n=60))
+                    times[k].append(time_per_request(apps[k], "/ping", cookie, n=60))
         previous = None
         for k, samples in enumerate(times):
             ms = statistics.median(samples)
