@@ -211,7 +211,8 @@ def departments_seen_by(user) -> QuerySet[Department]:
 
 
 def _seen(user, **where: object) -> QuerySet[Department]:
-    return departments_seen_by(user).with_role_of(user).filter(**where).order_by("pk")[:1]
+    # With its chat room: the department's page links to it (a query of its own otherwise).
+    return departments_seen_by(user).with_role_of(user).select_related("chat_room").filter(**where).order_by("pk")[:1]
 
 
 def _read(user, **where: object) -> QuerySet[Department]:

@@ -31,11 +31,12 @@ def test_department_page_query_count_does_not_grow_with_members(
 ):
     _fill(department, members - 1)
     client = client_as("member")
-    # user (+ profile; the session is cached), department (+ role), member page, member count, the
-    # chat room (for the link to it), both unread badges (one query)
-    with django_assert_num_queries(6):
+    # user (+ profile; the session is cached), department (+ role and its chat room, for the link to
+    # it), member page, member count, both unread badges (one query)
+    with django_assert_num_queries(5):
         response = client.get("/departments/sales/")
     assert response.status_code == 200
+    assert f'href="/chat/{department.chat_room.pk}/">Chat</a>' in response.content.decode()
 
 
 def test_department_page_paginates_members_with_a_cursor(client_as, member, department):
