@@ -26,3 +26,36 @@ def test_the_admin_site_lists_and_creates_company_accounts_only(client_as, admin
 
 def test_members_cannot_open_the_admin_site(client_as, member):
     assert client_as("member").get("/admin/").status_code == 302
+
+
+def test_departments_and_memberships_are_read_only_in_the_admin_site(client_as, admin_user, member, department):
+    """Membership is access: it changes through the services (audit, chat sockets, policies), not admin forms."""
+    from apps.audit.models import AuditEvent
+    from apps.departments.models import Department, Membership
+
+    admin_user.is_superuser = True
+    admin_user.save()
+    client = client_as("admin_user")
+    change_url = f"/admin/departments/department/{department.pk}/change/"
+    page = client.get(change_url)
+    assert page.status_code == 200 and member.email in page.content.decode()  # members are listed
+    events = AuditEvent.objects.count()
+    posted = client.post(
+        change_url,
+        {
+            "name": "Renamed",
+            "slug": department.slug,
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "1",
+            "memberships-MIN_NUM_FORMS": "0",
+            "memberships-MAX_NUM_FORMS": "1000",
+            "memberships-0-id": str(Membership.objects.get(department=department, user=member).pk),
+            "memberships-0-DELETE": "on",
+        },
+    )
+    assert posted.status_code == 403
+    assert client.get("/admin/departments/department/add/").status_code == 403
+    assert client.post(f"/admin/departments/department/{department.pk}/delete/", {"post": "yes"}).status_code == 403
+    department.refresh_from_db()
+    assert department.name != "Renamed" and Membership.objects.filter(department=department, user=member).exists()
+    assert AuditEvent.objects.count() == events and Department.objects.filter(pk=department.pk).exists()

@@ -35,7 +35,7 @@ def chat_room_for_department(department: Department) -> Room:
 
 
 def department_saved(sender: type, instance: Department, created: bool, raw: bool = False, **kwargs: object) -> None:
-    """Every department has its room, however it was made (the service, the admin site, a shell).
+    """Every department has its room, however it was made (the service, a shell, a script).
 
     A signal rather than a call in each place, so the chat pages need not check on every request;
     `bulk_create` sends none, and the demo data calls `ensure_department_rooms` after it.
