@@ -10,23 +10,13 @@ create, edit and delete departments and manage members on the departments' own p
 """
 
 from django.contrib import admin
-from django.http import HttpRequest
+
+from apps.core.admin_read_only import ReadOnlyAdmin
 
 from .models import Department, Membership
 
 
-class ReadOnly:
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
-class MembershipInline(ReadOnly, admin.TabularInline):
+class MembershipInline(ReadOnlyAdmin, admin.TabularInline):
     model = Membership
     extra = 0
     fields = ("user", "role")
@@ -34,7 +24,7 @@ class MembershipInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(Department)
-class DepartmentAdmin(ReadOnly, admin.ModelAdmin):
+class DepartmentAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("name", "slug", "is_company_wide", "is_confidential_by_default")
     search_fields = ("name", "slug")
     inlines = [MembershipInline]

@@ -59,3 +59,19 @@ def test_departments_and_memberships_are_read_only_in_the_admin_site(client_as, 
     department.refresh_from_db()
     assert department.name != "Renamed" and Membership.objects.filter(department=department, user=member).exists()
     assert AuditEvent.objects.count() == events and Department.objects.filter(pk=department.pk).exists()
+
+
+def test_profiles_are_read_only_in_the_admin_site_and_edited_on_their_own_page(client_as, admin_user, member):
+    """The admin's form would skip the bio's rendering, the org chart's loop check and the cached cards."""
+    admin_user.is_superuser = True
+    admin_user.save()
+    client = client_as("admin_user")
+    profile = member.profile
+    assert client.get(f"/admin/people/profile/{profile.pk}/change/").status_code == 200
+    posted = client.post(
+        f"/admin/people/profile/{profile.pk}/change/", {"user": member.pk, "display_name": "X", "bio": "<b>x</b>"}
+    )
+    assert posted.status_code == 403
+    profile.refresh_from_db()
+    assert profile.display_name != "X"
+    assert client.get(f"/people/{member.pk}/edit/").status_code == 200  # where admins edit it
