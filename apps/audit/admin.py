@@ -2,13 +2,15 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from apps.core.admin_read_only import ReadOnlyAdmin
+
 from .access import can_read_audit
 from .models import AuditEvent
 from .services import export_csv
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Browse and filter; nobody adds, changes or deletes entries (the database refuses too)."""
 
     list_display = ("at", "action", "actor_email", "target_type", "target_repr", "ip_address")
@@ -24,15 +26,6 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return can_read_audit(request.user)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     @admin.action(description="Export selected entries as CSV", permissions=["view"])
     def export_selected_as_csv(self, request: HttpRequest, queryset) -> HttpResponse:
