@@ -4,6 +4,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from apps.core.errors import Invalid
 
@@ -53,8 +56,6 @@ class UserAdmin(DjangoUserAdmin):
         if queryset.count() != 1:
             messages.error(request, "Select exactly one person to erase.")
             return None
-        from django.shortcuts import redirect
-
         return redirect("privacy:erase", user_id=queryset.get().pk)
 
     @admin.action(description="Reset two-factor login (lost phone or key)")
@@ -73,8 +74,17 @@ class UserAdmin(DjangoUserAdmin):
 
 @login_not_required
 def _admin_login(request, extra_context=None):
-    """The admin site signs in through the intranet's own login (with its second factor and audit entries)."""
-    return redirect_to_login(request.GET.get("next") or "/admin/")
+    """The admin site signs in through the intranet's own login (with its second factor and audit entries).
+
+    Someone signed in who is not an admin gets a 403: the intranet's login sends a signed-in
+    person straight on to `next`, which was the admin site again (a redirect loop).
+    """
+    next_url = request.GET.get("next") or "/admin/"
+    if request.user.is_authenticated:
+        if admin.site.has_permission(request):
+            return redirect(next_url if url_has_allowed_host_and_scheme(next_url, allowed_hosts=None) else "/admin/")
+        raise PermissionDenied("The admin site is for administrators.")
+    return redirect_to_login(next_url)
 
 
 admin.site.login = _admin_login

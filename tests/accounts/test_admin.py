@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 
 from apps.accounts.models import User
 
@@ -24,8 +25,15 @@ def test_the_admin_site_lists_and_creates_company_accounts_only(client_as, admin
     assert User.objects.filter(email="new@example.com").exists()
 
 
-def test_members_cannot_open_the_admin_site(client_as, member):
-    assert client_as("member").get("/admin/").status_code == 302
+def test_members_cannot_open_the_admin_site(client_as, member, admin_user):
+    answer = client_as("member").get("/admin/", follow=True)  # once sent in circles between two logins
+    assert answer.status_code == 403 and len(answer.redirect_chain) == 1
+    assert "administrators" in answer.content.decode()
+    anonymous = Client().get("/admin/", follow=True)
+    assert anonymous.redirect_chain[-1][0].startswith("/accounts/login/?next=/admin/")
+    staff = client_as("admin_user").get("/admin/login/?next=/admin/audit/")
+    assert staff.status_code == 302 and staff["Location"] == "/admin/audit/"
+    assert client_as("admin_user").get("/admin/login/?next=https://evil.example/").url == "/admin/"
 
 
 def test_departments_and_memberships_are_read_only_in_the_admin_site(client_as, admin_user, member, department):

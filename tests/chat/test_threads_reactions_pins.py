@@ -157,6 +157,8 @@ def test_files_in_chat_are_checked_by_content_and_served_to_the_rooms_readers_on
     # Without JavaScript: the same form, back to the room.
     plain = client.post(url, {"body": "", "files": SimpleUploadedFile("notes.txt", b"plain notes")})
     assert plain.status_code == 302 and MessageFile.objects.filter(original_name="notes.txt").exists()
+    page = client.get(f"/chat/{sales_room.pk}/").content.decode()  # the history shows both, as links and JSON
+    assert 'download="notes.txt"' in page and 'alt="chart.png"' in page and '"name": "notes.txt"' in page
     expected = {"anonymous": 302, "outsider": 404, "member": 200, "manager": 200, "admin_user": 404}
     for role, status in expected.items():
         response = (client_as(role) if role != "anonymous" else type(client)()).get(file["url"])
