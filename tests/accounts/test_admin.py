@@ -83,3 +83,24 @@ def test_profiles_are_read_only_in_the_admin_site_and_edited_on_their_own_page(c
     profile.refresh_from_db()
     assert profile.display_name != "X"
     assert client.get(f"/people/{member.pk}/edit/").status_code == 200  # where admins edit it
+
+
+def test_the_admin_site_shows_no_departments_content():
+    """Admins read a department's content only as members: no model of it is registered on the admin site.
+
+    Content is what belongs to a department (a `department` field); which department a sign-in
+    group opens is configuration.
+    """
+    from django.contrib import admin
+
+    from apps.departments.models import Department
+
+    def belongs_to_a_department(model) -> bool:
+        return any(getattr(field, "related_model", None) is Department for field in model._meta.get_fields())
+
+    registered = {
+        f"{model._meta.app_label}.{model._meta.model_name}"
+        for model in admin.site._registry
+        if model is not Department and belongs_to_a_department(model)
+    }
+    assert registered == {"sso.groupmapping"}
