@@ -14,8 +14,14 @@ from apps.accounts.models import User
 from apps.core.compiled import PersonQuery
 from apps.core.errors import Forbidden, NotFound
 from apps.core.ids import parse_id
-from apps.departments.access import can_moderate, can_read, readable_department_ids, readers_of
-from apps.departments.models import role_of
+from apps.departments.access import (
+    can_moderate,
+    can_read,
+    keep_department_role,
+    readable_department_ids,
+    readers_of,
+    with_department_role,
+)
 
 from .models import Message, MessageFile, Room, RoomMember
 
@@ -34,11 +40,7 @@ def readable_rooms(user) -> Q:
 
 
 def _readable_room(user, pk: int) -> QuerySet[Room]:
-    return (
-        Room.objects.filter(readable_rooms(user), pk=pk)
-        .select_related("department")
-        .annotate(department_role=role_of(user, "department_id", "department__is_company_wide"))
-    )[:1]
+    return with_department_role(Room.objects.filter(readable_rooms(user), pk=pk), user)[:1]
 
 
 # Built and compiled once per process: it runs on every chat page and every frame that names a room.
@@ -55,8 +57,7 @@ def access_room(user, room_id: object) -> Room:
     room = _READABLE_ROOM.first(user, pk) if pk else None
     if room is None:
         raise NotFound("unknown_room", UNKNOWN_ROOM)
-    if room.department is not None:
-        room.department.my_role, room.department.my_role_of = room.department_role, user.pk
+    keep_department_role(room, user)
     return room
 
 

@@ -35,7 +35,7 @@ from apps.core.compiled import PersonQuery
 from apps.core.errors import Forbidden, Invalid, NotFound
 from apps.core.ids import parse_id
 
-from .models import Department, Membership
+from .models import Department, Membership, role_of
 
 UNKNOWN_DEPARTMENT = "There is no such department, or you do not have access to it."
 
@@ -78,6 +78,21 @@ def role_in(user, department: Department) -> str | None:
     if role is None and department.is_company_wide:
         return Membership.Role.MEMBER
     return role
+
+
+def with_department_role(rows: QuerySet, user, via: str = "department") -> QuerySet:
+    """Rows with their department (at `via`) and the user's role in it, for `keep_department_role`.
+
+    A gatekeeper that reads content and its department in one query reads the role there too.
+    """
+    return rows.select_related(via).annotate(department_role=role_of(user, via))
+
+
+def keep_department_role(row, user, via: str = "department") -> None:
+    """Give the row's department the role read with it (`with_department_role`): `role_in` then asks nothing."""
+    department = getattr(row, via)
+    if department is not None:
+        department.my_role, department.my_role_of = row.department_role, user.pk
 
 
 def can_read(user, department: Department) -> bool:

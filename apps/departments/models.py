@@ -35,12 +35,13 @@ class DepartmentQuerySet(models.QuerySet):
         )
 
 
-def role_of(user, department: str = "pk", company_wide: str = "is_company_wide") -> models.Expression:
-    """The user's role in the department at `department` (a field of the queried model), or None.
+def role_of(user, via: str | None = None) -> models.Expression:
+    """The user's role in the department (None if they do not read it): the queried one, or the one at `via`.
 
-    Everyone active is a member of the company-wide space, with or without a row. Also annotated
-    on other models (a chat room's department) so their gatekeepers read the role in their own query.
+    Everyone active is a member of the company-wide space, with or without a row.
+    `access.with_department_role` annotates it on other models (a chat room's department).
     """
+    department, company_wide = ("pk", "is_company_wide") if via is None else (via, f"{via}__is_company_wide")
     role = models.Subquery(
         Membership.objects.filter(department=OuterRef(department), user_id=user.pk).values("role")[:1]
     )
