@@ -36,10 +36,16 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Ids no row has and no query uses as a constant; keys (a slug, an id) likewise.
+# Ids no row has and no query uses as a constant; keys (a slug, an id, n ids) likewise.
 _STAND_INS = (-7_654_321_987, -7_654_321_989)
 _KEY_STAND_INS = {int: (-7_654_321_988, -7_654_321_990), str: ("stand-in-key-7654321988", "stand-in-key-7654321990")}
 _UNSAFE = object()
+
+
+def _key_stand_ins(kind: type, size: int) -> tuple:
+    if kind is tuple:  # n distinct ids each: an `IN` of n values
+        return tuple(-7_654_400_000 - i for i in range(size)), tuple(-7_654_600_000 - i for i in range(size))
+    return _KEY_STAND_INS[kind] if kind else (None, None)
 
 
 class _Compiled:
@@ -53,8 +59,10 @@ class _Compiled:
         self.converters = tuple(compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]]).items())
 
     def params_for(self, user: "User", key: object) -> tuple:
-        values = {"user": user.pk, "key": key}
-        return tuple(values[self.places[i]] if i in self.places else value for i, value in enumerate(self.params))
+        def value_of(place: str | int) -> object:
+            return user.pk if place == "user" else key if place == "key" else key[place]
+
+        return tuple(value_of(self.places[i]) if i in self.places else value for i, value in enumerate(self.params))
 
     def instances(self, rows: list[tuple]) -> list[Model]:
         """What ModelIterable yields for these rows (converters, the model, select_related, annotations)."""
@@ -89,16 +97,17 @@ class _Compiled:
 class PersonQuery:
     """`build(user)` (or `build(user, key)`) compiled once; `rows(...)` runs it, `objects(...)` gives instances.
 
-    `key` is the type of a second argument (`int` or `str`: a room's id, a department's slug)
-    that goes into the SQL as a plain parameter. Admins and others get a compilation each,
-    since who is an admin changes what some rules return.
+    `key` is the type of a second argument (`int` or `str`: a room's id, a department's slug;
+    `tuple`: distinct ids, for an `IN`, compiled once per number of ids) that goes into the
+    SQL as plain parameters. Admins and others get a compilation each, since who is an admin
+    changes what some rules return.
     """
 
     def __init__(self, build: Callable[..., QuerySet], *, key: type | None = None) -> None:
-        if key not in (None, int, str):
-            raise TypeError("key must be int or str")
+        if key not in (None, int, str, tuple):
+            raise TypeError("key must be int, str or tuple")
         self.build, self.key = build, key
-        self._compiled: dict[bool, _Compiled | object] = {}
+        self._compiled: dict[bool | tuple[bool, int], _Compiled | object] = {}
 
     def _build(self, user: "User", key: object) -> QuerySet:
         return self.build(user) if self.key is None else self.build(user, key)
@@ -108,21 +117,26 @@ class PersonQuery:
             pk=_STAND_INS[n], email=f"stand-in-{n}@invalid", is_active=True, is_staff=staff, is_superuser=bool(n)
         )
 
-    def _compile(self, staff: bool) -> _Compiled | object:
-        keys = _KEY_STAND_INS[self.key] if self.key else (None, None)
+    def _compile(self, staff: bool, size: int) -> _Compiled | object:
+        keys = _key_stand_ins(self.key, size)
         first, second = self._build(self._stand_in(0, staff), keys[0]), self._build(self._stand_in(1, staff), keys[1])
         compiler = first.query.get_compiler(using=first.db)
         try:
             (sql_a, params_a), (sql_b, params_b) = compiler.as_sql(), second.query.sql_with_params()
         except EmptyResultSet:  # a stand-in reads nothing: nothing to learn the shape from
             return _UNSAFE
-        places = {i: "user" for i, value in enumerate(params_a) if value == _STAND_INS[0]}
-        if self.key:
+        places: dict[int, str | int] = {i: "user" for i, value in enumerate(params_a) if value == _STAND_INS[0]}
+        expected: dict[str | int, object] = {"user": _STAND_INS[1]}
+        if self.key is tuple:
+            where = {stand_in: j for j, stand_in in enumerate(keys[0])}
+            places |= {i: where[value] for i, value in enumerate(params_a) if type(value) is int and value in where}
+            expected |= dict(enumerate(keys[1]))
+        elif self.key:
             places |= {i: "key" for i, value in enumerate(params_a) if value == keys[0]}
-        expected = {"user": _STAND_INS[1], "key": keys[1]}
+            expected["key"] = keys[1]
+        wanted = {"user"} | (set(range(size)) if self.key is tuple else {"key"} if self.key else set())
         safe = (
-            "user" in places.values()
-            and (self.key is None or "key" in places.values())
+            set(places.values()) == wanted  # the person and every key are in the SQL's parameters
             and sql_a == sql_b
             and len(params_a) == len(params_b)
             and all(
@@ -139,10 +153,16 @@ class PersonQuery:
         """The compiled query when it serves `user` (signed in and active) and `key`, else None."""
         if not (user.is_authenticated and user.is_active) or (self.key is not None and type(key) is not self.key):
             return None
+        size = 0
+        if self.key is tuple:
+            size = len(key)
+            if not size or len(set(key)) != size or any(type(pk) is not int for pk in key):
+                return None  # built for this call: the ORM folds repeated ids, and reads nothing for none
         staff = bool(user.is_staff)
-        compiled = self._compiled.get(staff)
+        which = (staff, size) if self.key is tuple else staff
+        compiled = self._compiled.get(which)
         if compiled is None:
-            compiled = self._compiled[staff] = self._compile(staff)
+            compiled = self._compiled[which] = self._compile(staff, size)
         return None if compiled is _UNSAFE else compiled
 
     def rows(self, user: "User", key: object = None) -> list[tuple]:

@@ -65,6 +65,17 @@ def readable_department_ids(user) -> QuerySet:
     ).values("pk")
 
 
+_READABLE = PersonQuery(lambda user: readable_department_ids(user).values_list("pk", "slug").order_by("pk"))
+
+
+def readable_departments(user) -> list[tuple[int, str]]:
+    """(id, slug) of each department whose content `user` reads, now: an audience to cache a page for.
+
+    The rule of `readable_department_ids`, its SQL compiled once per process (apps/core/compiled.py).
+    """
+    return _READABLE.rows(user) if _is_signed_in(user) else []
+
+
 def role_in(user, department: Department) -> str | None:
     """The user's role in the department (`member` or `manager`), None if they do not read it.
 

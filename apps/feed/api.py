@@ -1,4 +1,6 @@
 import contextlib
+from datetime import datetime
+from urllib.parse import parse_qs, urlsplit
 
 from django.core.cache import cache
 from django.db.models import prefetch_related_objects
@@ -10,15 +12,18 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
+from apps.accounts.models import User
 from apps.core.cache import CACHE_DOWN
 from apps.core.errors import require
 from apps.core.pagination import SignedCursorPagination
 from apps.core.schema import error_responses
 from apps.core.serializers import IdField
+from apps.departments.access import readable_departments
 from apps.departments.models import Department
 
-from . import access, announcements, cards, selectors, services
+from . import access, announcements, cards, first_page, selectors, services
 from .models import REACTION_EMOJI, Comment, Post, Reaction
 
 
@@ -74,6 +79,10 @@ class PostSerializer(serializers.ModelSerializer):
         return bool(getattr(post, "acknowledged", False))
 
 
+def _versions(posts: list[Post]) -> list[tuple[int, int]]:
+    return [(post.pk, post.version) for post in posts]
+
+
 def _listed_key(post_id: int) -> str:
     return f"feed:api:v1:{post_id}"
 
@@ -86,13 +95,17 @@ def _listed_stamp(post: Post) -> str:
     ))  # fmt: skip
 
 
-def serialize_listed(posts: list[Post]) -> list[dict]:
-    """`PostSerializer(posts, many=True).data`, each post's answer cached; my reactions and acknowledgement per call.
+_NOBODYS = {"acknowledged": False, "my_reactions": []}  # the per-person fields of a shared answer
 
-    `posts` are a page the access rule returned (`visible_to`), with `selectors.decorate`'s
-    per-person facts. An entry is used only while its stamp matches the row just read (any
-    change of what the answer shows changes the stamp), so it needs no expiry and no
-    invalidation to be right; images and attachments are loaded (one pass each) only for the misses.
+
+def serialize_listed(posts: list[Post]) -> list[dict]:
+    """`PostSerializer(posts, many=True).data` without anyone's own state (`_NOBODYS`), each post's answer cached.
+
+    `posts` are a page the access rule returned (`visible_to`); `personalized` adds the
+    reader's reactions and acknowledgement. An entry is used only while its stamp matches
+    the row just read (any change of what the answer shows changes the stamp), so it needs
+    no expiry and no invalidation to be right; images and attachments are loaded (one pass
+    each) only for the misses.
     """
     found = {}
     with contextlib.suppress(*CACHE_DOWN):  # no cache: every post is serialized, the answer is the same
@@ -108,17 +121,21 @@ def serialize_listed(posts: list[Post]) -> list[dict]:
         prefetch_related_objects(misses, "images", "attachments")
         fresh = {}
         for post, data in zip(misses, PostSerializer(misses, many=True).data, strict=True):
-            shared[post.pk] = data
-            fresh[_listed_key(post.pk)] = (stamps[post.pk], dict(data))
+            shared[post.pk] = dict(data) | _NOBODYS  # the keys keep the serializer's order
+            fresh[_listed_key(post.pk)] = (stamps[post.pk], shared[post.pk])
         with contextlib.suppress(*CACHE_DOWN):
             cache.set_many(fresh, timeout=None)
-    serializer = PostSerializer()
+    return [shared[post.pk] for post in posts]
+
+
+def personalized(shared: list[dict], versions: list[tuple[int, int]], user: User) -> list[dict]:
+    """Shared answers of the posts (id, version) with `user`'s reactions and acknowledgement, in one query."""
+    facts = cards.personal_facts([pk for pk, _ in versions], user)
     answers = []
-    for post in posts:
-        data = dict(shared[post.pk])  # the keys keep the serializer's order
-        data["acknowledged"] = serializer.get_acknowledged(post)
-        data["my_reactions"] = serializer.get_my_reactions(post)
-        answers.append(data)
+    for data, (pk, version) in zip(shared, versions, strict=True):
+        emojis, acknowledged = facts[pk]
+        mine = [key for key in REACTION_EMOJI if key in emojis]
+        answers.append(data | {"acknowledged": version in acknowledged, "my_reactions": mine})
     return answers
 
 
@@ -180,14 +197,11 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
             posts = posts.pinned()
         # The API lists comment counts; comments themselves come from posts/<id>/comments/. The
         # serializer reads the author's name and the department's slug (one join each), images and
-        # attachments (one prefetch pass each) and my reactions and acknowledgement (one query, in
-        # paginate_queryset): no query per post. Each post's answer is cached (`serialize_listed`),
-        # so images and attachments are prefetched only for the posts not in the cache.
+        # attachments (one prefetch pass each) and my reactions and acknowledgement (one query,
+        # `personalized`): no query per post. Each post's answer is cached (`serialize_listed`),
+        # so images and attachments are prefetched only for the posts not in the cache, and the
+        # first page is kept per audience (`_first_page`), so it needs no query for the posts.
         return posts.select_related("department", "author__profile")
-
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        return selectors.decorate(page, self.request.user) if page is not None else None
 
     def get_object(self) -> Post:
         post = access.access_post(self.request.user, int(self.kwargs["pk"]), include_scheduled=True)
@@ -195,8 +209,42 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
 
     @extend_schema(parameters=[OpenApiParameter("department", str), OpenApiParameter("pinned", bool)])
     def list(self, request, *args, **kwargs):
+        params = request.query_params
+        if "cursor" not in params and params.get("pinned") != "1":
+            return self._first_page(request)
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(serialize_listed(page))
+        return self.get_paginated_response(personalized(serialize_listed(page), _versions(page), request.user))
+
+    def _first_page(self, request) -> Response:
+        """A first page, kept per audience (apps/feed/first_page.py) until a department of it changes.
+
+        The audience is what the access rule answers now: the departments the caller reads, or
+        the one asked for among them. Everyone with that audience gets the same answers, with
+        their own reactions and acknowledgement applied from one query.
+        """
+        slug = request.query_params.get("department") or None  # empty: no filter, as in get_queryset
+        audience = [pk for pk, s in readable_departments(request.user) if slug is None or s == slug]
+        size = self.paginator.get_page_size(request)
+        name = f"api:posts:{size}:{timezone.get_current_timezone_name()}"
+
+        def build() -> tuple[tuple, tuple, datetime | None]:
+            posts = self.get_queryset().filter(department_id__in=audience)
+            page = self.paginator.paginate_queryset(posts, request, view=self)
+            link = self.paginator.get_next_link()
+            kept = (
+                serialize_listed(page),
+                _versions(page),
+                parse_qs(urlsplit(link).query)["cursor"][0] if link else None,
+            )
+            pins = [p.pinned_until for p in page if p.pinned_until is not None and p.is_pinned]
+            return kept, kept, min(pins, default=None)  # `pinned` changes when a pin ends
+
+        if not audience:  # nothing to read, or a department the caller does not read: the list is empty
+            shared, versions, cursor = [], [], None
+        else:
+            shared, versions, cursor = first_page.for_audience(audience, name, now=timezone.now(), build=build)
+        link = replace_query_param(request.build_absolute_uri(), "cursor", cursor) if cursor else None
+        return Response({"next": link, "previous": None, "results": personalized(shared, versions, request.user)})
 
     @extend_schema(
         request={"application/json": PostWriteSerializer, "multipart/form-data": PostWriteSerializer},

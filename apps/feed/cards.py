@@ -30,6 +30,7 @@ from django.utils.safestring import SafeString
 
 from apps.accounts.models import User
 from apps.core.cache import CACHE_DOWN
+from apps.core.compiled import PersonQuery
 from apps.core.fragments import fill_slots, page_csrf_token, slot
 from apps.core.templatetags.when import exact_time, when
 
@@ -134,29 +135,38 @@ def _comments_prefetch() -> Prefetch:
     )
 
 
-def personal_state(posts: list[Post], user: User) -> None:
-    """My reactions and my acknowledgements of these posts, in one query (`my_emojis`, `acknowledged`)."""
-    ids = [p.pk for p in posts]
-    for post in posts:
-        post.my_emojis = set()
-        post.my_ack_versions = set()
-    if not ids or not user.is_authenticated:
-        for post in posts:
-            post.acknowledged = False
-        return
-    reactions = Reaction.objects.filter(user=user, post_id__in=ids).values_list(
+def _personal_rows(user: User, post_ids: tuple[int, ...]):
+    reactions = Reaction.objects.filter(user=user, post_id__in=post_ids).values_list(
         "post_id", "emoji", Value(0, output_field=IntegerField())
     )
-    acks = Acknowledgement.objects.filter(user=user, post_id__in=ids).values_list(
+    acks = Acknowledgement.objects.filter(user=user, post_id__in=post_ids).values_list(
         "post_id", Value("", output_field=CharField()), "version"
     )
-    by_id = {p.pk: p for p in posts}
-    for post_id, emoji, version in reactions.union(acks, all=True):
+    return reactions.union(acks, all=True)
+
+
+# Compiled once per number of posts: building the union took 2.4 ms of a 5.5 ms API page (BENCHMARKS.md).
+_PERSONAL_ROWS = PersonQuery(_personal_rows, key=tuple)
+
+
+def personal_facts(post_ids: list[int], user: User) -> dict[int, tuple[set[str], set[int]]]:
+    """For each of these posts, (my reactions, the versions I acknowledged), in one query."""
+    facts: dict[int, tuple[set[str], set[int]]] = {pk: (set(), set()) for pk in post_ids}
+    if not facts or not user.is_authenticated:
+        return facts
+    for post_id, emoji, version in _PERSONAL_ROWS.rows(user, tuple(facts)):
         if emoji:
-            by_id[post_id].my_emojis.add(emoji)
+            facts[post_id][0].add(emoji)
         else:
-            by_id[post_id].my_ack_versions.add(version)
+            facts[post_id][1].add(version)
+    return facts
+
+
+def personal_state(posts: list[Post], user: User) -> None:
+    """My reactions and my acknowledgements of these posts, in one query (`my_emojis`, `acknowledged`)."""
+    facts = personal_facts([p.pk for p in posts], user)
     for post in posts:
+        post.my_emojis, post.my_ack_versions = facts[post.pk]
         post.acknowledged = post.version in post.my_ack_versions
 
 

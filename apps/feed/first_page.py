@@ -1,11 +1,13 @@
-"""The first page of a feed, cached per audience (issue 17): one cache read instead of the page's queries.
+"""The first page of a feed (and of the API's posts list), cached per audience (issue 17): one cache
+read instead of the page's queries.
 
 An *audience* is the set of departments a feed shows: for the home feed, the departments
 its reader reads (`apps/departments/access.py`, asked in the database on every request, so
 the key changes the moment a membership does), for a department's feed that department.
 Everyone with the same audience sees the same first page (pinned announcements, then the
 newest posts, with their rendered cards) except for the per-person slots of the cards
-(`cards.personalize`), so the page is cached once per audience, and only ever looked up
+(`cards.personalize`; the API's my reactions and acknowledgement), so the page is cached once
+per audience (`for_audience`), and only ever looked up
 with an audience the access rule just gave the reader: a cached page of a confidential
 post is only served to readers of its department.
 
@@ -25,6 +27,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
@@ -41,9 +44,9 @@ def _token_key(department_id: int) -> str:
     return f"feed:gen:v1:{department_id}"
 
 
-def _page_key(audience: Sequence[int], size: int) -> str:
+def _page_key(audience: Sequence[int], name: str) -> str:
     digest = hashlib.sha256(",".join(map(str, audience)).encode()).hexdigest()[:32]
-    return f"feed:first:v1:{size}:{digest}"
+    return f"feed:first:v2:{name}:{digest}"
 
 
 def department_changed(department_id: int) -> None:
@@ -63,9 +66,8 @@ def department_changed(department_id: int) -> None:
 @dataclass
 class Entry:
     tokens: list[str]
-    pinned: list[Post]
-    page: Page
-    valid_until: datetime | None  # the first end of a pin on the page (or hidden behind it)
+    value: Any
+    valid_until: datetime | None  # the first moment the value is out of date with no write (a pin's end)
 
 
 def _slim(post: Post) -> Post:
@@ -75,20 +77,19 @@ def _slim(post: Post) -> Post:
     return slim
 
 
-def first_page(
-    audience: Sequence[int],
-    *,
-    size: int,
-    now: datetime,
-    build: Callable[[], tuple[list[Post], Page, datetime | None]],
-) -> tuple[list[Post], Page]:
-    """The audience's first page (pinned, page) from the cache, or `build()` it (cards rendered) and keep it.
+def for_audience(
+    audience: Sequence[int], name: str, *, now: datetime, build: Callable[[], tuple[Any, Any, datetime | None]]
+) -> Any:
+    """What `build()` gives for this audience, from the cache while no department of it has changed.
 
-    `build` returns the pinned posts and the page with `card_html` on every post, and the
-    first moment a pin shown or hidden on it ends. Without a cache the page is built every time.
+    `build()` returns (the value for this call, the value to keep, the first moment the kept
+    value is out of date with no write, or None); a cache hit returns the kept value. What is
+    kept must hold nothing of one person: it is served to everyone with the same audience.
+    `name` tells apart the pages kept for one audience (the feed's, the API's, a page size).
+    Without a cache the value is built every time.
     """
     audience = sorted(set(audience))
-    key = _page_key(audience, size)
+    key = _page_key(audience, name)
     token_keys = [_token_key(pk) for pk in audience]
     try:
         found = cache.get_many([key, *token_keys])
@@ -99,19 +100,33 @@ def first_page(
             found |= cache.get_many(list(missing))
         tokens = [found.get(k) for k in token_keys]
     except CACHE_DOWN:
-        pinned, page, _ = build()
-        return pinned, page
+        return build()[0]
     entry = found.get(key)
     if isinstance(entry, Entry) and entry.tokens == tokens and (entry.valid_until is None or now < entry.valid_until):
-        return entry.pinned, entry.page
-    pinned, page, valid_until = build()
+        return entry.value
+    value, kept, valid_until = build()
     if None not in tokens:
-        slim = Entry(
-            tokens=tokens,
-            pinned=[_slim(p) for p in pinned],
-            page=Page(items=[_slim(p) for p in page.items], next_cursor=page.next_cursor, is_first=True),
-            valid_until=valid_until,
-        )
         with contextlib.suppress(*CACHE_DOWN):
-            cache.set(key, slim, timeout=None)
-    return pinned, page
+            cache.set(key, Entry(tokens=tokens, value=kept, valid_until=valid_until), timeout=None)
+    return value
+
+
+def first_page(
+    audience: Sequence[int],
+    *,
+    size: int,
+    now: datetime,
+    build: Callable[[], tuple[list[Post], Page, datetime | None]],
+) -> tuple[list[Post], Page]:
+    """The audience's first feed page (pinned, page) from the cache, or `build()` it (cards rendered) and keep it.
+
+    `build` returns the pinned posts and the page with `card_html` on every post, and the
+    first moment a pin shown or hidden on it ends.
+    """
+
+    def build_and_slim() -> tuple[tuple[list[Post], Page], tuple[list[Post], Page], datetime | None]:
+        pinned, page, valid_until = build()
+        slim = Page(items=[_slim(p) for p in page.items], next_cursor=page.next_cursor, is_first=True)
+        return (pinned, page), ([_slim(p) for p in pinned], slim), valid_until
+
+    return for_audience(audience, f"feed:{size}", now=now, build=build_and_slim)

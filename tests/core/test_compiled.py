@@ -179,3 +179,35 @@ def test_the_room_gatekeeper_compiled_once_admits_whom_the_rule_admits_with_thei
         with pytest.raises(NotFound):
             access_room(member, 9_999_999)
     assert _READABLE_ROOM._compiled[False] is not _UNSAFE and _READABLE_ROOM._compiled[True] is not _UNSAFE
+
+
+def test_a_query_of_n_ids_compiled_once_per_n_reads_what_the_orm_reads(member, manager, admin_user, department):
+    """`key=tuple`: my reactions and acknowledgements of a page's posts (apps/feed/cards.py)."""
+    from apps.feed import announcements, cards
+    from apps.feed import services as feed
+
+    posts = [feed.post_create(acting_user=manager, department=department, body=f"Post {i}") for i in range(4)]
+    notice = feed.post_create(
+        acting_user=manager, department=department, kind="announcement", body="Read me", requires_ack=True
+    )
+    feed.reaction_toggle(acting_user=member, post=posts[0], emoji="heart")
+    feed.reaction_toggle(acting_user=member, post=posts[2], emoji="party")
+    feed.reaction_toggle(acting_user=manager, post=posts[2], emoji="heart")
+    announcements.acknowledge(acting_user=member, post=notice)
+    query = PersonQuery(cards._personal_rows, key=tuple)
+    ids = tuple(p.pk for p in [*posts, notice])
+    for user in (member, manager, admin_user):
+        for key in (ids, ids[:2], ids[2:], ids[::-1]):
+            assert sorted(query.rows(user, key)) == sorted(cards._personal_rows(user, key))
+    assert sorted(query.rows(member, ids)) == sorted(
+        [(posts[0].pk, "heart", 0), (posts[2].pk, "party", 0), (notice.pk, "", notice.version)]
+    )
+    assert query.rows(manager, (posts[2].pk,)) == [(posts[2].pk, "heart", 0)]
+    # one compilation per number of ids (and for admins apart); repeated ids are built for the call
+    assert {which for which, compiled in query._compiled.items() if compiled is not _UNSAFE} == {
+        (False, 5), (False, 2), (False, 3), (False, 1), (True, 5), (True, 2), (True, 3),
+    }  # fmt: skip
+    assert query.rows(member, (posts[0].pk, posts[0].pk)) == [(posts[0].pk, "heart", 0)]
+    assert len(query._compiled) == 7
+    facts = cards.personal_facts([posts[0].pk, posts[0].pk, notice.pk, posts[1].pk], member)
+    assert facts == {posts[0].pk: ({"heart"}, set()), notice.pk: (set(), {notice.version}), posts[1].pk: (set(), set())}

@@ -58,8 +58,12 @@ def test_the_api_feed_uses_a_constant_number_of_queries(
         services.comment_create(post=post, acting_user=member, body="ok")
         services.reaction_toggle(post=post, acting_user=member, emoji="heart")
     client = client_as("member")
-    # user (the session is cached; the user too, from the next request), posts (with author, profile and
-    # department), images, attachments, and my reactions with my acknowledgements (one query)
-    with django_assert_num_queries(5):
+    # user (the session is cached; the user too, from the next request), the departments read (the
+    # audience), posts (with author, profile and department), images, attachments, and my reactions with
+    # my acknowledgements (one query)
+    with django_assert_num_queries(6):
         page = client.get(f"/api/v1/posts/?page_size={page_size}").json()
     assert len(page["results"]) == page_size and page["next"]
+    with django_assert_num_queries(4):  # the next page, not kept: no audience to ask for, the user from the cache
+        following = client.get(page["next"]).json()
+    assert len(following["results"]) == min(page_size, 30 - page_size)

@@ -102,3 +102,67 @@ def test_with_the_cache_down_the_list_is_the_same(settings, client_as, departmen
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                    "LOCATION": "redis://127.0.0.1:9/0"}}  # nothing listens on port 9  # fmt: skip
     assert _listed(client_as("member"))[post.pk] == expected
+
+
+# ------------------------------------------------ the first page, kept per audience (`PostViewSet._first_page`)
+
+
+def test_the_kept_first_page_is_the_uncached_answer_with_each_readers_state(
+    settings, client_as, department, member, colleague, manager, django_assert_max_num_queries
+):
+    for i in range(25):
+        post = services.post_create(acting_user=manager, department=department, body=f"Post {i}")
+    services.reaction_toggle(acting_user=member, post=post, emoji="heart")
+    reader = client_as("member")
+    cold = reader.get("/api/v1/posts/").json()
+    # the departments the reader reads (the audience), and my reactions and acknowledgements
+    with django_assert_max_num_queries(2):
+        warm = reader.get("/api/v1/posts/").json()
+    assert warm == cold and len(warm["results"]) == 20 and warm["previous"] is None
+    assert warm["results"][0]["id"] == post.pk and warm["results"][0]["my_reactions"] == ["heart"]
+    theirs = client_as("colleague").get("/api/v1/posts/").json()  # the same audience: the kept page
+    assert theirs["results"][0]["my_reactions"] == [] and theirs["next"] == warm["next"]
+    assert [item["id"] for item in theirs["results"]] == [item["id"] for item in warm["results"]]
+    # the kept cursor goes on where the page ended
+    rest = reader.get(warm["next"]).json()
+    assert [item["body"] for item in rest["results"]] == [f"Post {i}" for i in range(4, -1, -1)]
+    # and the answer is the one built without any cache
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:9/0"}}  # nothing listens on port 9  # fmt: skip
+    assert reader.get("/api/v1/posts/").json() == warm
+
+
+def test_the_kept_first_page_follows_memberships_and_the_department_asked_for(
+    client_as, department, member, outsider, manager, django_capture_on_commit_callbacks
+):
+    from apps.departments.services import membership_remove
+    from tests.factories import add_member
+
+    secret = services.post_create(acting_user=manager, department=department, body="Merger", is_confidential=True)
+    reader = client_as("member")
+    assert secret.pk in _listed(reader) and secret.pk in _listed(reader, department="sales")
+    assert _listed(reader, department="sales").keys() == {secret.pk}
+    assert _listed(reader, department="") == _listed(reader)  # an empty filter is no filter
+    assert secret.pk not in _listed(client_as("outsider")) and _listed(client_as("outsider"), department="sales") == {}
+    with django_capture_on_commit_callbacks(execute=True):
+        membership_remove(acting_user=manager, department=department, user=member)
+    assert secret.pk not in _listed(reader) and _listed(reader, department="sales") == {}
+    add_member(department, outsider)  # someone who joins gets the page at once
+    assert secret.pk in _listed(client_as("outsider"))
+
+
+def test_the_kept_first_page_shows_a_pin_ended_by_the_clock(monkeypatch, client_as, department, manager, member):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    ends = timezone.now() + timedelta(hours=2)
+    pinned = services.post_create(
+        acting_user=manager, department=department, kind="announcement", body="Fire drill", pinned_until=ends
+    )
+    reader = client_as("member")
+    assert _listed(reader)[pinned.pk]["pinned"] is True
+    assert _listed(reader)[pinned.pk]["pinned"] is True  # kept
+    later = ends + timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)  # no write when the pin ends
+    assert _listed(reader)[pinned.pk]["pinned"] is False
