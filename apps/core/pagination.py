@@ -140,13 +140,17 @@ def keyset_page(
                 step &= Q(**{previous: value})
             after |= step
         queryset = queryset.filter(after)
-    items = list(queryset[: size + 1])
+    return page_of(list(queryset[: size + 1]), fields=fields, size=size, is_first=values is None)
+
+
+def page_of(items: list[Any], *, fields: tuple[str, ...], size: int, is_first: bool = True) -> Page:
+    """The page of up to `size + 1` rows read in `fields` order (one more than shown: is there a next page?)."""
     next_cursor = None
     if len(items) > size:
         items = items[:size]
         last = items[-1]
         next_cursor = _encode([_attr(last, field.removeprefix("-")) for field in fields], fields)
-    return Page(items=items, next_cursor=next_cursor, is_first=values is None)
+    return Page(items=items, next_cursor=next_cursor, is_first=is_first)
 
 
 def _attr(obj: Any, path: str) -> Any:

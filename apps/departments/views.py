@@ -15,7 +15,7 @@ from . import services
 from .access import access_department, can_administer_departments, can_manage_department, can_read
 from .forms import DepartmentForm, DepartmentImageForm, MembershipForm, RoleForm
 from .models import Department
-from .selectors import department_member_count, department_members
+from .selectors import department_member_count, department_members, member_cards_page
 
 MEMBERS_PAGE_SIZE = 60
 
@@ -33,12 +33,7 @@ def department_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def department_detail(request: HttpRequest, slug: str) -> HttpResponse:
     department = access_department(request.user, slug)
-    page = keyset_page(
-        department_members(department),
-        fields=("display_name", "id"),
-        cursor=request.GET.get("cursor"),
-        size=MEMBERS_PAGE_SIZE,
-    )
+    page = member_cards_page(department, cursor=request.GET.get("cursor"), size=MEMBERS_PAGE_SIZE)
     reads = can_read(request.user, department)
     return render(
         request,

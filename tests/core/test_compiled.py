@@ -211,3 +211,33 @@ def test_a_query_of_n_ids_compiled_once_per_n_reads_what_the_orm_reads(member, m
     assert len(query._compiled) == 7
     facts = cards.personal_facts([posts[0].pk, posts[0].pk, notice.pk, posts[1].pk], member)
     assert facts == {posts[0].pk: ({"heart"}, set()), notice.pk: (set(), {notice.version}), posts[1].pk: (set(), set())}
+
+
+def test_a_department_page_of_members_compiled_once_is_the_orms_for_each_kind_of_department(
+    member, manager, outsider, department
+):
+    """`KeyQuery`: the department page's first page of member cards (apps/departments/selectors.py)."""
+    from apps.core.compiled import KeyQuery
+    from apps.departments import selectors
+    from apps.departments.models import Department
+
+    company = Department.objects.get(is_company_wide=True)
+
+    def seen(profiles) -> list[tuple]:
+        return [(p.user_id, p.display_name, p.role) for p in profiles]
+
+    for dept in (department, company):
+        orm = selectors.department_members(dept).order_by(*selectors.MEMBER_ORDER)
+        for size in (1, 2, 50):
+            page = selectors.member_cards_page(dept, cursor=None, size=size)
+            assert seen(page.items) == seen(orm[:size]) and (page.next_cursor is None) == (orm.count() <= size)
+            if page.next_cursor:  # the next page, from the ORM, goes on where the compiled one ended
+                rest = selectors.member_cards_page(dept, cursor=page.next_cursor, size=50)
+                assert seen(page.items + rest.items) == seen(orm)
+    roles = {p.user_id: p.role for p in selectors.member_cards_page(department, cursor=None, size=50).items}
+    assert roles == {member.pk: "member", manager.pk: "manager"} and outsider.pk not in roles
+    assert outsider.pk in {p.user_id for p in selectors.member_cards_page(company, cursor=None, size=50).items}
+    compiled = selectors._first_members(False, 50)
+    assert isinstance(compiled, KeyQuery) and compiled._query._compiled[False] is not _UNSAFE
+    with pytest.raises(TypeError):
+        PersonQuery(lambda user: Notification.objects.all(), person=False)
