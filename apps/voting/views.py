@@ -50,8 +50,10 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
     sort = selectors.parse_sort(request.GET.get("sort"))
     status = selectors.parse_status(request.GET.get("status"))
     query = " ".join(request.GET.get("q", "").split())[:100]
-    ideas = selectors.board_ideas(request.user, department=department, status=status, query=query)
-    page = keyset_page(ideas, fields=selectors.SORTS[sort], cursor=request.GET.get("cursor"), size=BOARD_PAGE_SIZE)
+    cursor = request.GET.get("cursor")
+    page = selectors.board_page(
+        request.user, department, sort=sort, status=status, query=query, cursor=cursor, size=BOARD_PAGE_SIZE
+    )
     counts = selectors.status_counts(department)
     return render(
         request,

@@ -241,3 +241,46 @@ def test_a_department_page_of_members_compiled_once_is_the_orms_for_each_kind_of
     assert isinstance(compiled, KeyQuery) and compiled._query._compiled[False] is not _UNSAFE
     with pytest.raises(TypeError):
         PersonQuery(lambda user: Notification.objects.all(), person=False)
+
+
+def test_an_idea_boards_first_page_compiled_once_is_the_orms_for_each_person_sort_and_status(
+    member, manager, colleague, admin_user, department
+):
+    """The idea board's first page (apps/voting/selectors.py `board_page`) and its status counts."""
+    from apps.core.pagination import keyset_page
+    from apps.voting import selectors
+    from apps.voting import services as voting
+
+    ideas = [voting.idea_create(acting_user=colleague, department=department, title=f"Idea {i}") for i in range(5)]
+    voting.idea_vote(acting_user=member, idea=ideas[1])
+    voting.idea_vote(acting_user=manager, idea=ideas[1])
+    voting.idea_vote(acting_user=manager, idea=ideas[3])
+    voting.idea_set_status(acting_user=manager, idea=ideas[4], status="planned")
+    voting.idea_merge(acting_user=manager, duplicate=ideas[0], target=ideas[2])  # merged: off the board
+
+    def seen(page) -> tuple:
+        rows = [
+            (i.pk, i.title, i.vote_count, bool(i.my_vote), i.author.display_name, i.department.slug) for i in page.items
+        ]
+        return rows, page.next_cursor
+
+    for user in (member, manager, colleague, admin_user):
+        for sort in selectors.SORTS:
+            for status in (None, "planned", "open", "shipped"):
+                for size in (2, 25):
+                    compiled = selectors.board_page(
+                        user, department, sort=sort, status=status, query="", cursor=None, size=size
+                    )
+                    orm = keyset_page(
+                        selectors.board_ideas(user, department=department, status=status),
+                        fields=selectors.SORTS[sort], cursor=None, size=size,
+                    )  # fmt: skip
+                    assert seen(compiled) == seen(orm), (user.email, sort, status, size)
+    top = selectors.board_page(member, department, sort="top", status=None, query="", cursor=None, size=2)
+    assert [(i.pk, bool(i.my_vote)) for i in top.items] == [(ideas[1].pk, True), (ideas[3].pk, False)]
+    rest = selectors.board_page(member, department, sort="top", status=None, query="", cursor=top.next_cursor, size=25)
+    assert {i.pk for i in top.items + rest.items} == {i.pk for i in ideas[1:]}
+    counts = selectors.status_counts(department)
+    assert counts == dict.fromkeys(["under_review", "in_progress", "shipped", "declined"], 0) | {
+        "open": 3, "planned": 1, "all": 4,
+    }  # fmt: skip
