@@ -60,11 +60,7 @@ def chat_room(request: HttpRequest, room_id: int) -> HttpResponse:
     can_moderate = can_moderate_room(request.user, room)  # from the role access_room read
     context = _sidebar(request.user, room)
     room = context["current"]
-    latest = list(
-        selectors.messages_with_authors()
-        .filter(room=room, deleted_at__isnull=True, parent__isnull=True)
-        .order_by("-id")[: selectors.HISTORY_PAGE_SIZE + 1]
-    )
+    latest = selectors.latest_messages(room)
     context.update(
         {
             "room": room,

@@ -20,6 +20,7 @@ that is only read after it compiled (its select list and the converters found th
 converters are called with the asking thread's own connection.
 """
 
+import functools
 import logging
 import weakref
 from collections.abc import Callable
@@ -40,6 +41,7 @@ logger = logging.getLogger(__name__)
 _STAND_INS = (-7_654_321_987, -7_654_321_989)
 _KEY_STAND_INS = {int: (-7_654_321_988, -7_654_321_990), str: ("stand-in-key-7654321988", "stand-in-key-7654321990")}
 _UNSAFE = object()
+MAX_IDS = 200  # longer tuples of ids are built for each call: a compilation per length is kept
 
 
 def _key_stand_ins(kind: type, size: int) -> tuple:
@@ -160,8 +162,8 @@ class PersonQuery:
         size = 0
         if self.key is tuple:
             size = len(key)
-            if not size or len(set(key)) != size or any(type(pk) is not int for pk in key):
-                return None  # built for this call: the ORM folds repeated ids, and reads nothing for none
+            if not 0 < size <= MAX_IDS or len(set(key)) != size or any(type(pk) is not int for pk in key):
+                return None  # built for this call: the ORM folds repeated ids, reads nothing for none
         staff = bool(user.is_staff)
         which = (staff, size) if self.key is tuple else staff
         compiled = self._compiled.get(which)
@@ -210,7 +212,10 @@ class KeyQuery:
 
     def __init__(self, build: Callable[[Any], QuerySet], *, key: type) -> None:
         self._query = PersonQuery(lambda _user, value: build(value), key=key, person=False)
-        self._anyone = self._query._stand_in(0, False)  # not in the SQL: `build` does not read it
+
+    @functools.cached_property
+    def _anyone(self) -> "User":
+        return self._query._stand_in(0, False)  # not in the SQL: `build` does not read it (made on use: models load)
 
     def rows(self, key: object) -> list[tuple]:
         return self._query.rows(self._anyone, key)

@@ -292,3 +292,30 @@ def test_the_chat_badge_in_the_navigation_counts_unread_messages_but_muted_rooms
     services.room_set_level(acting_user=member, room_id=sales_room.pk, level="nothing")
     page = client_as("member").get("/people/").content.decode()
     assert 'data-count="0"' in page
+
+
+@pytest.mark.django_db
+def test_the_rooms_latest_messages_compiled_once_are_the_orms_with_their_files(member, manager, sales_room, legal_room):
+    """`selectors.latest_messages` and `models.with_files` (SQL compiled once) give what the ORM's prefetch gives."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.chat.selectors import HISTORY_PAGE_SIZE, latest_messages, message_payload, messages_with_authors
+    from apps.feed.files import check_attachment
+
+    first = say(member, sales_room, "first")
+    for i in range(HISTORY_PAGE_SIZE + 2):
+        files = [check_attachment(SimpleUploadedFile(f"chart{i}.png", png_bytes()))] if i % 7 == 0 else []
+        files += [check_attachment(SimpleUploadedFile(f"more{i}.png", png_bytes()))] if i % 14 == 0 else []
+        say(manager if i % 2 else member, sales_room, f"message {i}", files=files)
+    say(member, sales_room, "a reply", parent_id=first.pk)  # threads are not on the page
+    orm = list(
+        messages_with_authors()
+        .filter(room=sales_room, deleted_at__isnull=True, parent__isnull=True)
+        .order_by("-id")[: HISTORY_PAGE_SIZE + 1]
+    )
+    compiled = latest_messages(sales_room)
+    assert [message_payload(m) for m in compiled] == [message_payload(m) for m in orm]
+    assert len(compiled) == HISTORY_PAGE_SIZE + 1 and "a reply" not in {m.body for m in compiled}
+    with_files_counts = [len(m.attached_files()) for m in compiled]
+    assert sum(with_files_counts) >= 6 and all(f.message is m for m in compiled for f in m.attached_files())
+    assert latest_messages(legal_room) == []
