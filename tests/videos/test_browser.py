@@ -60,6 +60,8 @@ def test_upload_process_play_seek_captions_and_complete(sales, new_page, clips, 
     run_worker()  # the worker transcodes; the page is told over /ws/ and reloads
     video.refresh_from_db()
     assert video.status == Video.Status.READY
+    # The page's own reload first: a `goto` while it runs is "interrupted by another navigation".
+    expect(page.locator("video")).to_be_visible(timeout=15000)
     services.caption_save(acting_user=mia, video_id=video.pk, language="en", label="English",
                           data=b"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nWelcome to the call.\n")  # fmt: skip
     page.goto(f"/videos/{video.pk}/")
