@@ -195,16 +195,18 @@ def with_files(messages: "list[Message] | tuple[Message, ...]") -> None:
     The query is compiled once per number of messages (apps/core/compiled.py): Django's
     prefetch built it anew for every page of messages.
     """
-    by_id = {message.pk: message for message in messages}
-    for message in by_id.values():
+    by_id: dict[int, list[Message]] = {}
+    for message in messages:
         setattr(message, FILE_LIST, [])
+        by_id.setdefault(message.pk, []).append(message)  # a list may hold one message twice
     if not by_id:
         return
     remote = MessageFile._meta.get_field("message")
     for file in _FILES_OF.objects(tuple(by_id)):
-        message = by_id[file.message_id]
-        remote.set_cached_value(file, message)  # `file.message` without a query, as the prefetch left it
-        getattr(message, FILE_LIST).append(file)
+        same = by_id[file.message_id]
+        remote.set_cached_value(file, same[0])  # `file.message` without a query, as the prefetch left it
+        for message in same:
+            getattr(message, FILE_LIST).append(file)
 
 
 def chat_file_path(instance: "MessageFile", filename: str) -> str:

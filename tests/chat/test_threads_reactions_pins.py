@@ -299,6 +299,7 @@ def test_the_rooms_latest_messages_compiled_once_are_the_orms_with_their_files(m
     """`selectors.latest_messages` and `models.with_files` (SQL compiled once) give what the ORM's prefetch gives."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from apps.chat.models import with_files
     from apps.chat.selectors import HISTORY_PAGE_SIZE, latest_messages, message_payload, messages_with_authors
     from apps.feed.files import check_attachment
 
@@ -319,3 +320,7 @@ def test_the_rooms_latest_messages_compiled_once_are_the_orms_with_their_files(m
     with_files_counts = [len(m.attached_files()) for m in compiled]
     assert sum(with_files_counts) >= 6 and all(f.message is m for m in compiled for f in m.attached_files())
     assert latest_messages(legal_room) == []
+    with_file = next(m for m in compiled if m.attached_files())
+    twice = [Message.objects.get(pk=with_file.pk), Message.objects.get(pk=with_file.pk)]
+    with_files(twice)  # one message twice in a list: both copies get its files
+    assert [f.pk for f in twice[0].attached_files()] == [f.pk for f in twice[1].attached_files()] != []
