@@ -55,7 +55,13 @@ def world(department, member, manager):
     return build_world(department=department, member=member, manager=manager, colleague=colleague)
 
 
+READINESS = ("/healthz", "/readyz")  # a 503 there is a verdict: a dependency did not answer within its 0.5 s
+
+
 def _check(response, what: str) -> None:
+    if response.status_code == 503 and what.split()[1].startswith(READINESS):
+        assert response.json()["status"] == "error", what  # answered, on a loaded machine: not a crash
+        return
     assert response.status_code < 500, what
     if response.status_code >= 400:
         assert LAYOUT in response.content.decode(), (what, response.status_code)
