@@ -18,6 +18,9 @@ annotations), built from those rows the way Django's ModelIterable builds them: 
 sidebar's rooms took 2-3 ms to build and compile on every chat page. The compiler kept for
 that is only read after it compiled (its select list and the converters found then), and the
 converters are called with the asking thread's own connection.
+
+`KeyQuery` is the same for SQL that depends only on a key (a department's or a room's id,
+a tuple of ids), for pages whose gatekeeper has already admitted the asker.
 """
 
 import functools
