@@ -6,6 +6,9 @@
 2. Connect storm: STORM sockets opened with CONCURRENCY handshakes in flight, against the
    raw `websockets` server of bench/chat_baseline.py and against daphne, in the same run:
    wall time, failed handshakes, and server CPU per connect (the process's user+system time).
+   `--targets` adds daphne's own floors (bench/daphne_floor.py): `daphne-bare` (a plain ASGI
+   app that accepts and says hello) and `daphne-channels` (the same through a channels
+   consumer), so the intranet's connect can be read against the cheapest one daphne gives.
 
 Everything started here is stopped by its PID; traffic stays on 127.0.0.1.
 
@@ -27,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from chat_fanout import RESULTS, Bench, close_all, connect, raise_open_files_limit
+from chat_fanout import RESULTS, Bench, Process, Stack, close_all, connect, free_port, raise_open_files_limit
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 PATHS = ("/livez", "/readyz", "/healthz")
@@ -199,14 +202,28 @@ async def storm(stack, count: int, concurrency: int) -> dict:
     }
 
 
+FLOORS = {"daphne-bare": "bench.daphne_floor:bare", "daphne-channels": "bench.daphne_floor:channels"}
+
+
+def start(bench: Bench, target: str) -> Stack:
+    """`bench.start`, plus daphne serving one of bench/daphne_floor.py's applications."""
+    if target not in FLOORS:
+        return bench.start(target)
+    port = free_port()
+    command = [sys.executable, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(port), FLOORS[target]]
+    server = Process(target, command, dict(os.environ), bench.workdir / f"{target}.log", port)
+    server.wait_listening()
+    return Stack(target, [server], bench.room, bench.cookies)
+
+
 async def run(args: argparse.Namespace) -> dict:
     bench = Bench(args)
     results: dict = {"health": [], "storm": []}
     try:
         await asyncio.to_thread(bench.prepare, args.users)
         for _ in range(args.runs):
-            for target in ("baseline", "redis"):
-                stack = bench.start(target)
+            for target in args.targets:
+                stack = start(bench, target)
                 try:
                     await storm(stack, 50, 10)  # warm-up: the first handshakes of a process import code
                     for _ in range(args.storms):  # a second storm on the same process: is memory given back?
@@ -257,7 +274,9 @@ def main() -> None:
     parser.add_argument("--storm", type=int, default=1000, help="sockets opened in the storm")
     parser.add_argument("--concurrency", type=int, default=200, help="handshakes in flight in the storm")
     parser.add_argument("--storms", type=int, default=2, help="storms per process and run (RSS over them)")
+    parser.add_argument("--targets", default="baseline,redis", help="in order, e.g. baseline,daphne-bare,redis")
     args = parser.parse_args()
+    args.targets = [t for t in args.targets.split(",") if t]
     args.sizes = [int(s) for s in args.sizes.split(",") if s]
     raise_open_files_limit()
     results = asyncio.run(run(args))

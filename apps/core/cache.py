@@ -1,11 +1,20 @@
-"""Django's Redis cache, with one redis-py client per connection pool instead of one per call.
+"""Django's Redis cache, with one redis-py client and pool per process instead of one per call.
 
 Django's `RedisCacheClient.get_client` builds a new `redis.Redis` for every cache operation,
 and redis-py fills ~170 response callbacks into a fresh dict each time: about as much CPU as
 the round trip itself, on every request (the session and the user are two cache reads).
-A `redis.Redis` is safe to share between threads (its pool hands each command a connection).
+
+And Django's `caches` keeps a backend per *context* (asgiref's `Local`), each with pools of
+its own. Under daphne every request and every WebSocket handshake runs in a new context, so
+each made a new backend, a new pool and a new TCP connection to Redis (connect, HELLO,
+CLIENT SETINFO, redis-py reading its version from the installed metadata): about 80 % of a
+handshake's lookup, and connections left open until the garbage collector found them (100
+requests, 100 more Redis clients). So the client, and with it the pool, is kept per process
+for each set of servers and options. A `redis.Redis` is safe to share between threads (its
+pool hands each command a connection of its own).
 """
 
+import threading
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -30,7 +39,24 @@ class ReusingRedisCacheClient(RedisCacheClient):
         return client
 
 
+_clients: dict[str, ReusingRedisCacheClient] = {}
+_clients_lock = threading.Lock()
+
+
 class RedisCache(DjangoRedisCache):
     def __init__(self, server: Any, params: dict) -> None:
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+        self._client_key = repr((self._servers, sorted(self._options.items())))
+
+    @property
+    def _cache(self) -> ReusingRedisCacheClient:
+        """The process's client for these servers and options, whichever context asks."""
+        key = self._client_key
+        client = _clients.get(key)
+        if client is None:
+            with _clients_lock:
+                client = _clients.get(key)
+                if client is None:
+                    client = _clients[key] = self._class(self._servers, **self._options)
+        return client
