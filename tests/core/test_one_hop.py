@@ -117,3 +117,19 @@ def test_a_request_is_stamped_on_arrival_before_it_waits_for_a_thread(member):
     before = time.time()
     status, _headers, _body = asyncio.run(_get(app, "/ping", cookie=_cookie(member)))
     assert status == 200 and before <= seen[0][0] <= seen[0][1]
+
+
+def test_which_paths_are_async_is_kept_per_urlconf_and_long_paths_are_not_kept(settings):
+    """The handler asks the resolver once per path (it did on every request, on the event loop)."""
+    from intranet import handler
+
+    handler._resolves_to_async_view.cache_clear()
+    app = OneHopASGIHandler()
+    assert app._view_is_async({"path": "/healthz"}) and not app._view_is_async({"path": "/ping"})
+    assert app._view_is_async({"path": "/healthz"})
+    assert handler._resolves_to_async_view.cache_info().hits == 1
+    settings.ROOT_URLCONF = "intranet.bench_hello"  # another URLconf: its own answers
+    assert app._view_is_async({"path": "/bench/hello"}) and not app._view_is_async({"path": "/healthz"})
+    kept = handler._resolves_to_async_view.cache_info().currsize
+    assert not app._view_is_async({"path": "/" + "x" * handler.MAX_KEPT_PATH})
+    assert handler._resolves_to_async_view.cache_info().currsize == kept
