@@ -10,9 +10,9 @@
 #
 # Knobs: BENCH_DB (intranet_speed), BENCH_REDIS_URL (redis db 9), BENCH_PORT (8321),
 # BENCH_DURATION (8 s per target per round), BENCH_ROUNDS (3), BENCH_CONCURRENCY (20),
-# BENCH_SESSIONS (200), BENCH_RATE (30; empty: skip the open loop), BENCH_AB_THREADS (e.g. 4:
-# also compare a pool of that many threads per process, on BENCH_AB_TARGETS, a regexp, default
-# "ping|feed"), BENCH_COMMIT (recorded), BENCH_TARGETS (a
+# BENCH_SESSIONS (200), BENCH_RATE (30; empty: skip the open loop), BENCH_AB_THREADS (e.g. 4,
+# or 0 = a thread per request: also compare that HTTP_WORKER_THREADS with the default, on
+# BENCH_AB_TARGETS, a regexp, default "ping|feed"), BENCH_COMMIT (recorded), BENCH_TARGETS (a
 # regexp of the target names to run, e.g. "hello|ping|feed"; default all).
 # Load goes to 127.0.0.1 only, each run is bounded in time and requests, and the script
 # stops the daphne it started by its PID (also on Ctrl-C).
@@ -103,11 +103,11 @@ if [ -n "${BENCH_AB_THREADS:-}" ]; then
         curl -fsS -o /dev/null "http://127.0.0.1:$((BENCH_PORT + 1))/healthz" 2>/dev/null && break
         sleep 0.5
     done
-    log "A/B: one thread per request vs a pool of $BENCH_AB_THREADS threads"
+    log "A/B: the default HTTP_WORKER_THREADS vs $BENCH_AB_THREADS (0 = a thread per request)"
     # The pages of this run but the bare hello view (no Django request, no thread): ping and feed by default.
     mapfile -t ab_targets < <("$PY" bench/pages_targets.py | paste - - | grep -E "^--target=(${BENCH_AB_TARGETS:-ping|feed})=" | tr '\t' '\n')
     for round in 1 2 3; do
-        for variant in "per-request:$BENCH_PORT:$server_pid" "pool-$BENCH_AB_THREADS:$((BENCH_PORT + 1)):$pool_pid"; do
+        for variant in "default:$BENCH_PORT:$server_pid" "pool-$BENCH_AB_THREADS:$((BENCH_PORT + 1)):$pool_pid"; do
             IFS=: read -r name port pid <<<"$variant"
             "$PY" bench/http_load.py --base "http://127.0.0.1:$port" --cookies "$cookies" --rotate \
                 "${ab_targets[@]}" \

@@ -12,10 +12,9 @@ request_started, the whole middleware chain in its sync mode (as under WSGI), th
 and sends the answer from the event loop. Streaming answers (files) are sent as Django
 does and closed afterwards.
 
-Async views (`async def`, e.g. /healthz) keep Django's async path unchanged. The thread
-per request is Django's (`ThreadSensitiveContext`); with `HTTP_WORKER_THREADS` > 0 the
-hops go to one shared pool of that many threads instead, which bounds how many requests
-compete for the interpreter lock at once.
+Async views (`async def`, e.g. /healthz) keep Django's async path unchanged. The hops go
+to one shared pool of `HTTP_WORKER_THREADS` threads; with 0, to a new thread per request
+(Django's `ThreadSensitiveContext`, which starts another thread to join it afterwards).
 """
 
 import time

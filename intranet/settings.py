@@ -486,10 +486,12 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("apps.core.request_id.RequestIdMiddleware") + 1, "apps.core.observability.AccessLogMiddleware"
 )
 
-# HTTP under daphne (intranet/handler.py): 0 = one thread per request (Django's
-# ThreadSensitiveContext); N > 0 = one shared pool of N threads per process, so that at most
-# N requests compete for the interpreter lock at once (BENCHMARKS.md "Pages").
-HTTP_WORKER_THREADS = env_int("HTTP_WORKER_THREADS", 0)
+# HTTP under daphne (intranet/handler.py): N > 0 = one shared pool of N threads per process for
+# the synchronous part of requests (at most N at once; more wait on the event loop); 0 = a new
+# thread per request (Django's ThreadSensitiveContext), which also starts a second thread to
+# join it: ~0.7 ms of CPU per request, a fifth of /ping (BENCHMARKS.md "Pages", session 29).
+# The default is the database pool's size: requests beyond it would wait for a connection anyway.
+HTTP_WORKER_THREADS = env_int("HTTP_WORKER_THREADS", env_int("DB_POOL_MAX_SIZE", 20))
 
 # Videos (apps/videos): limits checked by ffprobe on the uploaded bytes before any transcoding.
 VIDEO_MAX_BYTES = env_int("VIDEO_MAX_BYTES", 2 * 1024**3)

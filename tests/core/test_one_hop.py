@@ -95,9 +95,10 @@ def test_an_async_view_keeps_djangos_async_path():
     assert status == 200 and b'"database": "ok"' in body
 
 
+@pytest.mark.parametrize("threads", [0, 2])
 @pytest.mark.django_db(transaction=True)
-def test_a_bounded_pool_of_threads_serves_the_same(settings, member):
-    settings.HTTP_WORKER_THREADS = 2
+def test_a_thread_per_request_or_a_bounded_pool_serves_the_same(settings, member, threads):
+    settings.HTTP_WORKER_THREADS = threads
     hops, (status, _headers, body) = _hops("/ping", cookie=_cookie(member))
     assert (hops, status, body) == (1, 200, b"pong")
 
