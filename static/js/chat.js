@@ -62,7 +62,9 @@ function start(root) {
   const jumpUnread = root.querySelector("[data-jump-unread]");
   const firstUnread = messages.markFirstUnread(Number(root.dataset.lastRead) || 0);
   jumpUnread.addEventListener("click", () => {
-    firstUnread?.scrollIntoView({ block: "start" });
+    // The "New messages" line above it in view too, not just under the list's top edge.
+    const divider = firstUnread?.previousElementSibling;
+    (divider?.classList.contains("chat-divider") ? divider : firstUnread)?.scrollIntoView({ block: "start" });
     jumpUnread.hidden = true;
   });
 

@@ -236,6 +236,34 @@ def test_on_a_phone_every_page_fits_and_chat_is_two_screens_with_the_composer_in
         context.close()
 
 
+def test_on_a_phone_the_jump_to_first_unread_button_is_a_small_pill_above_the_messages(sales, browser, live_site):
+    """It used to stretch from under the header to above the composer, hiding the messages."""
+    from tests.browser import ACTION_TIMEOUT_MS
+
+    noah = User.objects.get(email="noah@example.com")
+    mia = User.objects.get(email="mia@example.com")
+    seen, _ = chat.message_send(acting_user=noah, room_id=sales.pk, body="Seen already")
+    chat.room_mark_read(acting_user=mia, room_id=sales.pk, message_id=seen.pk)
+    for i in range(40):
+        chat.message_send(acting_user=noah, room_id=sales.pk, body=f"Unread line {i}", check_rate_limit=False)
+    context = browser.new_context(base_url=live_site.url, **PHONE)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        page.goto(f"/accounts/login/?next=/chat/{sales.pk}/")
+        log_in(page, "mia@example.com")
+        button = page.get_by_role("button", name="Jump to first unread")
+        expect(button).to_be_visible()
+        box, pane = button.bounding_box(), page.locator("[data-chat-scroll]").bounding_box()
+        assert box["height"] < 60 and box["width"] < pane["width"], box
+        assert box["y"] < pane["y"] + pane["height"] / 2, (box, pane)  # near the top, not over the whole list
+        button.click()
+        expect(page.locator(".chat-divider")).to_be_in_viewport()
+        expect(button).to_be_hidden()
+    finally:
+        context.close()
+
+
 def test_the_composer_is_two_tab_presses_away(sales, new_page):
     """Keyboard users reach the message box without tabbing through the navigation and the room list."""
     page = signed_in(new_page, "mia@example.com", f"/chat/{sales.pk}/")
