@@ -7,6 +7,7 @@ Menu button, the room list and a room as separate screens with the composer in v
 
 import io
 import re
+from contextlib import contextmanager
 
 import pytest
 from PIL import Image
@@ -99,13 +100,19 @@ def test_two_members_react_reply_in_a_thread_and_pin(sales, new_page):
     assert stored.pinned_at is not None and stored.reply_count == 1 and len(stored.reactions["thumbs_up"]) == 2
 
 
-def test_unread_in_the_nav_and_title_the_new_messages_line_and_up_to_edit(sales, new_page):
+def unread_for_mia(room, count: int, text: str) -> tuple[User, User]:
+    """Noah's message that Mia has read, then `count` she has not: (noah, mia)."""
     noah = User.objects.get(email="noah@example.com")
     mia = User.objects.get(email="mia@example.com")
-    seen, _ = chat.message_send(acting_user=noah, room_id=sales.pk, body="Seen already")
-    chat.room_mark_read(acting_user=mia, room_id=sales.pk, message_id=seen.pk)
-    for i in range(3):
-        chat.message_send(acting_user=noah, room_id=sales.pk, body=f"Unread news {i}", check_rate_limit=False)
+    seen, _ = chat.message_send(acting_user=noah, room_id=room.pk, body="Seen already")
+    chat.room_mark_read(acting_user=mia, room_id=room.pk, message_id=seen.pk)
+    for i in range(count):
+        chat.message_send(acting_user=noah, room_id=room.pk, body=f"{text} {i}", check_rate_limit=False)
+    return noah, mia
+
+
+def test_unread_in_the_nav_and_title_the_new_messages_line_and_up_to_edit(sales, new_page):
+    noah, mia = unread_for_mia(sales, 3, "Unread news")
 
     page = signed_in(new_page, "mia@example.com", "/people/")
     badge = page.locator("#chat-badge")
@@ -187,15 +194,24 @@ def test_ctrl_k_jumps_to_a_room_or_a_colleague(sales, new_page):
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
-def test_on_a_phone_every_page_fits_and_chat_is_two_screens_with_the_composer_in_view(sales, browser, live_site):
+@contextmanager
+def mia_on_a_phone(browser, live_site, path: str):
+    """Mia signed in on a 390x844 touch screen, at `path`."""
     from tests.browser import ACTION_TIMEOUT_MS
 
     context = browser.new_context(base_url=live_site.url, **PHONE)
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     try:
         page = context.new_page()
-        page.goto(f"/accounts/login/?next=/chat/{sales.pk}/")
+        page.goto(f"/accounts/login/?next={path}")
         log_in(page, "mia@example.com")
+        yield page
+    finally:
+        context.close()
+
+
+def test_on_a_phone_every_page_fits_and_chat_is_two_screens_with_the_composer_in_view(sales, browser, live_site):
+    with mia_on_a_phone(browser, live_site, f"/chat/{sales.pk}/") as page:
         expect(page.locator("[data-connection-state]").first).to_have_text("Live")
         noah = User.objects.get(email="noah@example.com")
         for i in range(30):
@@ -232,26 +248,12 @@ def test_on_a_phone_every_page_fits_and_chat_is_two_screens_with_the_composer_in
             page.goto(path)
             overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, (path, overflow)
-    finally:
-        context.close()
 
 
 def test_on_a_phone_the_jump_to_first_unread_button_is_a_small_pill_above_the_messages(sales, browser, live_site):
     """It used to stretch from under the header to above the composer, hiding the messages."""
-    from tests.browser import ACTION_TIMEOUT_MS
-
-    noah = User.objects.get(email="noah@example.com")
-    mia = User.objects.get(email="mia@example.com")
-    seen, _ = chat.message_send(acting_user=noah, room_id=sales.pk, body="Seen already")
-    chat.room_mark_read(acting_user=mia, room_id=sales.pk, message_id=seen.pk)
-    for i in range(40):
-        chat.message_send(acting_user=noah, room_id=sales.pk, body=f"Unread line {i}", check_rate_limit=False)
-    context = browser.new_context(base_url=live_site.url, **PHONE)
-    context.set_default_timeout(ACTION_TIMEOUT_MS)
-    try:
-        page = context.new_page()
-        page.goto(f"/accounts/login/?next=/chat/{sales.pk}/")
-        log_in(page, "mia@example.com")
+    unread_for_mia(sales, 40, "Unread line")
+    with mia_on_a_phone(browser, live_site, f"/chat/{sales.pk}/") as page:
         button = page.get_by_role("button", name="Jump to first unread")
         expect(button).to_be_visible()
         box, pane = button.bounding_box(), page.locator("[data-chat-scroll]").bounding_box()
@@ -260,8 +262,6 @@ def test_on_a_phone_the_jump_to_first_unread_button_is_a_small_pill_above_the_me
         button.click()
         expect(page.locator(".chat-divider")).to_be_in_viewport()
         expect(button).to_be_hidden()
-    finally:
-        context.close()
 
 
 def test_the_composer_is_two_tab_presses_away(sales, new_page):
