@@ -271,8 +271,10 @@ REALTIME_CHECK_FRAMES = env_bool("REALTIME_CHECK_FRAMES", DEBUG)
 # (apps.realtime.handshake). ~45 KiB each when idle.
 REALTIME_MAX_SOCKETS = env_int("REALTIME_MAX_SOCKETS", 10000)
 # ... and handshakes in flight: more than a process finishes within daphne's 5 s handshake
-# timeout would all time out together; the excess is refused the same way, at once.
-REALTIME_MAX_HANDSHAKES = env_int("REALTIME_MAX_HANDSHAKES", 100)
+# timeout would all time out together; the excess is refused the same way, at once. At ~3 ms
+# of CPU per handshake, 400 are ~1.2 s of work: they finish in time while the process gets a
+# quarter of a core. (100 was set when a handshake cost 6-8 ms; BENCHMARKS.md "Live layer".)
+REALTIME_MAX_HANDSHAKES = env_int("REALTIME_MAX_HANDSHAKES", 400)
 
 # Background work (scheduled posts, reminders, e-mail) runs in `manage.py run_worker`
 # through Django's Tasks framework, stored in the database (django-tasks-db; its backend,
