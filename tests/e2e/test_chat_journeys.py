@@ -194,6 +194,15 @@ def test_ctrl_k_jumps_to_a_room_or_a_colleague(sales, new_page):
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
+# Does the room's title text run under the Rooms button? (The title's box shrank below its text.)
+TITLE_UNDER_ROOMS_BUTTON = """() => {
+    const range = document.createRange();
+    range.selectNodeContents(document.getElementById("chat-room-title"));
+    const text = range.getBoundingClientRect(), rooms = document.querySelector("[data-show-rooms]").getBoundingClientRect();
+    return text.right > rooms.left && text.left < rooms.right && text.bottom > rooms.top && text.top < rooms.bottom;
+}"""
+
+
 @contextmanager
 def mia_on_a_phone(browser, live_site, path: str):
     """Mia signed in on a 390x844 touch screen, at `path`."""
@@ -220,6 +229,7 @@ def test_on_a_phone_every_page_fits_and_chat_is_two_screens_with_the_composer_in
 
         # The room fills the screen: no room list beside it, the composer on screen.
         expect(page.locator(".chat-sidebar")).to_be_hidden()
+        assert not page.evaluate(TITLE_UNDER_ROOMS_BUTTON)
         composer = page.get_by_label("Message Sales")
         expect(composer).to_be_in_viewport()
         composer.focus()
