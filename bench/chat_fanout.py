@@ -200,13 +200,16 @@ class Bench:
             self.redis.wait_listening()
         return f"redis://127.0.0.1:{self.redis.port}/0"
 
+    def start_plain(self, target: str, command: list[str]) -> Stack:
+        """A server without the intranet (a baseline): `command` + the port it should listen on."""
+        port = free_port()
+        server = Process(target, [*command, str(port)], dict(os.environ), self.workdir / f"{target}.log", port)
+        server.wait_listening()
+        return Stack(target, [server], self.room, self.cookies)
+
     def start(self, target: str) -> Stack:
         if target == "baseline":
-            port = free_port()
-            server = Process("baseline", [sys.executable, "bench/chat_baseline.py", "--port", str(port)],
-                             dict(os.environ), self.workdir / "baseline.log", port)  # fmt: skip
-            server.wait_listening()
-            return Stack(target, [server], self.room, self.cookies)
+            return self.start_plain(target, [sys.executable, "bench/chat_baseline.py", "--port"])
         env = dict(self.base_env)
         if target in {"redis", "redis2", "redis-core"}:
             env["REDIS_URL"] = self.start_redis()

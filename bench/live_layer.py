@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from chat_fanout import RESULTS, Bench, Process, Stack, close_all, connect, free_port, raise_open_files_limit
+from chat_fanout import RESULTS, Bench, Stack, close_all, connect, raise_open_files_limit
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 PATHS = ("/livez", "/readyz", "/healthz")
@@ -209,11 +209,8 @@ def start(bench: Bench, target: str) -> Stack:
     """`bench.start`, plus daphne serving one of bench/daphne_floor.py's applications."""
     if target not in FLOORS:
         return bench.start(target)
-    port = free_port()
-    command = [sys.executable, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(port), FLOORS[target]]
-    server = Process(target, command, dict(os.environ), bench.workdir / f"{target}.log", port)
-    server.wait_listening()
-    return Stack(target, [server], bench.room, bench.cookies)
+    daphne = [sys.executable, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", FLOORS[target], "-p"]
+    return bench.start_plain(target, daphne)
 
 
 async def run(args: argparse.Namespace) -> dict:

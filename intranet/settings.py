@@ -150,12 +150,13 @@ TEMPLATES = [
 # Database. Under ASGI each request may run on a different thread, so persistent
 # connections (CONN_MAX_AGE > 0) leak; PostgreSQL uses psycopg's pool instead.
 DATABASE_URL = env_str("DATABASE_URL")
+DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 20)  # also the default number of HTTP worker threads
 if DATABASE_URL:
     _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
     if _db["ENGINE"] == "django.db.backends.postgresql":
         _db.setdefault("OPTIONS", {})["pool"] = {
             "min_size": env_int("DB_POOL_MIN_SIZE", 2),
-            "max_size": env_int("DB_POOL_MAX_SIZE", 20),
+            "max_size": DB_POOL_MAX_SIZE,
             "timeout": env_int("DB_POOL_TIMEOUT", 10),
         }
 else:
@@ -493,7 +494,7 @@ MIDDLEWARE.insert(
 # thread per request (Django's ThreadSensitiveContext), which also starts a second thread to
 # join it: ~0.7 ms of CPU per request, a fifth of /ping (BENCHMARKS.md "Pages", session 29).
 # The default is the database pool's size: requests beyond it would wait for a connection anyway.
-HTTP_WORKER_THREADS = env_int("HTTP_WORKER_THREADS", env_int("DB_POOL_MAX_SIZE", 20))
+HTTP_WORKER_THREADS = env_int("HTTP_WORKER_THREADS", DB_POOL_MAX_SIZE)
 
 # Videos (apps/videos): limits checked by ffprobe on the uploaded bytes before any transcoding.
 VIDEO_MAX_BYTES = env_int("VIDEO_MAX_BYTES", 2 * 1024**3)

@@ -29,7 +29,7 @@ def test_the_redis_cache_builds_one_client_and_shares_it_between_threads(setting
 
 
 @pytest.mark.needs_redis
-def test_every_context_shares_the_process_pool_so_a_request_opens_no_redis_connection():
+def test_every_context_shares_the_process_pool_so_a_request_opens_no_redis_connection(monkeypatch):
     """Django keeps a cache backend per context (asgiref's Local), and daphne runs each request and
     handshake in a new one: each got a new pool and a new Redis connection, left open."""
     backends = [contextvars.Context().run(lambda: caches["default"]) for _ in range(3)]
@@ -44,12 +44,9 @@ def test_every_context_shares_the_process_pool_so_a_request_opens_no_redis_conne
         opened[0] += 1
         return original(self)
 
-    Connection._connect = counting
-    try:
-        for i in range(5):
-            contextvars.Context().run(caches["default"].set, f"context-{i}", i)
-        values = [contextvars.Context().run(caches["default"].get, f"context-{i}") for i in range(5)]
-    finally:
-        Connection._connect = original
+    monkeypatch.setattr(Connection, "_connect", counting)
+    for i in range(5):
+        contextvars.Context().run(caches["default"].set, f"context-{i}", i)
+    values = [contextvars.Context().run(caches["default"].get, f"context-{i}") for i in range(5)]
     assert values == [0, 1, 2, 3, 4]
     assert opened[0] <= 1  # at most the pool's first connection
