@@ -13,8 +13,10 @@ and sends the answer from the event loop. Streaming answers (files) are sent as 
 does and closed afterwards.
 
 Async views (`async def`, e.g. /healthz) keep Django's async path unchanged. The hops go
-to one shared pool of `HTTP_WORKER_THREADS` threads; with 0, to a new thread per request
-(Django's `ThreadSensitiveContext`, which starts another thread to join it afterwards).
+to one of two shared pools (apps/core/lanes.py): GET and HEAD to the `HTTP_WORKER_THREADS`
+quick threads, writes and views marked `slow_lane` to the `HTTP_SLOW_THREADS` others. A pool
+of 0 threads means a new thread per request (Django's `ThreadSensitiveContext`, which starts
+another thread to join it afterwards).
 """
 
 import time
@@ -31,6 +33,10 @@ from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.http import FileResponse, HttpResponse
 from django.urls import Resolver404, get_resolver, set_script_prefix
 
+from apps.core.lanes import QUICK_METHODS, is_slow_view
+
+ASYNC, SLOW, QUICK = "async", "slow", "quick"  # how a path's view is served
+
 
 class OneHopASGIHandler(ASGIHandler):
     """ASGIHandler whose synchronous views cost one thread hop per request."""
@@ -39,21 +45,25 @@ class OneHopASGIHandler(ASGIHandler):
         super().__init__()  # the async chain, for async views
         self._sync_handler = base.BaseHandler()
         self._sync_handler.load_middleware(is_async=False)
-        threads = int(getattr(settings, "HTTP_WORKER_THREADS", 0) or 0)
-        self._executor = ThreadPoolExecutor(threads, thread_name_prefix="http") if threads > 0 else None
+        self._quick = _pool(getattr(settings, "HTTP_WORKER_THREADS", 0), "http-quick")
+        self._slow = _pool(getattr(settings, "HTTP_SLOW_THREADS", 0), "http-slow")
 
-    def _view_is_async(self, scope: dict) -> bool:
+    def _lane(self, scope: dict) -> str:
+        """ASYNC, SLOW or QUICK: the path's view, then the method (only GET and HEAD are quick)."""
         path = scope["path"]
         root = scope.get("root_path", "")
         if root and path.startswith(root):
             path = path[len(root) :]
         if len(path) > MAX_KEPT_PATH:  # not kept: a flood of long paths must not fill memory
-            return _resolves_to_async_view.__wrapped__(get_resolver(), path)
-        return _resolves_to_async_view(get_resolver(), path)
+            lane = _view_lane.__wrapped__(get_resolver(), path)
+        else:
+            lane = _view_lane(get_resolver(), path)
+        return lane if lane != QUICK or scope.get("method") in QUICK_METHODS else SLOW
 
     async def handle(self, scope, receive, send) -> None:
         arrived_at = time.time()  # before any queueing: see apps.core.arrival
-        if self._view_is_async(scope):
+        lane = self._lane(scope)
+        if lane == ASYNC:
             return await super().handle(scope, receive, send)
         try:
             body_file = await self.read_body(receive)
@@ -61,10 +71,11 @@ class OneHopASGIHandler(ASGIHandler):
             return
         with closing(body_file):
             set_script_prefix(get_script_prefix(scope))
-            if self._executor is None:
+            executor = self._quick if lane == QUICK else self._slow
+            if executor is None:
                 hop = sync_to_async(self._serve, thread_sensitive=True)
             else:
-                hop = sync_to_async(self._serve, thread_sensitive=False, executor=self._executor)
+                hop = sync_to_async(self._serve, thread_sensitive=False, executor=executor)
             response = await hop(scope, body_file, arrived_at)
             await self.send_response(response, send)
             if response.streaming:
@@ -85,20 +96,27 @@ class OneHopASGIHandler(ASGIHandler):
         return response
 
 
+def _pool(threads: int | None, name: str) -> ThreadPoolExecutor | None:
+    threads = int(threads or 0)
+    return ThreadPoolExecutor(threads, thread_name_prefix=name) if threads > 0 else None
+
+
 MAX_KEPT_PATH = 200  # characters: 4,096 kept paths hold at most ~1 MB
 
 
 @lru_cache(maxsize=4096)
-def _resolves_to_async_view(resolver, path: str) -> bool:
+def _view_lane(resolver, path: str) -> str:
     """Kept per URLconf and path: resolving and inspecting the view on the event loop, for every
     request, was a tenth of the event loop's time for /ping (BENCHMARKS.md "Pages", session 29)."""
     try:
         match = resolver.resolve(path)
     except Resolver404:
-        return False
+        return QUICK
     except Exception:  # noqa: BLE001 - a path the resolver rejects is answered by the sync path (400/404)
-        return False
-    return iscoroutinefunction(match.func)
+        return QUICK
+    if iscoroutinefunction(match.func):
+        return ASYNC
+    return SLOW if is_slow_view(match.func) else QUICK
 
 
 def get_asgi_application() -> OneHopASGIHandler:

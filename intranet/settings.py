@@ -150,7 +150,7 @@ TEMPLATES = [
 # Database. Under ASGI each request may run on a different thread, so persistent
 # connections (CONN_MAX_AGE > 0) leak; PostgreSQL uses psycopg's pool instead.
 DATABASE_URL = env_str("DATABASE_URL")
-DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 20)  # also the default number of HTTP worker threads
+DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 20)  # also the default number of slow-lane HTTP threads
 if DATABASE_URL:
     _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
     if _db["ENGINE"] == "django.db.backends.postgresql":
@@ -489,12 +489,16 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("apps.core.request_id.RequestIdMiddleware") + 1, "apps.core.observability.AccessLogMiddleware"
 )
 
-# HTTP under daphne (intranet/handler.py): N > 0 = one shared pool of N threads per process for
-# the synchronous part of requests (at most N at once; more wait on the event loop); 0 = a new
-# thread per request (Django's ThreadSensitiveContext), which also starts a second thread to
-# join it: ~0.7 ms of CPU per request, a fifth of /ping (BENCHMARKS.md "Pages", session 29).
-# The default is the database pool's size: requests beyond it would wait for a connection anyway.
-HTTP_WORKER_THREADS = env_int("HTTP_WORKER_THREADS", DB_POOL_MAX_SIZE)
+# HTTP under daphne (intranet/handler.py, apps/core/lanes.py): two shared pools of threads per
+# process for the synchronous part of requests; more requests than threads wait on the event loop.
+# GET and HEAD (pages, the API) run in HTTP_WORKER_THREADS threads: a process runs Python in one
+# thread at a time, and with 20 pages rendered at once each cost 25-45 % more CPU than with 2-4
+# (BENCHMARKS.md "Pages", session 30). Writes and views marked `slow_lane` (sign-in callbacks
+# that wait on the identity provider, uploads checked by Pillow or ffprobe) run in
+# HTTP_SLOW_THREADS threads, as many as the database pool has connections, so that a slow one
+# never holds a quick thread. 0 = a new thread per request (Django's way, ~0.7 ms more CPU each).
+HTTP_WORKER_THREADS = env_int("HTTP_WORKER_THREADS", 4)
+HTTP_SLOW_THREADS = env_int("HTTP_SLOW_THREADS", DB_POOL_MAX_SIZE)
 
 # Videos (apps/videos): limits checked by ffprobe on the uploaded bytes before any transcoding.
 VIDEO_MAX_BYTES = env_int("VIDEO_MAX_BYTES", 2 * 1024**3)

@@ -1,6 +1,7 @@
 """The ASGI handler serves a synchronous request in one thread hop, and answers as Django's would."""
 
 import asyncio
+import threading
 import time
 
 import asgiref.sync
@@ -98,9 +99,86 @@ def test_an_async_view_keeps_djangos_async_path():
 @pytest.mark.parametrize("threads", [0, 2])
 @pytest.mark.django_db(transaction=True)
 def test_a_thread_per_request_or_a_bounded_pool_serves_the_same(settings, member, threads):
-    settings.HTTP_WORKER_THREADS = threads
+    settings.HTTP_WORKER_THREADS = settings.HTTP_SLOW_THREADS = threads
     hops, (status, _headers, body) = _hops("/ping", cookie=_cookie(member))
     assert (hops, status, body) == (1, 200, b"pong")
+    hops, (status, _headers, _body) = _hops("/feed/posts/new/", cookie=_cookie(member), method="POST", body=b"x=1")
+    assert (hops, status) == (1, 403)
+
+
+def _recording_threads(app: OneHopASGIHandler) -> dict[str, str]:
+    """path -> the name of the thread that served it."""
+    served: dict[str, str] = {}
+    serve = app._sync_handler.get_response
+
+    def recorded(request):
+        served[request.path] = threading.current_thread().name
+        return serve(request)
+
+    app._sync_handler.get_response = recorded
+    return served
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reads_run_in_the_quick_pool_and_writes_and_sign_in_callbacks_in_the_slow_one(settings, member):
+    settings.HTTP_WORKER_THREADS, settings.HTTP_SLOW_THREADS = 2, 3
+    app = OneHopASGIHandler()
+    served = _recording_threads(app)
+    cookie = _cookie(member)
+
+    async def requests():
+        await _get(app, "/ping", cookie=cookie)
+        await _get(app, "/ping", cookie=cookie, method="HEAD")
+        await _get(app, "/api/v1/posts/", cookie=cookie)
+        await _get(app, "/feed/posts/new/", cookie=cookie, method="POST", body=b"body=x")
+        await _get(app, "/oidc/callback/")  # waits on the identity provider: slow, although a GET
+        await _get(app, "/saml2/metadata/")
+
+    asyncio.run(requests())
+    lanes = {path: name.split("_")[0] for path, name in served.items()}
+    assert lanes == {
+        "/ping": "http-quick", "/api/v1/posts/": "http-quick", "/feed/posts/new/": "http-slow",
+        "/oidc/callback/": "http-slow", "/saml2/metadata/": "http-slow",
+    }  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_sign_in_does_not_hold_up_the_pages(settings, member):
+    """With one quick thread, a page is served while a sign-in callback waits on its provider."""
+    settings.HTTP_WORKER_THREADS, settings.HTTP_SLOW_THREADS = 1, 2
+    app = OneHopASGIHandler()
+    cookie = _cookie(member)
+    provider_answers = threading.Event()
+    serve = app._sync_handler.get_response
+
+    def callback_waits(request):
+        if request.path == "/oidc/callback/":
+            assert provider_answers.wait(10)
+        return serve(request)
+
+    app._sync_handler.get_response = callback_waits
+
+    async def both():
+        callback = asyncio.ensure_future(_get(app, "/oidc/callback/"))
+        await asyncio.sleep(0.05)  # the callback is waiting in its thread
+        page = await asyncio.wait_for(_get(app, "/ping", cookie=cookie), 10)
+        still_waiting = not callback.done()
+        provider_answers.set()
+        return page, still_waiting, await callback
+
+    page, still_waiting, (callback_status, _headers, _body) = asyncio.run(both())
+    assert page[0] == 200 and page[2] == b"pong" and still_waiting
+    assert callback_status in (302, 400, 403, 404)  # no provider configured here: refused, not an error
+
+
+def test_every_sign_in_view_that_waits_on_a_provider_is_in_the_slow_lane():
+    from django.urls import resolve, reverse
+
+    from apps.core.lanes import is_slow_view
+
+    names = ["oidc_authentication_init", "oidc_authentication_callback", "saml2_login", "saml2_acs", "saml2_metadata"]
+    for name in names:
+        assert is_slow_view(resolve(reverse(name)).func), name
 
 
 @pytest.mark.django_db(transaction=True)
@@ -120,17 +198,21 @@ def test_a_request_is_stamped_on_arrival_before_it_waits_for_a_thread(member):
     assert status == 200 and before <= seen[0][0] <= seen[0][1]
 
 
-def test_which_paths_are_async_is_kept_per_urlconf_and_long_paths_are_not_kept(settings):
+def test_which_lane_serves_a_path_is_kept_per_urlconf_and_long_paths_are_not_kept(settings):
     """The handler asks the resolver once per path (it did on every request, on the event loop)."""
     from intranet import handler
 
-    handler._resolves_to_async_view.cache_clear()
+    handler._view_lane.cache_clear()
     app = OneHopASGIHandler()
-    assert app._view_is_async({"path": "/healthz"}) and not app._view_is_async({"path": "/ping"})
-    assert app._view_is_async({"path": "/healthz"})
-    assert handler._resolves_to_async_view.cache_info().hits == 1
+    get = {"method": "GET"}
+    assert app._lane({"path": "/healthz"} | get) == handler.ASYNC
+    assert app._lane({"path": "/ping"} | get) == handler.QUICK
+    assert app._lane({"path": "/ping", "method": "POST"}) == handler.SLOW
+    assert app._lane({"path": "/healthz"} | get) == handler.ASYNC
+    assert handler._view_lane.cache_info().hits == 2
     settings.ROOT_URLCONF = "intranet.bench_hello"  # another URLconf: its own answers
-    assert app._view_is_async({"path": "/bench/hello"}) and not app._view_is_async({"path": "/healthz"})
-    kept = handler._resolves_to_async_view.cache_info().currsize
-    assert not app._view_is_async({"path": "/" + "x" * handler.MAX_KEPT_PATH})
-    assert handler._resolves_to_async_view.cache_info().currsize == kept
+    assert app._lane({"path": "/bench/hello"} | get) == handler.ASYNC
+    assert app._lane({"path": "/healthz"} | get) == handler.QUICK  # not in that URLconf: Django's 404
+    kept = handler._view_lane.cache_info().currsize
+    assert app._lane({"path": "/" + "x" * handler.MAX_KEPT_PATH} | get) == handler.QUICK
+    assert handler._view_lane.cache_info().currsize == kept
