@@ -143,6 +143,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.shell.header_badges",  # unread notifications and chat, one query
             ],
+            # `{% url %}` with its answers kept per process (apps/core/links.py).
+            "builtins": ["apps.core.templatetags.kept_url"],
         },
     },
 ]
