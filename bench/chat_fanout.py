@@ -109,6 +109,7 @@ class Process:
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
                 return
             time.sleep(0.1)
+        self.stop()  # not left running when the run gives up on it
         raise RuntimeError(f"{self.name} did not listen within {timeout} s")
 
     def cpu_seconds(self) -> float:
