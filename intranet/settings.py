@@ -494,7 +494,7 @@ MIDDLEWARE.insert(
 # HTTP under daphne (intranet/handler.py, apps/core/lanes.py): two shared pools of threads per
 # process for the synchronous part of requests; more requests than threads wait on the event loop.
 # GET and HEAD (pages, the API) run in HTTP_WORKER_THREADS threads: a process runs Python in one
-# thread at a time, and with 20 pages rendered at once each cost 25-45 % more CPU than with 2-4
+# thread at a time, and with 20 pages rendered at once each cost 20-45 % more CPU than with 2-4
 # (BENCHMARKS.md "Pages", session 30). Writes and views marked `slow_lane` (sign-in callbacks
 # that wait on the identity provider, uploads checked by Pillow or ffprobe) run in
 # HTTP_SLOW_THREADS threads, as many as the database pool has connections, so that a slow one
