@@ -106,16 +106,21 @@ def test_a_thread_per_request_or_a_bounded_pool_serves_the_same(settings, member
     assert (hops, status) == (1, 403)
 
 
+def _before_each_view(app: OneHopASGIHandler, before) -> None:
+    """`before(request)` runs in the worker thread, just before the middleware chain and the view."""
+    serve = app._sync_handler.get_response
+
+    def wrapped(request):
+        before(request)
+        return serve(request)
+
+    app._sync_handler.get_response = wrapped
+
+
 def _recording_threads(app: OneHopASGIHandler) -> dict[str, str]:
     """path -> the name of the thread that served it."""
     served: dict[str, str] = {}
-    serve = app._sync_handler.get_response
-
-    def recorded(request):
-        served[request.path] = threading.current_thread().name
-        return serve(request)
-
-    app._sync_handler.get_response = recorded
+    _before_each_view(app, lambda request: served.__setitem__(request.path, threading.current_thread().name))
     return served
 
 
@@ -149,14 +154,12 @@ def test_a_slow_sign_in_does_not_hold_up_the_pages(settings, member):
     app = OneHopASGIHandler()
     cookie = _cookie(member)
     provider_answers = threading.Event()
-    serve = app._sync_handler.get_response
 
     def callback_waits(request):
         if request.path == "/oidc/callback/":
             assert provider_answers.wait(10)
-        return serve(request)
 
-    app._sync_handler.get_response = callback_waits
+    _before_each_view(app, callback_waits)
 
     async def both():
         callback = asyncio.ensure_future(_get(app, "/oidc/callback/"))
@@ -186,13 +189,7 @@ def test_a_request_is_stamped_on_arrival_before_it_waits_for_a_thread(member):
     """apps.core.arrival: a report is timed by when it reached the server (the video player's progress)."""
     app = OneHopASGIHandler()
     seen: list[tuple[float, float]] = []
-    serve = app._sync_handler.get_response
-
-    def stamped(request):
-        seen.append((request.arrived_at, time.time()))
-        return serve(request)
-
-    app._sync_handler.get_response = stamped
+    _before_each_view(app, lambda request: seen.append((request.arrived_at, time.time())))
     before = time.time()
     status, _headers, _body = asyncio.run(_get(app, "/ping", cookie=_cookie(member)))
     assert status == 200 and before <= seen[0][0] <= seen[0][1]
