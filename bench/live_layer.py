@@ -141,7 +141,9 @@ async def storm(stack, count: int, concurrency: int) -> dict:
             async with gate:
                 try:
                     connection = await connect(url, stack.cookies[1 + i % (len(stack.cookies) - 1)])
-                    await asyncio.wait_for(connection.recv(), 30)  # hello: the server finished the connect
+                    first = json.loads(await asyncio.wait_for(connection.recv(), 30))
+                    if first.get("type") != "hello":  # the server finished the connect, signed in
+                        raise ValueError(f"expected hello, got {first.get('type')!r}")
                     opened.append(connection)
                     return
                 except InvalidStatus as refusal:

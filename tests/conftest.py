@@ -7,6 +7,7 @@ of being skipped when the service is not configured, and any skip fails the run.
 import os
 
 import pytest
+from asgiref.sync import SyncToAsync
 from channels.layers import channel_layers
 from django.test import Client
 
@@ -129,3 +130,17 @@ def run_worker():
         call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
     return run
+
+
+@pytest.fixture
+def thread_hops(monkeypatch) -> list:
+    """Every call that leaves the event loop for a thread (all of asgiref's and channels' go through here)."""
+    hops: list = []
+    original = SyncToAsync.__call__
+
+    async def counted(self, *args, **kwargs):
+        hops.append(getattr(self.func, "__qualname__", repr(self.func)))
+        return await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SyncToAsync, "__call__", counted)
+    return hops

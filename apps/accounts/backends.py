@@ -1,14 +1,25 @@
 from django.contrib.auth.backends import ModelBackend
 
-from .identity import user_for_session
+from .identity import auser_for_session, user_for_session
 
 
-class ProfileModelBackend(ModelBackend):
-    """Loads the profile with the user (every page shows the user's name), from the cache when it can.
+class SessionUserMixin:
+    """A session's user for every backend (the SSO ones too): `user_for_session`, and only while active.
 
-    `user_for_session` is the one lookup of a session's user for every backend (the SSO ones too).
+    `aget_user` is what a WebSocket handshake asks (`django.contrib.auth.aget_user`): the
+    same lookup from the event loop, without a thread unless the cache misses.
     """
 
     def get_user(self, user_id):
-        user = user_for_session(user_id)
-        return user if user is not None and self.user_can_authenticate(user) else None
+        return _if_active(user_for_session(user_id))
+
+    async def aget_user(self, user_id):
+        return _if_active(await auser_for_session(user_id))
+
+
+def _if_active(user):
+    return user if user is not None and user.is_active else None
+
+
+class ProfileModelBackend(SessionUserMixin, ModelBackend):
+    """Loads the profile with the user (every page shows the user's name), from the cache when it can."""

@@ -21,24 +21,32 @@ rows (the change is not committed) and could store them again. Without a shared 
 (`IDENTITY_CACHE_SECONDS` defaults to 0). If Redis is unreachable, the database answers
 (one query each, as before); a copy that Redis kept while it could not be told to drop
 it lives at most `IDENTITY_CACHE_SECONDS`.
+
+From the event loop (a WebSocket handshake, through `django.contrib.auth.aget_user`), both
+are read with the cache's async reads, no thread involved; only a miss (or a write) runs
+the sync code, on a few threads of its own (`LOOKUP_THREADS`) that overlap database round
+trips and hand their connections back after each job.
 """
 
 import hashlib
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import django
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.sessions.backends import cached_db
 from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.core.cache import cache, caches
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 logger = logging.getLogger(__name__)
 
 VERSION_SECONDS_EXTRA = 86400  # a version outlives every snapshot stored under it
+LOOKUP_THREADS = 4  # overlaps database round trips; more only contend for the interpreter lock
 
 
 def cache_seconds() -> int:
@@ -54,6 +62,40 @@ def _quietly(what: str, call, *args, **kwargs) -> Any:
         return None
 
 
+async def _aquietly(what: str, call, *args, **kwargs) -> Any:
+    try:
+        return await call(*args, **kwargs)
+    except Exception as error:  # noqa: BLE001
+        logger.warning("identity cache: %s failed (%s), using the database", what, error.__class__.__name__)
+        return None
+
+
+class _ClosingExecutor(ThreadPoolExecutor):
+    """Threads whose every job ends with its database connections closed (back to psycopg's pool).
+
+    Django closes a request's connection at its end; these threads serve no request, and kept
+    one each (in the tests: a test database that could not be dropped, "being accessed by
+    other users"). Closing costs nothing with the pool: the connection is handed back.
+    """
+
+    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
+        def run() -> Any:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                connections.close_all()
+
+        return super().submit(run)
+
+
+_lookup_executor = _ClosingExecutor(LOOKUP_THREADS, thread_name_prefix="identity-lookup")
+
+
+def in_lookup_thread(fn: Callable) -> Callable[..., Awaitable[Any]]:
+    """`fn` made awaitable, run on the lookup threads (not on the one thread-sensitive thread)."""
+    return sync_to_async(fn, thread_sensitive=False, executor=_lookup_executor)
+
+
 def _after_commit_too(forget) -> None:
     forget()
     if transaction.get_connection().in_atomic_block:
@@ -64,16 +106,21 @@ class SessionStore(cached_db.SessionStore):
     """`cached_db` with the copy's lifetime bounded, survivable cache errors, and drops after commit."""
 
     def load(self) -> dict:
-        if not cache_seconds():
-            return DBStore.load(self)
-        data = _quietly("session read", self._cache.get, self.cache_key)
-        if data is not None:
-            return data
+        data = _quietly("session read", self._cache.get, self.cache_key) if cache_seconds() else None
+        return data if data is not None else self._load_record()
+
+    async def aload(self) -> dict:
+        data = await _aquietly("session read", self._cache.aget, self.cache_key) if cache_seconds() else None
+        return data if data is not None else await in_lookup_thread(self._load_record)()
+
+    def _load_record(self) -> dict:
+        """The session from its row (the copy missed), copied into the cache."""
         row = self._get_session_from_db()
         if row is None:
             return {}
         data = self.decode(row.session_data)
-        self._cache_copy(data, self.get_expiry_age(expiry=row.expire_date))
+        if cache_seconds():
+            self._cache_copy(data, self.get_expiry_age(expiry=row.expire_date))
         return data
 
     def _cache_copy(self, data: dict, age: int) -> None:
@@ -92,6 +139,18 @@ class SessionStore(cached_db.SessionStore):
         key = session_key or self.session_key
         if key is not None and cache_seconds():
             _after_commit_too(lambda: _quietly("session drop", self._cache.delete, self.cache_key_prefix + key))
+
+    # Django's async writes would bypass the rules above (the copy's lifetime, drops after
+    # commit): they are the sync ones, on the lookup threads. Only a handshake whose session
+    # hash no longer verifies writes from the event loop (`aget_user` flushes the session).
+    async def aexists(self, session_key: str) -> bool:
+        return await in_lookup_thread(self.exists)(session_key)
+
+    async def asave(self, must_create: bool = False) -> None:
+        await in_lookup_thread(self.save)(must_create)
+
+    async def adelete(self, session_key: str | None = None) -> None:
+        await in_lookup_thread(self.delete)(session_key)
 
     @classmethod
     def end_sessions(cls, session_keys: Iterable[str]) -> None:
@@ -166,21 +225,44 @@ def user_for_session(user_id: Any):
 
     Returns inactive users too: the backend decides (`user_can_authenticate`).
     """
+    pk = _pk(user_id)
+    if pk is None or not cache_seconds():
+        return None if pk is None else _user_row(pk)
+    keys = _keys(pk)
+    found = _quietly("user read", cache.get_many, keys) or {}
+    return _kept_user(found, *keys) or _user_read(pk, found.get(keys[0]), keys[1])
+
+
+async def auser_for_session(user_id: Any):
+    """`user_for_session` from the event loop: the cache read there, a miss on the lookup threads."""
+    pk = _pk(user_id)
+    if pk is None or not cache_seconds():
+        return None if pk is None else await in_lookup_thread(_user_row)(pk)
+    keys = _keys(pk)
+    found = await _aquietly("user read", cache.aget_many, keys) or {}
+    return _kept_user(found, *keys) or await in_lookup_thread(_user_read)(pk, found.get(keys[0]), keys[1])
+
+
+def _pk(user_id: Any) -> Any:
     from .models import User
 
     try:
-        pk = User._meta.pk.to_python(user_id)
+        return User._meta.pk.to_python(user_id)
     except Exception:  # noqa: BLE001 - a malformed id in a session is nobody
         return None
-    if not cache_seconds():
-        return _user_row(pk)
-    version_key, snapshot_key = _keys(pk)
-    found = _quietly("user read", cache.get_many, [version_key, snapshot_key]) or {}
-    version = found.get(version_key)
+
+
+def _kept_user(found: dict, version_key: str, snapshot_key: str):
+    """The snapshot in `found` if it carries the current version, else None."""
     stored = found.get(snapshot_key)
-    if stored is not None and stored[0] == version:
+    if stored is not None and stored[0] == found.get(version_key):
         return _from_snapshot(stored[1])
-    user = _user_row(pk)  # the queryset built only on a miss: most requests never need it
+    return None
+
+
+def _user_read(pk: Any, version: Any, snapshot_key: str):
+    """The user's rows (the snapshot missed), kept under the version seen before reading them."""
+    user = _user_row(pk)
     if user is not None:
         _quietly("user write", cache.set, snapshot_key, (version, _snapshot(user)), cache_seconds())
     return user

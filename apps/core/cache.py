@@ -12,9 +12,19 @@ handshake's lookup, and connections left open until the garbage collector found 
 requests, 100 more Redis clients). So the client, and with it the pool, is kept per process
 for each set of servers and options. A `redis.Redis` is safe to share between threads (its
 pool hands each command a connection of its own).
+
+Django's async reads (`aget`, `aget_many`) run the sync ones on the one thread all of a
+process's thread-sensitive work shares: a WebSocket handshake asked for its session there
+(or on a pool of threads) only to wait for Redis. Here they talk to Redis from the event
+loop, through a redis.asyncio client kept per loop (its connections belong to the loop that
+opened them), with a bounded pool that makes a storm of handshakes wait for a connection
+rather than open one each. The other async methods stay Django's.
 """
 
+import asyncio
 import threading
+import weakref
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -25,11 +35,15 @@ from redis.exceptions import RedisError
 # without the cache suppress these and go on (a page rendered in full, a count from the database).
 CACHE_DOWN = (ConnectionError, OSError, RedisError)
 
+ASYNC_MAX_CONNECTIONS = 50  # per event loop: enough to overlap a storm's reads, never one per socket
+ASYNC_POOL_TIMEOUT = 10  # seconds a read waits for a free connection before it fails (and the database answers)
+
 
 class ReusingRedisCacheClient(RedisCacheClient):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._clients: dict[int, Any] = {}
+        self._async_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loop -> {index: client}
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
         index = self._get_connection_pool_index(write)
@@ -37,6 +51,34 @@ class ReusingRedisCacheClient(RedisCacheClient):
         if client is None:
             client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
         return client
+
+    def _async_client(self) -> Any:
+        """The running loop's redis.asyncio client for reads (the server `get_client` reads from)."""
+        from redis import asyncio as redis_asyncio
+
+        loop = asyncio.get_running_loop()
+        index = self._get_connection_pool_index(False)
+        clients = self._async_clients.setdefault(loop, {})
+        client = clients.get(index)
+        if client is None:
+            options = {name: value for name, value in self._pool_options.items() if name != "parser_class"}
+            pool = redis_asyncio.BlockingConnectionPool.from_url(
+                self._servers[index], max_connections=ASYNC_MAX_CONNECTIONS, timeout=ASYNC_POOL_TIMEOUT, **options
+            )
+            client = clients[index] = redis_asyncio.Redis(connection_pool=pool)
+        return client
+
+    async def aget(self, key: str, default: Any) -> Any:
+        value = await self._async_client().get(key)
+        return default if value is None else self._serializer.loads(value)
+
+    async def aget_many(self, keys: Iterable[str]) -> dict:
+        keys = list(keys)
+        if not keys:
+            return {}
+        values = await self._async_client().mget(keys)
+        found = zip(keys, values, strict=True)
+        return {key: self._serializer.loads(value) for key, value in found if value is not None}
 
 
 _clients: dict[str, ReusingRedisCacheClient] = {}
@@ -60,3 +102,11 @@ class RedisCache(DjangoRedisCache):
                 if client is None:
                     client = _clients[key] = self._class(self._servers, **self._options)
         return client
+
+    async def aget(self, key: Any, default: Any = None, version: Any = None) -> Any:
+        return await self._cache.aget(self.make_and_validate_key(key, version=version), default)
+
+    async def aget_many(self, keys: Iterable[Any], version: Any = None) -> dict:
+        key_map = {self.make_and_validate_key(key, version=version): key for key in keys}
+        found = await self._cache.aget_many(key_map)
+        return {key_map[key]: value for key, value in found.items()}

@@ -3,9 +3,10 @@
 channels' `AuthMiddlewareStack` resolves the session and user with `database_sync_to_async`,
 which is thread-sensitive: every handshake of the process queued on ONE thread, so a
 reconnect storm was as slow as its handshakes' database calls in a row (and channels'
-session wrapper then inspected every frame sent). Here the session and the user are read
-in one call on a small pool of threads of their own (`CONNECT_THREADS`), so concurrent
-handshakes overlap their database round trips, and nothing wraps `send`.
+session wrapper then inspected every frame sent). Here they are Django's own async lookup
+(`django.contrib.auth.aget_user`) on the session store's async reads: from the cache on the
+event loop, with no thread at all unless the cache misses (`apps.accounts.identity`), and
+nothing wraps `send`.
 
 `SocketLimit` counts the sockets of the process (open ones and handshakes in flight); past
 `REALTIME_MAX_SOCKETS` (or `REALTIME_MAX_HANDSHAKES` in flight) a new one is refused before
@@ -19,47 +20,20 @@ process sheds load cleanly instead of timing handshakes out.
 """
 
 import logging
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from importlib import import_module
 from typing import Any
 
-from channels.db import DatabaseSyncToAsync
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
-from django.db import connections
 from django.http.cookie import parse_cookie
 
 from apps.core.observability import SOCKETS_REFUSED
 
 logger = logging.getLogger(__name__)
 
-CONNECT_THREADS = 4  # overlaps database round trips; more only contend for the interpreter lock
 HANDSHAKE_DONE = "intranet.handshake_done"  # scope key: a callable, see `handshake_done`
 CLOSE_BUSY = 4503  # like HTTP 503: this process is full, try again later (RFC 6455's 1013 is not ours to send)
-
-
-class _ClosingExecutor(ThreadPoolExecutor):
-    """Threads whose every job ends with its database connections closed (back to psycopg's pool).
-
-    `close_old_connections` (channels' wrapper) closes only a connection it judges obsolete;
-    the lookup threads kept one each (in the tests: a test database that could not be dropped,
-    "being accessed by other users"). Closing costs nothing with the pool: the connection is
-    handed back, not torn down.
-    """
-
-    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
-        def run() -> Any:
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                connections.close_all()
-
-        return super().submit(run)
-
-
-_connect_executor = _ClosingExecutor(CONNECT_THREADS, thread_name_prefix="ws-connect")
 
 
 class _SessionOnly:
@@ -69,22 +43,16 @@ class _SessionOnly:
         self.session = session
 
 
-def resolve_session(session_key: str | None) -> tuple[Any, Any]:
-    """The socket's session and its user (AnonymousUser if none), as Django's AuthenticationMiddleware decides.
-
-    Both come from the cache when it has them (`apps.accounts.identity`), as for a page.
-    """
+async def resolve_session(session_key: str | None) -> tuple[Any, Any]:
+    """The socket's session and its user (AnonymousUser if none), as Django's AuthenticationMiddleware decides."""
     session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     if not session_key:
         return session, AnonymousUser()
-    return session, auth.get_user(_SessionOnly(session))
-
-
-_resolve = DatabaseSyncToAsync(resolve_session, thread_sensitive=False, executor=_connect_executor)
+    return session, await auth.aget_user(_SessionOnly(session))
 
 
 class SessionAuth:
-    """ASGI middleware: `scope["cookies"]`, `scope["session"]` and `scope["user"]`, in one database call."""
+    """ASGI middleware: `scope["cookies"]`, `scope["session"]` and `scope["user"]`."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
@@ -94,7 +62,7 @@ class SessionAuth:
         for name, value in scope.get("headers", ()):
             if name == b"cookie":
                 cookies.update(parse_cookie(value.decode("latin1")))
-        session, user = await _resolve(cookies.get(settings.SESSION_COOKIE_NAME))
+        session, user = await resolve_session(cookies.get(settings.SESSION_COOKIE_NAME))
         return await self.inner({**scope, "cookies": cookies, "session": session, "user": user}, receive, send)
 
 

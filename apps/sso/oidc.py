@@ -27,6 +27,7 @@ from django.utils.http import urlencode
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from apps.accounts.backends import SessionUserMixin
 from apps.audit.services import record
 
 from .services import SignInRefused, sso_sign_in
@@ -55,18 +56,11 @@ def discovery() -> dict[str, Any]:
     return metadata
 
 
-class CompanyOIDCBackend(OIDCAuthenticationBackend):
+class CompanyOIDCBackend(SessionUserMixin, OIDCAuthenticationBackend):
     """Asks the provider only when a callback is being handled: a password login never waits on it."""
 
     def __init__(self, *args, **kwargs) -> None:
         self.UserModel = get_user_model()
-
-    def get_user(self, user_id):
-        """The session's user as for a password login (cached, with the profile), and only while active."""
-        from apps.accounts.identity import user_for_session
-
-        user = user_for_session(user_id)
-        return user if user is not None and user.is_active else None
 
     def _configure(self) -> None:
         metadata = discovery()

@@ -44,6 +44,7 @@ from saml2.saml import NAMEID_FORMAT_UNSPECIFIED, SCM_BEARER
 from saml2.sigver import SignatureError, SigverError
 from saml2.validate import ResponseLifetimeExceed, ToEarly
 
+from apps.accounts.backends import SessionUserMixin
 from apps.audit.services import record
 
 from .services import SignInRefused, sso_sign_in
@@ -136,7 +137,7 @@ class Refused(PermissionDenied):
     """A refusal with the sentence the person reads."""
 
 
-class SamlBackend(BaseBackend):
+class SamlBackend(SessionUserMixin, BaseBackend):
     """Turns a verified assertion into the account, through the one sign-in rule (`sso_sign_in`)."""
 
     def authenticate(self, request, session_info: dict | None = None, **kwargs):
@@ -153,12 +154,6 @@ class SamlBackend(BaseBackend):
         email = email or str(getattr(name_id, "text", "") or "")
         groups = attributes.get(settings.SAML_GROUPS_ATTRIBUTE.lower()) if settings.SAML_GROUPS_ATTRIBUTE else None
         return sso_sign_in(email=email, name=first(settings.SAML_NAME_ATTRIBUTE), groups=groups, method="saml")
-
-    def get_user(self, user_id):
-        from apps.accounts.identity import user_for_session
-
-        user = user_for_session(user_id)
-        return user if user is not None and user.is_active else None
 
 
 class SignInView(saml_views.LoginView):

@@ -5,8 +5,12 @@ snapshot is dropped whenever the user or the profile is saved; both again after 
 Each refusal below is of an old session cookie that the stale cache would otherwise accept.
 """
 
+import asyncio
+
 import pytest
+from asgiref.sync import async_to_sync
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.test import Client
 
@@ -133,14 +137,66 @@ def test_with_the_cache_down_people_still_sign_in_and_out(settings, member):
     assert replay(cookie) == 302
 
 
-def test_the_websocket_handshake_uses_the_cached_identity(member, django_assert_num_queries):
+def test_the_websocket_handshake_uses_the_cached_identity(member):
     cookie = cookie_of(signed_in(member))
-    with django_assert_num_queries(0):
-        session, user = resolve_session(cookie)
+    session, user = async_to_sync(resolve_session)(cookie)
     assert user == member and user.display_name == "Mia Member" and session.session_key == cookie
     user_deactivate(acting_user=None, user=member)
     user_reactivate(acting_user=None, user=member)
-    assert isinstance(resolve_session(cookie)[1], AnonymousUser)
+    assert isinstance(async_to_sync(resolve_session)(cookie)[1], AnonymousUser)
+
+
+@pytest.mark.needs_redis
+def test_a_handshake_with_its_identity_in_the_cache_never_leaves_the_event_loop(member, colleague, thread_hops):
+    """The session and the user are read from Redis on the loop: no thread, so a storm does not queue on threads.
+
+    Before, each handshake ran its lookup on a thread (a few shared by all handshakes).
+    """
+    cookies = {cookie_of(signed_in(user)): user for user in (member, colleague)}
+
+    async def handshakes():
+        return await asyncio.gather(*(resolve_session(cookie) for cookie in cookies))
+
+    resolved = asyncio.run(handshakes())
+    assert thread_hops == []
+    assert [user for _, user in resolved] == list(cookies.values())
+    assert [session.session_key for session, _ in resolved] == list(cookies)
+    assert [user.display_name for _, user in resolved] == [user.display_name for user in cookies.values()]
+
+
+@pytest.mark.needs_redis
+@pytest.mark.django_db(transaction=True)  # the lookup threads read on connections of their own
+def test_a_handshake_whose_identity_missed_the_cache_reads_the_database_off_the_loop(member, thread_hops):
+    cookie = cookie_of(signed_in(member))
+    store = identity.SessionStore(cookie)
+    store._cache.delete(store.cache_key)  # as after a Redis restart: neither the session ...
+    cache.delete(identity._keys(member.pk)[1])  # ... nor the user is kept
+    session, user = asyncio.run(resolve_session(cookie))
+    assert user == member and user.display_name == "Mia Member" and session.session_key == cookie
+    assert sorted(thread_hops) == ["SessionStore._load_record", "_user_read"]
+    thread_hops.clear()
+    assert asyncio.run(resolve_session(cookie))[1] == member  # ... and both are kept again
+    assert thread_hops == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_handshake_with_the_cache_down_reads_the_database(settings, member):
+    cookie = cookie_of(signed_in(member))
+    settings.CACHES = {"default": {"BACKEND": "apps.core.cache.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:9/0"}}  # nothing listens on port 9  # fmt: skip
+    session, user = asyncio.run(resolve_session(cookie))
+    assert user == member and session.session_key == cookie
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_handshake_after_a_password_change_is_nobody_and_ends_that_session(member):
+    """Django's session hash check runs on the async path too, and its flush goes through our store."""
+    cookie = cookie_of(signed_in(member))
+    member.set_password("a-new-password-2026")
+    member.save()
+    assert isinstance(asyncio.run(resolve_session(cookie))[1], AnonymousUser)
+    assert not Session.objects.filter(session_key=cookie).exists()
+    assert replay(cookie) == 302
 
 
 @pytest.mark.asyncio

@@ -1,5 +1,9 @@
-"""The Redis cache reuses its redis-py client (apps/core/cache.py): Django built one per operation."""
+"""The Redis cache reuses its redis-py client (apps/core/cache.py): Django built one per operation.
 
+Its async reads run on the event loop.
+"""
+
+import asyncio
 import contextvars
 import threading
 
@@ -7,7 +11,7 @@ import pytest
 from django.core.cache import caches
 from redis.connection import Connection
 
-from apps.core.cache import RedisCache
+from apps.core.cache import CACHE_DOWN, RedisCache
 
 
 @pytest.mark.needs_redis
@@ -50,3 +54,34 @@ def test_every_context_shares_the_process_pool_so_a_request_opens_no_redis_conne
     values = [contextvars.Context().run(caches["default"].get, f"context-{i}") for i in range(5)]
     assert values == [0, 1, 2, 3, 4]
     assert opened[0] <= 1  # at most the pool's first connection
+
+
+@pytest.mark.needs_redis
+def test_the_async_reads_see_what_the_sync_writes_stored_from_the_event_loop(thread_hops):
+    """`aget` and `aget_many` talk to Redis from the loop (Django's run `get` on the one sync thread)."""
+    cache = caches["default"]
+    cache.set("async-read:dict", {"a": [1, 2]})
+    cache.set("async-read:int", 41)  # stored unpickled, as Django's serializer does for ints
+    cache.set("async-read:versioned", "two", version=2)
+
+    async def reads():
+        return (
+            await cache.aget("async-read:dict"),
+            await cache.aget("async-read:int"),
+            await cache.aget("async-read:absent", "default"),
+            await cache.aget("async-read:versioned", version=2),
+            await cache.aget("async-read:versioned"),
+            await cache.aget_many(["async-read:dict", "async-read:absent", "async-read:int"]),
+            await cache.aget_many([]),
+        )
+
+    expected = ({"a": [1, 2]}, 41, "default", "two", None, {"async-read:dict": {"a": [1, 2]}, "async-read:int": 41}, {})
+    assert asyncio.run(reads()) == expected
+    assert asyncio.run(reads()) == expected  # a second loop: a client of its own (connections belong to a loop)
+    assert thread_hops == []
+
+
+def test_with_redis_away_the_async_reads_raise_what_a_cache_that_is_down_raises():
+    cache = RedisCache("redis://127.0.0.1:9/0", {})  # nothing listens on port 9
+    with pytest.raises(CACHE_DOWN):
+        asyncio.run(cache.aget("anything"))

@@ -25,8 +25,8 @@ from django.db import connections
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from apps.realtime import handshake
-from apps.realtime.handshake import CONNECT_THREADS
+from apps.accounts import identity
+from apps.accounts.identity import LOOKUP_THREADS
 from apps.realtime.layers import RedisChannelLayer
 from apps.realtime.transport import BUSY_RETRY_AFTER_S
 from tests.chat import servers
@@ -90,13 +90,14 @@ async def test_concurrent_handshakes_look_up_their_sessions_at_the_same_time(app
 
 
 @pytest.mark.asyncio
-async def test_the_lookup_threads_hand_their_database_connections_back(application, member, colleague):
+async def test_the_lookup_threads_hand_their_database_connections_back(application, member, colleague, settings):
     """After handshakes, none of the lookup threads still holds a database connection.
 
     Before, each kept the one its lookup opened (channels' `close_old_connections` closes only
     what it judges obsolete): held connections, and a test database that could not be dropped
     ("being accessed by other users").
     """
+    settings.IDENTITY_CACHE_SECONDS = 0  # every lookup on the threads (with the cache, none would be)
     cookies = [await cookie_for(user) for user in (member, colleague)]
     sockets = await asyncio.gather(
         *(
@@ -107,7 +108,7 @@ async def test_the_lookup_threads_hand_their_database_connections_back(applicati
     for socket in sockets:
         await socket.close()
 
-    every_thread = threading.Barrier(CONNECT_THREADS, timeout=10)  # one probe on each of the threads
+    every_thread = threading.Barrier(LOOKUP_THREADS, timeout=10)  # one probe on each of the threads
 
     def holds_a_connection() -> bool:
         every_thread.wait()
@@ -115,9 +116,9 @@ async def test_the_lookup_threads_hand_their_database_connections_back(applicati
 
     loop = asyncio.get_running_loop()
     held = await asyncio.gather(
-        *(loop.run_in_executor(handshake._connect_executor, holds_a_connection) for _ in range(CONNECT_THREADS))
+        *(loop.run_in_executor(identity._lookup_executor, holds_a_connection) for _ in range(LOOKUP_THREADS))
     )
-    assert held == [False] * CONNECT_THREADS
+    assert held == [False] * LOOKUP_THREADS
 
 
 async def _refusal(server: Daphne, cookie: str) -> tuple[int, str | None]:
