@@ -23,7 +23,6 @@ rather than open one each. The other async methods stay Django's.
 
 import asyncio
 import threading
-import weakref
 from collections.abc import Iterable
 from typing import Any
 
@@ -43,7 +42,7 @@ class ReusingRedisCacheClient(RedisCacheClient):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._clients: dict[int, Any] = {}
-        self._async_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loop -> {index: client}
+        self._async_clients: dict[asyncio.AbstractEventLoop, dict[int, Any]] = {}
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
         index = self._get_connection_pool_index(write)
@@ -58,7 +57,14 @@ class ReusingRedisCacheClient(RedisCacheClient):
 
         loop = asyncio.get_running_loop()
         index = self._get_connection_pool_index(False)
-        clients = self._async_clients.setdefault(loop, {})
+        clients = self._async_clients.get(loop)
+        if clients is None:
+            # A loop's connections hold the loop: a weak mapping would keep both forever. Loops
+            # that have closed (a test's, an `async_to_sync` call's) are forgotten instead.
+            with _clients_lock:
+                for closed in [other for other in self._async_clients if other.is_closed()]:
+                    del self._async_clients[closed]
+                clients = self._async_clients[loop] = {}
         client = clients.get(index)
         if client is None:
             options = {name: value for name, value in self._pool_options.items() if name != "parser_class"}

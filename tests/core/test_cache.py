@@ -80,6 +80,14 @@ def test_the_async_reads_see_what_the_sync_writes_stored_from_the_event_loop(thr
     assert asyncio.run(reads()) == expected  # a second loop: a client of its own (connections belong to a loop)
     assert thread_hops == []
 
+    async def loops_kept() -> list:
+        await cache.aget("async-read:int")
+        return [(loop is asyncio.get_running_loop(), loop.is_closed()) for loop in cache._cache._async_clients]
+
+    kept = asyncio.run(loops_kept())
+    assert (True, False) in kept  # this loop's client ...
+    assert not any(closed for _, closed in kept)  # ... and none of the closed loops' (three ran before)
+
 
 def test_with_redis_away_the_async_reads_raise_what_a_cache_that_is_down_raises():
     cache = RedisCache("redis://127.0.0.1:9/0", {})  # nothing listens on port 9
