@@ -45,6 +45,7 @@ urlpatterns = [
     path("livez", core_views.livez, name="livez"),
     path("readyz", core_views.readyz, name="readyz"),
     path("ping", core_views.ping, name="ping"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("metrics", observability.metrics, name="metrics"),
     path("accounts/", include(accounts_patterns)),
     path("people/", include("apps.people.urls")),

@@ -22,6 +22,7 @@ OUTSIDE_THE_MATRIX = {
     "password_reset_confirm", "password_reset_complete",  # tests/accounts: the login flow itself
     "healthz",  # public by design, tests/core/test_health.py
     "livez", "readyz",  # the same
+    "favicon",  # a public redirect to the static icon, tests/core/test_favicon.py
     "api-token",  # the login of API clients, tests/accounts/test_api.py
     "metrics",  # the operator's token, not a login: tests/core/test_observability.py
     "video-upload",  # tus, by upload uuid (not an id): its matrix row and the protocol in tests/videos/test_tus.py

@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -30,3 +31,13 @@ healthz = readyz  # the older name of the readiness probe, kept for existing loa
 def ping(request: HttpRequest) -> HttpResponse:
     """The smallest logged-in page: the baseline that benchmarks compare real pages against."""
     return HttpResponse("pong", content_type="text/plain")
+
+
+@login_not_required
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """The icon, for browsers that ask /favicon.ico of pages naming none (the API's browsable pages, JSON).
+
+    Without it every such page logged a 404 in the console.
+    """
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

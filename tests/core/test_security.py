@@ -15,6 +15,7 @@ PUBLIC = {
     "healthz",
     "livez",
     "readyz",
+    "favicon",  # a redirect to the static icon (tests/core/test_favicon.py)
     "metrics",  # no login: the operator's token, else 404 (tests/core/test_observability.py)
     "oidc_authentication_init",  # signing in itself: 404 while OIDC_ISSUER is unset (tests/sso/test_oidc.py)
     "oidc_authentication_callback",
