@@ -112,7 +112,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.accounts.middleware.AuthenticationMiddleware",  # Django's, reading session and user in one trip
     # Below authentication, so that their error pages can show the layout of the logged-in site.
     "apps.core.middleware.ErrorBodyMiddleware",
     "apps.core.input_rules.InputRulesMiddleware",

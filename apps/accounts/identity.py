@@ -26,27 +26,71 @@ From the event loop (a WebSocket handshake, through `django.contrib.auth.aget_us
 are read with the cache's async reads, no thread involved; only a miss (or a write) runs
 the sync code, on a few threads of its own (`LOOKUP_THREADS`) that overlap database round
 trips and hand their connections back after each job.
+
+One read for both: the process remembers which user each session it has seen belongs to,
+and reads that user's version and snapshot in the same round trip as the session's copy.
+They are used only if the session still names that user, and only for the session being
+resolved at that moment (`resolving_user_of`, around Django's `get_user`/`aget_user`), so
+they are exactly as fresh as a second read would have been and never serve another request.
 """
 
+import contextlib
 import hashlib
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextvars import ContextVar
 from typing import Any
 
 import django
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import cached_db
 from django.contrib.sessions.backends.db import SessionStore as DBStore
-from django.core.cache import cache, caches
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 logger = logging.getLogger(__name__)
 
 VERSION_SECONDS_EXTRA = 86400  # a version outlives every snapshot stored under it
 LOOKUP_THREADS = 4  # overlaps database round trips; more only contend for the interpreter lock
+REMEMBERED_SESSIONS = 50_000  # session key -> user id, per process (~5 MB at most)
+
+# Whose session is being resolved to a user right now (`resolving_user_of`): only then does
+# `user_for_session` use what the session's read brought along, so nothing read for one
+# request is ever used for another.
+_resolving: ContextVar[Any] = ContextVar("identity_resolving", default=None)
+_users_of_sessions: dict[str, Any] = {}
+
+
+def _remember(session_key: str | None, user_pk: Any) -> None:
+    if session_key is None or _users_of_sessions.get(session_key) == user_pk:
+        return
+    if len(_users_of_sessions) >= REMEMBERED_SESSIONS:
+        _users_of_sessions.clear()  # rare, and only costs one more read per session afterwards
+    _users_of_sessions[session_key] = user_pk
+
+
+@contextlib.contextmanager
+def resolving_user_of(session: Any) -> Iterator[None]:
+    """While Django turns this session into its user (`auth.get_user`, `auth.aget_user`)."""
+    token = _resolving.set(session)
+    try:
+        yield
+    finally:
+        _resolving.reset(token)
+
+
+def _read_with_the_session(pk: Any) -> dict | None:
+    """The user's keys as read with the session being resolved, if it was theirs; once."""
+    session = _resolving.get()
+    kept = getattr(session, "_user_found", None)
+    if kept is None or kept[0] != pk:
+        return None
+    session._user_found = None
+    return kept[1]
 
 
 def cache_seconds() -> int:
@@ -106,12 +150,40 @@ class SessionStore(cached_db.SessionStore):
     """`cached_db` with the copy's lifetime bounded, survivable cache errors, and drops after commit."""
 
     def load(self) -> dict:
-        data = _quietly("session read", self._cache.get, self.cache_key) if cache_seconds() else None
-        return data if data is not None else self._load_record()
+        if not cache_seconds():
+            return self._load_record()
+        user_pk, user_keys = self._guessed_user()
+        found = _quietly("session read", self._cache.get_many, [self.cache_key, *user_keys])
+        data = (found or {}).get(self.cache_key)
+        return self._loaded(data if data is not None else self._load_record(), user_pk, user_keys, found)
 
     async def aload(self) -> dict:
-        data = await _aquietly("session read", self._cache.aget, self.cache_key) if cache_seconds() else None
-        return data if data is not None else await in_lookup_thread(self._load_record)()
+        if not cache_seconds():
+            return await in_lookup_thread(self._load_record)()
+        user_pk, user_keys = self._guessed_user()
+        found = await _aquietly("session read", self._cache.aget_many, [self.cache_key, *user_keys])
+        data = (found or {}).get(self.cache_key)
+        data = data if data is not None else await in_lookup_thread(self._load_record)()
+        return self._loaded(data, user_pk, user_keys, found)
+
+    def _guessed_user(self) -> tuple[Any, tuple[str, ...]]:
+        """The user this process last saw on this session, and their keys: read with the copy, in one trip."""
+        user_pk = _users_of_sessions.get(self.session_key)
+        if user_pk is None or settings.SESSION_CACHE_ALIAS != DEFAULT_CACHE_ALIAS:
+            return None, ()
+        return user_pk, _keys(user_pk)
+
+    def _loaded(self, data: dict, user_pk: Any, user_keys: tuple[str, ...], found: dict | None) -> dict:
+        """Remember whose session this is; keep what was read of that user for `user_for_session`.
+
+        Nothing is kept if the read failed (`found` None): the user's read is then tried on its own.
+        """
+        session_user = _pk(data.get(SESSION_KEY)) if SESSION_KEY in data else None
+        if session_user is not None:
+            _remember(self.session_key, session_user)
+        if user_keys and found is not None and session_user == user_pk:
+            self._user_found = (user_pk, {key: found[key] for key in user_keys if key in found})
+        return data
 
     def _load_record(self) -> dict:
         """The session from its row (the copy missed), copied into the cache."""
@@ -229,7 +301,9 @@ def user_for_session(user_id: Any):
     if pk is None or not cache_seconds():
         return None if pk is None else _user_row(pk)
     keys = _keys(pk)
-    found = _quietly("user read", cache.get_many, keys) or {}
+    found = _read_with_the_session(pk)
+    if found is None:
+        found = _quietly("user read", cache.get_many, keys) or {}
     return _kept_user(found, *keys) or _user_read(pk, found.get(keys[0]), keys[1])
 
 
@@ -239,7 +313,9 @@ async def auser_for_session(user_id: Any):
     if pk is None or not cache_seconds():
         return None if pk is None else await in_lookup_thread(_user_row)(pk)
     keys = _keys(pk)
-    found = await _aquietly("user read", cache.aget_many, keys) or {}
+    found = _read_with_the_session(pk)
+    if found is None:
+        found = await _aquietly("user read", cache.aget_many, keys) or {}
     return _kept_user(found, *keys) or await in_lookup_thread(_user_read)(pk, found.get(keys[0]), keys[1])
 
 

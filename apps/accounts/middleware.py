@@ -1,4 +1,28 @@
+from django.contrib import auth
+from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
+from django.utils.functional import SimpleLazyObject
+
+from . import identity
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's, with `request.user` resolved while `identity` knows whose session asks.
+
+    The session's read then brings the user along: one Redis round trip for both, not two.
+    """
+
+    def process_request(self, request) -> None:
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _user_of(request))
+
+
+def _user_of(request):
+    """`django.contrib.auth.middleware.get_user`, inside `identity.resolving_user_of`."""
+    if not hasattr(request, "_cached_user"):
+        with identity.resolving_user_of(request.session):
+            request._cached_user = auth.get_user(request)
+    return request._cached_user
 
 
 class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):

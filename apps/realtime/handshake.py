@@ -28,6 +28,7 @@ from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
 from django.http.cookie import parse_cookie
 
+from apps.accounts import identity
 from apps.core.observability import SOCKETS_REFUSED
 
 logger = logging.getLogger(__name__)
@@ -48,7 +49,8 @@ async def resolve_session(session_key: str | None) -> tuple[Any, Any]:
     session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     if not session_key:
         return session, AnonymousUser()
-    return session, await auth.aget_user(_SessionOnly(session))
+    with identity.resolving_user_of(session):  # the session's read brings the user along
+        return session, await auth.aget_user(_SessionOnly(session))
 
 
 class SessionAuth:

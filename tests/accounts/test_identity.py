@@ -214,3 +214,64 @@ async def test_a_socket_with_an_ended_session_is_refused(member):
 
     cookie = await database_sync_to_async(end_it)()
     assert await refusal(application, cookie=cookie) == 4401
+
+
+@pytest.fixture
+def redis_commands(monkeypatch) -> list:
+    """The commands this process sends to Redis through redis-py's sync and async clients."""
+    import redis
+    import redis.asyncio
+
+    sent: list = []
+    sync_original, async_original = redis.Redis.execute_command, redis.asyncio.Redis.execute_command
+
+    def counted(self, *args, **options):
+        sent.append(args[0])
+        return sync_original(self, *args, **options)
+
+    async def acounted(self, *args, **options):
+        sent.append(args[0])
+        return await async_original(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    monkeypatch.setattr(redis.asyncio.Redis, "execute_command", acounted)
+    return sent
+
+
+@pytest.mark.needs_redis
+def test_a_warm_page_reads_who_is_asking_in_one_redis_round_trip(member, redis_commands):
+    """The session's copy and the user's version and snapshot in one MGET (before: a GET, then an MGET)."""
+    cookie = cookie_of(signed_in(member))
+    redis_commands.clear()
+    assert replay(cookie) == 200
+    assert redis_commands == ["MGET"]
+
+
+@pytest.mark.needs_redis
+def test_a_warm_handshake_reads_who_is_asking_in_one_redis_round_trip(member, redis_commands):
+    cookie = cookie_of(signed_in(member))
+    redis_commands.clear()
+    session, user = asyncio.run(resolve_session(cookie))
+    assert user == member and session.session_key == cookie and redis_commands == ["MGET"]
+
+
+@pytest.mark.needs_redis
+def test_what_a_request_read_of_its_user_serves_no_one_after_it(member, colleague):
+    """The user read along with a session is used only while that session is being resolved."""
+    cookie = cookie_of(signed_in(member))
+    assert replay(cookie) == 200  # this read brought the member's version and snapshot along
+    user_deactivate(acting_user=None, user=member)
+    assert identity.user_for_session(member.pk).is_active is False  # not what the request read
+    assert replay(cookie) == 302
+
+
+@pytest.mark.needs_redis
+def test_a_session_that_names_another_user_than_remembered_reads_its_own(member, colleague):
+    """A wrong guess of whose session it is costs a read, never the wrong person."""
+    cookie = cookie_of(signed_in(member))
+    identity._users_of_sessions[cookie] = colleague.pk  # as if this process had seen it as the colleague's
+    client = Client()
+    client.cookies["sessionid"] = cookie
+    response = client.get("/people/me/edit/")
+    assert response.status_code == 200 and response.wsgi_request.user == member
+    assert identity._users_of_sessions[cookie] == member.pk
