@@ -1,6 +1,9 @@
+from typing import Any
+
 from django.contrib.auth.backends import ModelBackend
 
 from .identity import auser_for_session, user_for_session
+from .models import User
 
 
 class SessionUserMixin:
@@ -10,14 +13,14 @@ class SessionUserMixin:
     same lookup from the event loop, without a thread unless the cache misses.
     """
 
-    def get_user(self, user_id):
+    def get_user(self, user_id: Any) -> User | None:
         return _if_active(user_for_session(user_id))
 
-    async def aget_user(self, user_id):
+    async def aget_user(self, user_id: Any) -> User | None:
         return _if_active(await auser_for_session(user_id))
 
 
-def _if_active(user):
+def _if_active(user: User | None) -> User | None:
     return user if user is not None and user.is_active else None
 
 

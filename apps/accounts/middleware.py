@@ -1,6 +1,7 @@
 from django.contrib import auth
 from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
+from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from . import identity
@@ -12,12 +13,12 @@ class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
     The session's read then brings the user along: one Redis round trip for both, not two.
     """
 
-    def process_request(self, request) -> None:
+    def process_request(self, request: HttpRequest) -> None:
         super().process_request(request)
         request.user = SimpleLazyObject(lambda: _user_of(request))
 
 
-def _user_of(request):
+def _user_of(request: HttpRequest):
     """`django.contrib.auth.middleware.get_user`, inside `identity.resolving_user_of`."""
     if not hasattr(request, "_cached_user"):
         with identity.resolving_user_of(request.session):
